@@ -1,0 +1,258 @@
+"""Declarations: units, datasets (with their measures) and domains."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import model as m
+from .. import nodes as n
+from ..errors import (
+    Diagnostic,
+    DirectiveCheckError,
+    DirectiveError,
+    DirectiveNameError,
+    DirectiveUnitError,
+    listing,
+    suggest,
+)
+from ..units import DIMENSIONLESS, MAGNITUDES, Unit, UnitRegistry, UnknownUnit, incompatibility
+from .exprs import quantity_value
+from .scope import Declared
+
+Report = Callable[[Diagnostic], None]
+
+
+def _error(
+    report: Report,
+    span: object,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    kind: type[DirectiveError] = DirectiveCheckError,
+) -> None:
+    report(Diagnostic.at(span, code, message, hint=hint, kind=kind))  # type: ignore[arg-type]
+
+
+def define_unit(units: UnitRegistry, node: n.UnitDef, report: Report) -> None:
+    name = node.name.name
+    if node.quantity is None:
+        units.define_counted(name)
+        return
+    try:
+        _, of = quantity_value(node.quantity, units)
+    except UnknownUnit as error:
+        _error(
+            report,
+            node.quantity.span,
+            "E301",
+            f"unknown unit `{error.name}`",
+            suggest(error.name, units.names()),
+            kind=DirectiveUnitError,
+        )
+        return
+    if node.quantity.unit is None:
+        _error(
+            report,
+            node.quantity.span,
+            "E301",
+            f"unit `{name}` needs a unit on the right",
+            f"write e.g. `unit {name} = 60 kg`",
+            kind=DirectiveUnitError,
+        )
+        return
+    scale = MAGNITUDES[node.quantity.magnitude] if node.quantity.magnitude else 1.0
+    try:
+        units.define_derived(name, node.quantity.number * scale, of)
+    except ValueError as error:
+        _error(
+            report, node.quantity.span, "E301", f"unit `{name}`: {error}", kind=DirectiveUnitError
+        )
+
+
+def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.DatasetInfo:
+    node = declared.node
+    assert isinstance(node, n.Dataset)
+    measures: dict[str, m.MeasureInfo] = {}
+    for clause in node.measures:
+        name = clause.column.name if isinstance(clause, n.Measure) else clause.name.name
+        span = clause.column.span if isinstance(clause, n.Measure) else clause.name.span
+        if name in measures:
+            _error(
+                report,
+                span,
+                "E200",
+                f"measure `{name}` is declared twice in `{node.name.name}`",
+                kind=DirectiveNameError,
+            )
+            continue
+        info = (
+            _plain_measure(clause, units, report)
+            if isinstance(clause, n.Measure)
+            else _derived_measure(clause, measures, units, report)
+        )
+        if info is not None:
+            measures[name] = info
+    dimensions = node.dimensions
+    dims = tuple(d.name for d in dimensions) if dimensions is not None else None
+    for d in dimensions or ():
+        if d.name in measures:
+            _error(
+                report,
+                d.span,
+                "E200",
+                f"`{d.name}` is declared both as a dimension and as a measure",
+                kind=DirectiveNameError,
+            )
+    if dims is not None and len(set(dims)) != len(dims):
+        _error(
+            report,
+            node.span,
+            "E200",
+            f"a dimension of `{node.name.name}` is listed twice",
+            kind=DirectiveNameError,
+        )
+    return m.DatasetInfo(
+        name=node.name.name,
+        path=node.path.value if node.path else None,
+        path_span=node.path.span if node.path else None,
+        base_dir=declared.base_dir,
+        time=node.time.name if node.time else None,
+        dimensions=dims,
+        measures=measures,
+        complete=dims is not None and bool(measures),
+        span=node.name.span,
+    )
+
+
+def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.MeasureInfo | None:
+    unit: Unit | None = None
+    if clause.unit is not None:
+        try:
+            unit = units.parse(clause.unit)
+        except UnknownUnit as error:
+            _error(
+                report,
+                clause.span,
+                "E301",
+                f"unknown unit `{error.name}`",
+                suggest(error.name, units.names()) or f"declare it with `unit {error.name}`",
+                kind=DirectiveUnitError,
+            )
+            return None
+    elif clause.magnitude is not None:
+        unit = DIMENSIONLESS
+    aggregate = "sum"
+    if clause.aggregate is not None:
+        aggregate = clause.aggregate.name
+        if aggregate not in m.AGGREGATES or aggregate == "count":
+            choices = [a for a in m.AGGREGATES if a != "count"]
+            _error(
+                report,
+                clause.aggregate.span,
+                "E402",
+                f"unknown aggregate `{aggregate}`",
+                suggest(aggregate, choices) or f"use one of {listing(choices)}",
+            )
+            return None
+    scale = (MAGNITUDES[clause.magnitude] if clause.magnitude else 1.0) * (
+        unit.factor if unit else 1.0
+    )
+    return m.MeasureInfo(
+        name=clause.column.name,
+        expr=m.RowColumn(name=clause.column.name, scale=scale),
+        unit=unit,
+        aggregate=aggregate,  # type: ignore[arg-type]
+        span=clause.span,
+    )
+
+
+def _derived_measure(
+    clause: n.DerivedMeasure,
+    measures: dict[str, m.MeasureInfo],
+    units: UnitRegistry,
+    report: Report,
+) -> m.MeasureInfo | None:
+    try:
+        expr, unit = _row(clause.expr, measures, units, report)
+    except _RowError:
+        return None
+    return m.MeasureInfo(name=clause.name.name, expr=expr, unit=unit, span=clause.span)
+
+
+class _RowError(Exception):
+    pass
+
+
+def _row(
+    expr: n.Expr, measures: dict[str, m.MeasureInfo], units: UnitRegistry, report: Report
+) -> tuple[m.RowExpr, Unit | None]:
+    """A derived measure's expression, row by row: columns, numbers and arithmetic."""
+    if isinstance(expr, n.Ref):
+        known = measures.get(expr.name)
+        if known is not None:
+            return known.expr, known.unit
+        return m.RowColumn(name=expr.name), None
+    if isinstance(expr, n.Quantity):
+        try:
+            value, unit = quantity_value(expr, units)
+        except UnknownUnit as error:
+            _error(
+                report, expr.span, "E301", f"unknown unit `{error.name}`", kind=DirectiveUnitError
+            )
+            raise _RowError from None
+        return m.RowConst(value=value), unit
+    if isinstance(expr, n.Neg):
+        operand, unit = _row(expr.operand, measures, units, report)
+        return m.RowNeg(operand=operand), unit
+    if isinstance(expr, n.BinOp):
+        left, lu = _row(expr.left, measures, units, report)
+        right, ru = _row(expr.right, measures, units, report)
+        if expr.op in "+-":
+            if lu is not None and ru is not None and (problem := incompatibility(lu, ru)):
+                _error(report, expr.span, "E300", problem, kind=DirectiveUnitError)
+                raise _RowError
+            unit = lu if lu is not None else ru
+        elif lu is None and ru is None:
+            unit = None
+        else:
+            a, b = lu or DIMENSIONLESS, ru or DIMENSIONLESS
+            unit = a * b if expr.op == "*" else a / b
+        return m.RowArith(op=expr.op, left=left, right=right), unit  # type: ignore[arg-type]
+    _error(
+        report,
+        expr.span,
+        "E407",
+        "a derived measure is computed row by row from columns, numbers and + - * /",
+        "aggregate and compare in a rule instead",
+    )
+    raise _RowError
+
+
+def domain_values(
+    node: n.Domain, lists: Callable[[n.Ref], tuple[str | float, ...] | None], report: Report
+) -> tuple[str, ...]:
+    if isinstance(node.values, n.ListLit):
+        items: list[str | float] = []
+        for item in node.values.items:
+            if isinstance(item, n.String):
+                items.append(item.value)
+            elif isinstance(item, n.Quantity) and item.unit is None and item.magnitude is None:
+                items.append(item.number)
+            else:
+                _error(report, item.span, "E402", "domain values are strings or plain numbers")
+    else:
+        found = lists(node.values)
+        if found is None:
+            return ()
+        items = list(found)
+    values = tuple(dict.fromkeys(text_of(v) for v in items))
+    if not values:
+        _error(report, node.span, "E402", f"domain `{node.dimension.name}` lists no values")
+    return values
+
+
+def text_of(value: str | float) -> str:
+    """A list item as a dimension value: ``2026`` for the number 2026."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,454 @@
+"""Expressions: names resolved, selectors pushed to the measures, units worked out.
+
+:class:`Resolver` turns an expression of the syntax tree into a
+:class:`Typed` value: a :data:`~directive_dsl.model.Value` tree, its unit
+(``None`` when unknown), and the dimension values its selectors narrow.
+Problems are recorded as diagnostics; a broken part resolves to
+:data:`BROKEN` so checking can go on and report the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Literal
+
+import attrs
+
+from .. import model as m
+from .. import nodes as n
+from ..errors import (
+    Diagnostic,
+    DirectiveCheckError,
+    DirectiveError,
+    DirectiveNameError,
+    DirectiveUnitError,
+    listing,
+    suggest,
+)
+from ..periods import Period
+from ..source import Span
+from ..units import (
+    DIMENSIONLESS,
+    MAGNITUDES,
+    PERCENT,
+    Unit,
+    UnitRegistry,
+    UnknownUnit,
+    incompatibility,
+    is_currency_clash,
+)
+
+FUNCTIONS = (*m.AGGREGATES, "share", "growth", "change")
+_ARITY = {**{name: 1 for name in m.AGGREGATES}, "share": 2, "growth": 1, "change": 1}
+Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
+
+
+@attrs.frozen(kw_only=True)
+class Typed:
+    """A resolved expression."""
+
+    kind: Literal["value", "dataset", "list", "string", "broken"] = "value"
+    value: m.Value = m.Constant(value=0.0)
+    unit: Unit | None = DIMENSIONLESS
+    items: tuple[str | float, ...] = ()  # a list's items, a string's text
+    narrowing: Narrowing = attrs.field(factory=dict)
+
+
+BROKEN = Typed(kind="broken", unit=None)
+
+
+def merge_narrowing(*parts: Narrowing) -> dict[str, tuple[m.RowCondition, ...]]:
+    merged: dict[str, tuple[m.RowCondition, ...]] = {}
+    for part in parts:
+        for dim, conds in part.items():
+            merged[dim] = merged.get(dim, ()) + tuple(
+                c for c in conds if c not in merged.get(dim, ())
+            )
+    return merged
+
+
+def quantity_value(q: n.Quantity, units: UnitRegistry) -> tuple[float, Unit]:
+    """A literal's value in base units and its unit; raises UnknownUnit."""
+    unit = units.parse(q.unit) if q.unit else DIMENSIONLESS
+    scale = MAGNITUDES[q.magnitude] if q.magnitude else 1.0
+    return q.number * scale * unit.factor, unit
+
+
+class Resolver:
+    """Resolves expressions against a directive's declarations."""
+
+    def __init__(
+        self,
+        *,
+        datasets: Mapping[str, m.DatasetInfo],
+        lets: Mapping[str, n.Let],
+        units: UnitRegistry,
+        report: Callable[[Diagnostic], None],
+        implicit_datasets: bool,
+        declare_implicit: Callable[[str, Span], m.DatasetInfo],
+    ) -> None:
+        self.datasets = datasets
+        self.lets = lets
+        self.units = units
+        self.report = report
+        self.implicit_datasets = implicit_datasets
+        self.declare_implicit = declare_implicit
+        self._let_values: dict[str, Typed] = {}
+        self._resolving: list[str] = []
+
+    # ---------------------------------------------------------------- diagnostics
+
+    def _fail(
+        self,
+        span: Span,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        kind: type[DirectiveError] = DirectiveCheckError,
+    ) -> Typed:
+        self.report(Diagnostic.at(span, code, message, hint=hint, kind=kind))
+        return BROKEN
+
+    def warn(self, span: Span, code: str, message: str, hint: str | None = None) -> None:
+        self.report(Diagnostic.at(span, code, message, hint=hint, severity="warning"))
+
+    # ---------------------------------------------------------------- entry points
+
+    def resolve(self, expr: n.Expr) -> Typed:
+        """Any expression, as written."""
+        method = getattr(self, "_" + type(expr).__name__.lower())
+        result: Typed = method(expr)
+        return result
+
+    def value(self, expr: n.Expr) -> Typed:
+        """An expression that must be a number: a dataset becomes its single measure."""
+        return self.as_value(self.resolve(expr), expr.span)
+
+    def as_value(self, typed: Typed, span: Span) -> Typed:
+        if typed.kind == "dataset":
+            return self._single_measure(typed, span)
+        if typed.kind == "list":
+            return self._fail(
+                span, "E402", "a list can only be used after `in`", kind=DirectiveCheckError
+            )
+        if typed.kind == "string":
+            return self._fail(span, "E402", "a string is not a value; strings belong in selectors")
+        return typed
+
+    # ---------------------------------------------------------------- atoms
+
+    def _quantity(self, q: n.Quantity) -> Typed:
+        try:
+            value, unit = quantity_value(q, self.units)
+        except UnknownUnit as error:
+            return self._unknown_unit(q.span, error.name)
+        return Typed(value=m.Constant(value=value), unit=unit)
+
+    def _unknown_unit(self, span: Span, name: str) -> Typed:
+        return self._fail(
+            span,
+            "E301",
+            f"unknown unit `{name}`",
+            suggest(name, self.units.names()) or f"declare it with `unit {name}`",
+            kind=DirectiveUnitError,
+        )
+
+    def _string(self, s: n.String) -> Typed:
+        return Typed(kind="string", items=(s.value,), unit=None)
+
+    def _listlit(self, lst: n.ListLit) -> Typed:
+        items: list[str | float] = []
+        for item in lst.items:
+            if isinstance(item, n.String):
+                items.append(item.value)
+            elif isinstance(item, n.Quantity) and item.unit is None and item.magnitude is None:
+                items.append(item.number)
+            else:
+                self._fail(item.span, "E402", "list items are strings or plain numbers")
+        return Typed(kind="list", items=tuple(items), unit=None)
+
+    def _ref(self, ref: n.Ref) -> Typed:
+        name = ref.name
+        if name in self.lets:
+            return self._let(name, ref.span)
+        if name in self.datasets:
+            return self._dataset(self.datasets[name], ref.span)
+        candidates = [*self.lets, *self.datasets]
+        hint = suggest(name, candidates)
+        if self.implicit_datasets and hint is None:
+            info = self.declare_implicit(name, ref.span)
+            return self._dataset(info, ref.span)
+        if not hint and name in FUNCTIONS:
+            hint = f"`{name}` is a function: write `{name}(…)`"
+        return self._fail(
+            ref.span,
+            "E201",
+            f"unknown name `{name}`",
+            hint or _declare_hint(name),
+            kind=DirectiveNameError,
+        )
+
+    def _let(self, name: str, span: Span) -> Typed:
+        if name in self._let_values:
+            return self._let_values[name]
+        if name in self._resolving:
+            chain = " -> ".join([*self._resolving[self._resolving.index(name) :], name])
+            return self._fail(
+                span,
+                "E201",
+                f"`{name}` is defined in terms of itself: {chain}",
+                kind=DirectiveNameError,
+            )
+        self._resolving.append(name)
+        try:
+            result = self.resolve(self.lets[name].value)
+        finally:
+            self._resolving.pop()
+        self._let_values[name] = result
+        return result
+
+    def _dataset(self, info: m.DatasetInfo, span: Span) -> Typed:
+        rows = m.Aggregate(dataset=info.name, measure=None, func="count", span=span)
+        return Typed(kind="dataset", value=rows, unit=DIMENSIONLESS)
+
+    def _single_measure(self, typed: Typed, span: Span) -> Typed:
+        leaf = typed.value
+        assert isinstance(leaf, m.Aggregate)
+        info = self.datasets[leaf.dataset]
+        declared = list(info.measures)
+        if len(declared) == 1 or (info.complete and len(declared) == 1):
+            return self._measure_leaf(typed, leaf, info.measures[declared[0]], span)
+        if len(declared) > 1:
+            return self._fail(
+                span,
+                "E206",
+                f"dataset `{info.name}` has several measures: {listing(declared)}",
+                f"name one, e.g. `{info.name}.{declared[0]}`",
+                kind=DirectiveNameError,
+            )
+        if info.complete:
+            return self._fail(
+                span, "E202", f"dataset `{info.name}` declares no measure", kind=DirectiveNameError
+            )
+        self.warn(
+            span,
+            "W102",
+            f"the measure of `{info.name}` is taken from the data (its single numeric column)",
+        )
+        deferred = attrs.evolve(leaf, func="sum", deferred="", span=span)
+        return Typed(value=deferred, unit=None, narrowing=typed.narrowing)
+
+    def _measure_leaf(
+        self, typed: Typed, leaf: m.Aggregate, measure: m.MeasureInfo, span: Span
+    ) -> Typed:
+        value = attrs.evolve(leaf, measure=measure, func=measure.aggregate, span=span)
+        return Typed(value=value, unit=measure.unit, narrowing=typed.narrowing)
+
+    # ---------------------------------------------------------------- postfix
+
+    def _attr(self, attr: n.Attr) -> Typed:
+        base = self.resolve(attr.base)
+        if base.kind == "broken":
+            return base
+        name = attr.name.name
+        if base.kind != "dataset":
+            return self._fail(
+                attr.name.span,
+                "E402",
+                f"`.{name}` needs a dataset on its left",
+                "write `dataset.measure`",
+            )
+        leaf = base.value
+        assert isinstance(leaf, m.Aggregate)
+        info = self.datasets[leaf.dataset]
+        if name in info.measures:
+            return self._measure_leaf(base, leaf, info.measures[name], attr.span)
+        if info.dimensions and name in info.dimensions:
+            return self._fail(
+                attr.name.span,
+                "E202",
+                f"`{name}` is a dimension of `{info.name}`, not a measure",
+                f"group by it with `{info.name}[{name}]`",
+                kind=DirectiveNameError,
+            )
+        if info.complete:
+            return self._fail(
+                attr.name.span,
+                "E202",
+                f"dataset `{info.name}` has no measure `{name}`",
+                suggest(name, info.measures) or f"its measures are {listing(info.measures)}",
+                kind=DirectiveNameError,
+            )
+        self.warn(
+            attr.name.span,
+            "W102",
+            f"measure `{info.name}.{name}` is not declared: it is taken from the data",
+        )
+        deferred = attrs.evolve(leaf, func="sum", deferred=name, span=attr.span)
+        return Typed(value=deferred, unit=None, narrowing=base.narrowing)
+
+    def _at(self, at: n.At) -> Typed:
+        base = self.value(at.base)
+        period = self.period(at.period)
+        if base.kind == "broken" or period is None:
+            return BROKEN
+        return attrs.evolve(base, value=m.AtPeriod(operand=base.value, period=period, span=at.span))
+
+    def period(self, lit: n.PeriodLit) -> Period | None:
+        """A period literal, or None after reporting it."""
+        found = Period.parse(lit.text)
+        if found is None:
+            self._fail(
+                lit.span,
+                "E404",
+                f"`{lit.text}` is not a period",
+                "write a year (2026), a quarter (2026-Q1) or a month (2026-03)",
+            )
+        return found
+
+    def _select(self, select: n.Select) -> Typed:
+        from .selectors import apply_selector
+
+        base = self.resolve(select.base)
+        if base.kind == "broken":
+            return base
+        if base.kind not in ("value", "dataset"):
+            return self._fail(
+                select.span, "E402", "a selector `[…]` applies to a measure or a dataset"
+            )
+        return apply_selector(self, base, select)
+
+    # ---------------------------------------------------------------- arithmetic
+
+    def _neg(self, neg: n.Neg) -> Typed:
+        operand = self.value(neg.operand)
+        if operand.kind == "broken":
+            return operand
+        return attrs.evolve(operand, value=m.Negate(operand=operand.value))
+
+    def _binop(self, op: n.BinOp) -> Typed:
+        left, right = self.value(op.left), self.value(op.right)
+        if left.kind == "broken" or right.kind == "broken":
+            return BROKEN
+        narrowing = merge_narrowing(left.narrowing, right.narrowing)
+        if op.op in "+-":
+            unified = self.unify(left, right, op.span)
+            if unified is None:
+                return BROKEN
+            left, right, unit = unified
+        else:
+            unit = _multiply(left.unit, right.unit, op.op)
+        value = m.Arith(op=op.op, left=left.value, right=right.value, span=op.span)  # type: ignore[arg-type]
+        return Typed(value=value, unit=unit, narrowing=narrowing)
+
+    def unify(
+        self, left: Typed, right: Typed, span: Span
+    ) -> tuple[Typed, Typed, Unit | None] | None:
+        """Bring two operands of ``+ - < > = between`` to one unit; a unit-less measure takes the other's."""
+        if left.unit is None and right.unit is None:
+            return left, right, None
+        if left.unit is None:
+            assert right.unit is not None
+            return _adopt(left, right.unit), right, right.unit
+        if right.unit is None:
+            return left, _adopt(right, left.unit), left.unit
+        problem = incompatibility(left.unit, right.unit)
+        if problem is not None:
+            clash = is_currency_clash(left.unit, right.unit)
+            hint = "currencies never convert; compare amounts in one currency" if clash else None
+            for plain, other in ((left, right), (right, left)):
+                if (
+                    isinstance(plain.value, m.Constant)
+                    and plain.unit == DIMENSIONLESS
+                    and other.unit
+                ):
+                    hint = f"give the number a unit: `… {other.unit.name}`"
+            self._fail(span, "E302" if clash else "E300", problem, hint, kind=DirectiveUnitError)
+            return None
+        return left, right, left.unit
+
+    # ---------------------------------------------------------------- calls
+
+    def _call(self, call: n.Call) -> Typed:
+        name = call.func.name
+        if name not in _ARITY:
+            return self._fail(
+                call.func.span,
+                "E204",
+                f"unknown function `{name}`",
+                suggest(name, FUNCTIONS) or f"the functions are {listing(FUNCTIONS)}",
+                kind=DirectiveNameError,
+            )
+        if len(call.args) != _ARITY[name]:
+            want = _ARITY[name]
+            return self._fail(
+                call.span,
+                "E401",
+                f"`{name}` takes {want} argument{'s' if want > 1 else ''}, not {len(call.args)}",
+                f"write `{name}({', '.join(['x', 'y'][:want])})`",
+            )
+        if name in m.AGGREGATES:
+            return self._aggregate(call, name)  # type: ignore[arg-type]
+        args = [self.value(arg) for arg in call.args]
+        if any(a.kind == "broken" for a in args):
+            return BROKEN
+        narrowing = merge_narrowing(*(a.narrowing for a in args))
+        if name == "share":
+            unified = self.unify(args[0], args[1], call.span)
+            if unified is None:
+                return BROKEN
+            a, b, _ = unified
+            value: m.Value = m.Arith(op="/", left=a.value, right=b.value, span=call.span)
+            return Typed(value=value, unit=PERCENT, narrowing=narrowing)
+        x = args[0]
+        previous = m.Shift(operand=x.value, span=call.span)
+        if name == "growth":
+            ratio = m.Arith(op="/", left=x.value, right=previous, span=call.span)
+            value = m.Arith(op="-", left=ratio, right=m.Constant(value=1.0), span=call.span)
+            return Typed(value=value, unit=PERCENT, narrowing=narrowing)
+        value = m.Arith(op="-", left=x.value, right=previous, span=call.span)
+        return Typed(value=value, unit=x.unit, narrowing=narrowing)
+
+    def _aggregate(self, call: n.Call, func: m.AggregateFunc) -> Typed:
+        arg = self.resolve(call.args[0])
+        if arg.kind == "broken":
+            return arg
+        if func == "count" and arg.kind == "dataset":
+            return attrs.evolve(arg, kind="value", unit=DIMENSIONLESS)
+        arg = self.as_value(arg, call.args[0].span)
+        if arg.kind == "broken":
+            return arg
+        leaf = arg.value
+        if not isinstance(leaf, m.Aggregate):
+            return self._fail(
+                call.args[0].span,
+                "E402",
+                f"`{func}` applies to a measure, not to an expression",
+                "aggregate each measure: `sum(a) + sum(b)`",
+            )
+        if func == "count":
+            return attrs.evolve(
+                arg,
+                value=attrs.evolve(leaf, func="count", measure=None, deferred=None),
+                unit=DIMENSIONLESS,
+            )
+        return attrs.evolve(arg, value=attrs.evolve(leaf, func=func))
+
+
+def _declare_hint(name: str) -> str:
+    shown = name if name.isidentifier() else f"`{name}`"
+    return f"declare it with `dataset {shown}` or `let {shown} = …`"
+
+
+def _adopt(typed: Typed, unit: Unit) -> Typed:
+    """A unit-less measure read in *unit*: its numbers are scaled into base units."""
+    value = typed.value if unit.factor == 1.0 else m.Scale(operand=typed.value, factor=unit.factor)
+    return attrs.evolve(typed, value=value, unit=unit)
+
+
+def _multiply(a: Unit | None, b: Unit | None, op: str) -> Unit | None:
+    if a is None and b is None:
+        return None
+    left = a if a is not None else DIMENSIONLESS
+    right = b if b is not None else DIMENSIONLESS
+    return left * right if op == "*" else left / right

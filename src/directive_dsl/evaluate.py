@@ -1,0 +1,301 @@
+"""Evaluation: bind data, settle each rule's timing, ask an engine, judge, report.
+
+``evaluate`` is the whole second half of the pipeline::
+
+    bind → resolve deferred measures → time each rule → requests → engine.run → judge → Report
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from . import model as m
+from .data import DatasetSchema
+from .errors import Diagnostic, DirectiveDataError, DirectiveError, DirectiveUsageError, listing, suggest
+from .judge import RulePlan, contexts, judge_rule, requests
+from .periods import Period, is_finer
+from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
+from .report import Report, RuleSummary, Status
+from .timing import latest, window_for
+
+ENGINES = ("duckdb", "python", "spark", "postgres")
+
+
+def make_engine(name: str, options: Mapping[str, object]) -> Engine:
+    """An engine by name; optional engines import their extras only here."""
+    if name == "python":
+        from .engines.python import PythonEngine
+
+        return PythonEngine()
+    if name == "duckdb":
+        from .engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine(**options)  # type: ignore[arg-type]
+    if name == "spark":
+        from .engines.spark import SparkEngine
+
+        return SparkEngine(**options)  # type: ignore[arg-type]
+    if name == "postgres":
+        from .engines.postgres import PostgresEngine
+
+        return PostgresEngine(**options)  # type: ignore[arg-type]
+    raise DirectiveUsageError(f"unknown engine `{name}`", hint=suggest(name, ENGINES) or
+                              f"the engines are {listing(ENGINES)}")
+
+
+def evaluate(
+    directive: m.CheckedDirective,
+    data: Mapping[str, object],
+    *,
+    engine: str | Engine = "duckdb",
+    as_of: str | None = None,
+    window: str | tuple[str, str] | None = None,
+    missing: m.MissingPolicy | None = None,
+    allow_outside: bool = False,
+    engine_options: Mapping[str, object] | None = None,
+) -> Report:
+    """Evaluate *directive* against *data*; see :meth:`CheckedDirective.evaluate`."""
+    caller_as_of = _period_option("as-of", as_of)
+    caller_window = _window_option(window)
+    if missing is not None and missing not in ("fail", "warn", "ignore"):
+        raise DirectiveUsageError(f"unknown missing policy `{missing}`", hint="use fail, warn or ignore")
+    runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
+    try:
+        tables = _bind(directive, data, runner, allow_outside)
+        rules = [_resolve(rule, tables) for rule in directive.rules]
+        plans = [
+            _time(rule, i, directive, tables, caller_as_of, caller_window, missing)
+            for i, rule in enumerate(rules)
+        ]
+        _check_grains(plans, tables)
+        aggregates: set[AggregateRequest] = set()
+        coverage: set[CoverageRequest] = set()
+        for plan in plans:
+            a, c = requests(plan, tables, directive.domains)
+            aggregates |= a
+            coverage |= c
+        answers = runner.run(sorted(aggregates, key=repr), sorted(coverage, key=repr))
+    finally:
+        if isinstance(engine, str):
+            runner.close()
+    outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
+    outcomes.sort(key=lambda o: o.sort_key)
+    return _report(directive, plans, outcomes, caller_window)
+
+
+# ---------------------------------------------------------------- options
+
+
+def _period_option(name: str, text: str | None) -> Period | None:
+    if text is None:
+        return None
+    found = Period.parse(str(text))
+    if found is None:
+        raise DirectiveUsageError(f"--{name} `{text}` is not a period",
+                                  hint="write a year (2027), a quarter (2027-Q2) or a month (2027-03)")
+    return found
+
+
+def _window_option(window: str | tuple[str, str] | None) -> tuple[Period, Period] | None:
+    if window is None:
+        return None
+    parts = window.split("..") if isinstance(window, str) else list(window)
+    if len(parts) != 2:
+        raise DirectiveUsageError(f"--window `{window}` is not a range", hint="write FROM..TO, e.g. 2026..2030")
+    start, end = _period_option("window", parts[0].strip()), _period_option("window", parts[1].strip())
+    assert start is not None and end is not None
+    if end.end_day() < start.start_day():
+        raise DirectiveUsageError(f"--window `{window}` runs backwards")
+    return start, end
+
+
+# ---------------------------------------------------------------- binding
+
+
+def schema_of(info: m.DatasetInfo) -> DatasetSchema:
+    """What binding checks a table against, from a dataset's declaration."""
+    plain = [name for name, measure in info.measures.items()
+             if isinstance(measure.expr, m.RowColumn) and measure.expr.name == name]
+    read = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
+    spans = {name: measure.span for name, measure in info.measures.items()}
+    return DatasetSchema(
+        name=info.name,
+        time=info.time,
+        dimensions=info.dimensions,
+        measures=tuple(plain),
+        numeric_columns=tuple(sorted(read - set(plain))),
+        complete=info.complete,
+        spans=spans,
+    )
+
+
+def _bind(directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine,
+          allow_outside: bool) -> dict[str, TableInfo]:
+    used = dict.fromkeys(name for rule in directive.rules for name in rule.datasets())
+    unknown = [name for name in data if name not in directive.datasets]
+    if unknown:
+        raise DirectiveUsageError(
+            f"data is bound to `{unknown[0]}`, which the directive does not use",
+            hint=suggest(unknown[0], directive.datasets) or f"its datasets are {listing(directive.datasets)}",
+        )
+    tables: dict[str, TableInfo] = {}
+    problems: list[Diagnostic] = []
+    for name in used:
+        info = directive.datasets[name]
+        if name in data:
+            value, base_dir, outside = data[name], Path.cwd(), True
+        elif info.path is not None:
+            value, base_dir, outside = info.path, info.base_dir, allow_outside
+        else:
+            problems.append(Diagnostic.at(
+                info.span, "E506", f"no data is bound to dataset `{name}`",
+                hint=f"pass --data {name}=PATH, or add `from \"{name}.csv\"` to its declaration",
+                kind=DirectiveDataError))
+            continue
+        try:
+            tables[name] = engine.bind(name, value, schema_of(info), base_dir=base_dir, allow_outside=outside)
+        except DirectiveError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise DirectiveError.from_diagnostics(problems)
+    return tables
+
+
+def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedRule:
+    """Replace measures left to the data with real ones; check every column the rule reads."""
+    problems: list[Diagnostic] = []
+
+    def fix(leaf: m.Aggregate) -> m.Value:
+        table = tables[leaf.dataset]
+        for column in (*leaf.groups, *(m.condition_columns(leaf.where) if leaf.where else ())):
+            if column not in table.columns:
+                problems.append(Diagnostic.at(
+                    leaf.span, "E501", f"dataset `{table.name}` ({table.origin}) has no column `{column}`",
+                    hint=suggest(column, table.columns) or f"its columns are {listing(table.columns)}",
+                    kind=DirectiveDataError))
+        if leaf.deferred is None:
+            return leaf
+        name = leaf.deferred
+        measures = [c for c in table.columns if c in table.numeric and c != table.time_column]
+        if name == "":
+            if len(measures) != 1:
+                what = f"several numeric columns: {listing(measures)}" if measures else "no numeric column"
+                problems.append(Diagnostic.at(
+                    leaf.span, "E206", f"dataset `{table.name}` has {what}",
+                    hint=f"name the measure: `{table.name}.{measures[0]}`" if measures else None,
+                    kind=DirectiveDataError))
+                return leaf
+            name = measures[0]
+        elif name not in table.numeric:
+            found = "is not numeric" if name in table.columns else "is not a column"
+            problems.append(Diagnostic.at(
+                leaf.span, "E501", f"`{name}` {found} in dataset `{table.name}` ({table.origin})",
+                hint=suggest(name, measures) or f"its numeric columns are {listing(measures)}",
+                kind=DirectiveDataError))
+            return leaf
+        measure = m.MeasureInfo(name=name, expr=m.RowColumn(name=name), unit=None, declared=False)
+        return attrs.evolve(leaf, measure=measure, deferred=None)
+
+    values = {key: m.map_aggregates(value, fix) for key, value in
+              (("left", rule.left), ("right", rule.right), ("upper", rule.upper)) if value is not None}
+    if problems:
+        raise DirectiveError.from_diagnostics(problems)
+    return attrs.evolve(rule, **values)
+
+
+# ---------------------------------------------------------------- timing
+
+
+def _time(rule: m.CheckedRule, index: int, directive: m.CheckedDirective, tables: Mapping[str, TableInfo],
+          caller_as_of: Period | None, caller_window: tuple[Period, Period] | None,
+          missing: m.MissingPolicy | None) -> RulePlan:
+    present = sorted({p for name in rule.datasets() for p in tables[name].periods},
+                     key=lambda p: (p.start_day(), p.end_day()))
+    if caller_as_of is not None:
+        present = [p for p in present if p.start_day() <= caller_as_of.end_day()]
+    as_of = caller_as_of or latest(present)
+    window = window_for(caller_window, directive.window, present)
+    return RulePlan(
+        rule=rule,
+        index=index,
+        as_of=as_of,
+        window=window,
+        until=caller_as_of.end_day() if caller_as_of is not None else None,
+        missing=rule.missing or missing or "fail",
+    )
+
+
+def _check_grains(plans: list[RulePlan], tables: Mapping[str, TableInfo]) -> None:
+    """A rule may not ask for a grain finer than its data's (SPEC §6)."""
+    from .plan import GrainBucket
+
+    problems: list[Diagnostic] = []
+    for plan in plans:
+        grains = {b.grain for b in contexts(plan) if isinstance(b, GrainBucket)}
+        for name in plan.rule.datasets():
+            table = tables[name]
+            for grain in grains:
+                if table.grain is not None and is_finer(grain, table.grain):
+                    problems.append(Diagnostic.at(
+                        plan.rule.span, "E507",
+                        f"rule `{plan.rule.id}` asks for {grain}s but `{name}` ({table.origin}) has {table.grain}s",
+                        hint=f"judge it per {table.grain} or coarser", kind=DirectiveDataError))
+    if problems:
+        raise DirectiveError.from_diagnostics(problems)
+
+
+# ---------------------------------------------------------------- the report
+
+_WORST: tuple[Status, ...] = ("fail", "missing", "off_track", "pending", "on_track", "pass")
+
+
+def _report(directive: m.CheckedDirective, plans: list[RulePlan], outcomes: list[Any],
+            caller_window: tuple[Period, Period] | None) -> Report:
+    by_rule: dict[str, list[Any]] = {}
+    for outcome in outcomes:
+        by_rule.setdefault(outcome.rule, []).append(outcome)
+    summaries = []
+    for plan in plans:
+        rule = plan.rule
+        mine = by_rule.get(rule.id, [])
+        counts: dict[str, int] = {}
+        for outcome in mine:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        status = next((s for s in _WORST if s in counts), "pass")
+        from .report import Location
+
+        summaries.append(RuleSummary(
+            id=rule.id, title=rule.title, severity=rule.severity, status=status,
+            location=Location(file=rule.file, line=rule.line, column=rule.column),
+            counts=counts, source=rule.source, owner=rule.owner,
+            unit=rule.unit.name if rule.unit is not None and rule.unit.name else None,
+            op=rule.op, time=rule.time.kind,
+        ))
+    windows = [p.window for p in plans if p.window is not None]
+    window = None
+    if caller_window or directive.window:
+        chosen = caller_window or directive.window
+        assert chosen is not None
+        window = (chosen[0].label, chosen[1].label)
+    elif windows:
+        first = min(windows, key=lambda w: w.start.start_day()).start
+        last = max(windows, key=lambda w: w.end.end_day()).end
+        window = (first.label, last.label)
+    as_ofs = [p.as_of for p in plans if p.as_of is not None]
+    as_of = latest(as_ofs)
+    from .source import display_path
+
+    return Report(
+        title=directive.title,
+        file=display_path(directive.path),
+        window=window,
+        as_of=as_of.label if as_of else None,
+        rules=tuple(summaries),
+        outcomes=tuple(outcomes),
+        source=directive.source,
+        owner=directive.owner,
+    )

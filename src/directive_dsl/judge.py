@@ -1,0 +1,425 @@
+"""From an engine's answers to outcomes: alignment, lookback, paths, tolerance (SPEC §7).
+
+This module is shared by every engine, so the meaning of a directive lives in
+one place. Values are computed in base units and shown in the rule's unit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from typing import Literal
+
+import attrs
+
+from . import model as m
+from .conditions import condition_holds
+from .periods import Period
+from .plan import AggregateRequest, Answers, Bucket, CoverageRequest, GrainBucket, RangeBucket, TableInfo
+from .report import Location, Outcome, Status
+from .timing import Window, path_fraction, per_periods
+from .wording import describe_outcome
+
+Result = tuple[float | None, str | None]  # (value, reason when missing)
+At = Period | RangeBucket
+TOLERANCE = 1e-9
+
+
+@attrs.frozen(kw_only=True)
+class RulePlan:
+    """A rule with its timing settled."""
+
+    rule: m.CheckedRule
+    index: int
+    as_of: Period | None
+    window: Window | None
+    until: int | None  # the last day of data to read (the caller's as-of), None for all
+    missing: m.MissingPolicy
+
+
+# ---------------------------------------------------------------- requests
+
+
+def contexts(plan: RulePlan) -> list[Bucket]:
+    """The buckets a rule reads its values in, before `at` and lookback."""
+    time = plan.rule.time
+    if time.kind == "total":
+        if plan.window is None:
+            return []
+        return [plan.window.range_to(plan.as_of)]
+    buckets: list[Bucket] = []
+    grains = [time.grain]
+    if time.kind == "by" and time.baseline_period is not None:
+        grains.append(time.baseline_period.grain)
+    for grain in dict.fromkeys(grains):
+        assert grain is not None
+        buckets.append(GrainBucket(grain, plan.until))
+    return buckets
+
+
+def requests(plan: RulePlan, tables: Mapping[str, TableInfo],
+             domains: Mapping[str, tuple[str, ...]]) -> tuple[set[AggregateRequest], set[CoverageRequest]]:
+    """Every aggregate and coverage request a rule needs."""
+    aggregates: set[AggregateRequest] = set()
+    coverage: set[CoverageRequest] = set()
+
+    def visit(value: m.Value, bucket: Bucket) -> None:
+        if isinstance(value, m.AtPeriod):
+            visit(value.operand, GrainBucket(value.period.grain, plan.until))
+            return
+        if isinstance(value, m.Aggregate):
+            aggregates.add(AggregateRequest.of(value, bucket))
+            for dim in value.groups or (None,):
+                coverage.add(CoverageRequest(value.dataset, dim, bucket))
+            return
+        for child in m.value_children(value):
+            visit(child, bucket)
+
+    for bucket in contexts(plan):
+        for value in plan.rule.values():
+            visit(value, bucket)
+    for dim in plan.rule.dimensions:
+        if dim not in domains:
+            for name in _datasets_with(plan.rule, tables, dim):
+                coverage.add(CoverageRequest(name, dim, RangeBucket(None, plan.until)))
+    return aggregates, coverage
+
+
+def _datasets_with(rule: m.CheckedRule, tables: Mapping[str, TableInfo], dim: str) -> list[str]:
+    return [name for name in rule.datasets() if dim in tables[name].columns]
+
+
+# ---------------------------------------------------------------- groups
+
+
+def expected_groups(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
+                    domains: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
+    """Every combination of the rule's dimension values (SPEC §7.2)."""
+    per_dim: list[list[str]] = []
+    for dim in plan.rule.dimensions:
+        if dim in domains:
+            values = set(domains[dim])
+        else:
+            values = set()
+            for name in _datasets_with(plan.rule, tables, dim):
+                seen = answers.coverage[CoverageRequest(name, dim, RangeBucket(None, plan.until))]
+                values.update(v for v, _ in seen if v is not None)
+        for cond in plan.rule.narrowing.get(dim, ()):
+            values = {v for v in values if condition_holds(cond, {dim: v}) is True}
+        per_dim.append(sorted(values))
+    return [dict(zip(plan.rule.dimensions, combo, strict=True)) for combo in itertools.product(*per_dim)]
+
+
+# ---------------------------------------------------------------- values
+
+
+class Evaluator:
+    """Computes a rule's values for one group at one period or range."""
+
+    def __init__(self, plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers) -> None:
+        self.plan = plan
+        self.tables = tables
+        self.answers = answers
+
+    def value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
+        if isinstance(value, m.Constant):
+            return value.value, None
+        if isinstance(value, m.Aggregate):
+            return self._leaf(value, group, at)
+        if isinstance(value, m.AtPeriod):
+            return self.value(value.operand, group, value.period)
+        if isinstance(value, m.Shift):
+            assert isinstance(at, Period)
+            return self.value(value.operand, group, at.shift(value.periods))
+        if isinstance(value, m.Negate | m.Scale):
+            inner, reason = self.value(value.operand, group, at)
+            if inner is None:
+                return None, reason
+            return (-inner if isinstance(value, m.Negate) else inner * value.factor), None
+        assert isinstance(value, m.Arith)
+        left, why = self.value(value.left, group, at)
+        if left is None:
+            return None, why
+        right, why = self.value(value.right, group, at)
+        if right is None:
+            return None, why
+        if value.op == "+":
+            return left + right, None
+        if value.op == "-":
+            return left - right, None
+        if value.op == "*":
+            return left * right, None
+        if right == 0:
+            return None, f"division by zero in {_label(at, self.plan)}"
+        return left / right, None
+
+    def _leaf(self, leaf: m.Aggregate, group: Mapping[str, str], at: At) -> Result:
+        bucket: Bucket = GrainBucket(at.grain, self.plan.until) if isinstance(at, Period) else at
+        table = self.tables[leaf.dataset]
+        period: Period | None = at if isinstance(at, Period) and table.time_column else None
+        where = _label(at, self.plan)
+        for dim in leaf.groups or (None,):
+            seen = self.answers.coverage[CoverageRequest(leaf.dataset, dim, bucket)]
+            value = group[dim] if dim is not None else None
+            if (value, period) not in seen:
+                about = f"{dim} = {value} " if dim is not None else ""
+                return None, f"no data for {about}in {where} ({leaf.dataset})".replace("  ", " ")
+        cells = self.answers.aggregates[AggregateRequest.of(leaf, bucket)]
+        cell = cells.get((tuple(group[d] for d in leaf.groups), period))
+        if cell is None or cell.rows == 0:
+            if leaf.func in ("sum", "count"):
+                return 0.0, None
+            return None, f"no rows match in {where} ({leaf.dataset})"
+        if leaf.func == "count":
+            return float(cell.rows), None
+        if cell.known == 0 or cell.value is None:
+            return None, f"no values in {where} ({leaf.dataset}: every matching value is unknown)"
+        return cell.value, None
+
+
+def _label(at: At, plan: RulePlan) -> str:
+    if isinstance(at, Period):
+        return at.label
+    return plan.window.label if plan.window else "the window"
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def holds(op: str, a: float, b: float) -> bool:
+    """``a op b`` with values within 1e-9 (relative) of each other counted equal (SPEC §7.3)."""
+    tol = TOLERANCE * max(abs(a), abs(b))
+    if op == ">=":
+        return a >= b - tol
+    if op == ">":
+        return a > b + tol
+    if op == "<=":
+        return a <= b + tol
+    if op == "<":
+        return a < b - tol
+    if op == "=":
+        return abs(a - b) <= tol
+    return abs(a - b) > tol
+
+
+def shortfall(op: str, a: float, b: float) -> float:
+    """How far *a* is from satisfying ``a op b``, positive."""
+    if op in (">=", ">"):
+        return b - a
+    if op in ("<=", "<"):
+        return a - b
+    return abs(a - b)
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@attrs.frozen
+class _Point:
+    """One outcome to compute: where, and how to judge it."""
+
+    period: str
+    at: At | None  # None: nothing to compute (pending before any data)
+    sort: tuple[int, int]
+    mode: Literal["judge", "path", "pending", "prorata"] = "judge"
+    fraction: float = 1.0  # prorata: share of the window elapsed
+    reason: str | None = None
+
+
+def judge_rule(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
+               domains: Mapping[str, tuple[str, ...]]) -> list[Outcome]:
+    evaluator = Evaluator(plan, tables, answers)
+    groups = expected_groups(plan, tables, answers, domains)
+    points = list(_points(plan))
+    outcomes = [
+        _outcome(plan, evaluator, group, point)
+        for group in groups
+        for point in points
+    ]
+    return outcomes
+
+
+def _points(plan: RulePlan) -> Iterator[_Point]:
+    time = plan.rule.time
+    as_of = plan.as_of
+    if as_of is None:
+        label = _time_label(plan)
+        yield _Point(label, None, (0, 0), mode="pending", reason="no data")
+        return
+    if time.kind == "per":
+        assert plan.window is not None
+        for period in per_periods(plan.rule, plan.window, as_of):
+            yield _Point(period.label, period, (period.start_day(), period.end_day()))
+        return
+    if time.kind == "in":
+        period = time.start
+        assert period is not None
+        if period.start_day() > as_of.end_day():
+            yield _Point(period.label, period, (period.start_day(), 0), mode="pending",
+                         reason=f"{period} is after the latest data ({as_of})")
+        else:
+            yield _Point(period.label, period, (period.start_day(), period.end_day()))
+        return
+    if time.kind == "total":
+        window = plan.window
+        assert window is not None
+        sort = (window.start.start_day(), window.end.end_day())
+        if as_of.end_day() >= window.end.end_day():
+            yield _Point(window.label, window.range_to(), sort)
+        elif as_of.end_day() < window.start.start_day():
+            yield _Point(window.label, None, sort, mode="pending",
+                         reason=f"the window starts after the latest data ({as_of})")
+        else:
+            from .periods import elapsed_fraction
+
+            fraction = elapsed_fraction(window.start, window.end, as_of)
+            yield _Point(window.label, window.range_to(as_of), sort, mode="prorata", fraction=fraction)
+        return
+    deadline = time.deadline
+    assert deadline is not None
+    now = as_of.to_grain(deadline.grain) if not _finer(deadline, as_of) else as_of
+    if now.start_day() >= deadline.start_day():
+        yield _Point(deadline.label, deadline, (deadline.start_day(), deadline.end_day()))
+    elif time.baseline_period is None:
+        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="pending",
+                     reason=f"the deadline {deadline} is not reached")
+    else:
+        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
+
+
+def _finer(a: Period, b: Period) -> bool:
+    from .periods import is_finer
+
+    return is_finer(a.grain, b.grain)
+
+
+def _time_label(plan: RulePlan) -> str:
+    time = plan.rule.time
+    if time.kind == "in" and time.start is not None:
+        return time.start.label
+    if time.kind == "by" and time.deadline is not None:
+        return time.deadline.label
+    return plan.window.label if plan.window else "all"
+
+
+def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point) -> Outcome:
+    rule = plan.rule
+    factor = rule.unit.factor if rule.unit is not None else 1.0
+    at = point.at
+    actual = threshold = upper = target = None
+    status: Status
+    gap = None
+    reason = point.reason
+    deadline = None
+    if rule.time.kind == "by":
+        deadline = rule.time.deadline.label if rule.time.deadline else None
+    elif point.mode == "prorata" and plan.window is not None:
+        deadline = plan.window.end.label
+    values = [None] * 3
+    if at is not None:
+        computed = [evaluator.value(v, group, at) for v in rule.values()]
+        missing = next((why for value, why in computed if value is None), None)
+        values = [value for value, _ in computed] + [None] * (3 - len(computed))
+        if missing is not None:
+            actual = _show(values[0], factor)
+            threshold = _show(values[1], factor)
+            status = "pending" if point.mode == "pending" else "missing"
+            return _record(plan, group, point, status, actual, threshold, None, missing,
+                           _show(values[2], factor), None, deadline)
+    actual, threshold, upper = (_show(v, factor) for v in values)
+    if point.mode == "pending":
+        target = threshold if rule.time.kind == "by" else None
+        return _record(plan, group, point, "pending", actual, threshold, None, reason, upper, target, deadline)
+    assert actual is not None and threshold is not None
+    if point.mode in ("path", "prorata"):
+        target = threshold
+        path = _path(plan, evaluator, group, point, threshold, factor)
+        if path is None:
+            return _record(plan, group, point, "missing", actual, None, None,
+                           f"no baseline value for {rule.time.baseline_period}", upper, target, deadline)
+        threshold = path
+        if upper is not None:
+            upper = _path(plan, evaluator, group, point, upper, factor)
+    status, gap, threshold = _verdict(rule.op, actual, threshold, upper)
+    if point.mode in ("path", "prorata"):
+        status = "on_track" if status == "pass" else "off_track"
+    return _record(plan, group, point, status, actual, threshold, gap, None, upper, target, deadline)
+
+
+def _verdict(op: str, actual: float, threshold: float, upper: float | None) -> tuple[Status, float | None, float]:
+    if op == "between":
+        assert upper is not None
+        if not holds(">=", actual, threshold):
+            return "fail", shortfall(">=", actual, threshold), threshold
+        if not holds("<=", actual, upper):
+            return "fail", shortfall("<=", actual, upper), upper
+        return "pass", None, threshold
+    if holds(op, actual, threshold):
+        return "pass", None, threshold
+    return "fail", shortfall(op, actual, threshold), threshold
+
+
+def _path(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point,
+          target: float, factor: float) -> float | None:
+    """The threshold's value on the path at this point, in the reported unit."""
+    rule = plan.rule
+    if point.mode == "prorata":
+        if any(True for v in rule.values()[1:] for _ in m.aggregates(v)):
+            return target  # a threshold read from data is already "so far"
+        return target * point.fraction
+    time = rule.time
+    assert time.deadline is not None and time.baseline_period is not None and isinstance(point.at, Period)
+    if time.baseline_value is not None:
+        base: float | None = time.baseline_value / factor
+    else:
+        raw, _ = evaluator.value(rule.left, group, time.baseline_period)
+        base = _show(raw, factor)
+    if base is None:
+        return None
+    return base + (target - base) * path_fraction(time.baseline_period, time.deadline, point.at)
+
+
+def _show(value: float | None, factor: float) -> float | None:
+    return None if value is None else value / factor
+
+
+def _record(plan: RulePlan, group: Mapping[str, str], point: _Point, status: Status,
+            actual: float | None, threshold: float | None, gap: float | None, reason: str | None,
+            upper: float | None, target: float | None, deadline: str | None) -> Outcome:
+    rule = plan.rule
+    violation = _violation_severity(status, rule.severity, plan.missing)
+    unit = rule.unit.name if rule.unit is not None and rule.unit.name else None
+    outcome = Outcome(
+        rule=rule.id,
+        severity=violation or rule.severity,
+        status=status,
+        group=dict(group),
+        period=point.period,
+        actual=actual,
+        op=rule.op,
+        threshold=threshold,
+        unit=unit,
+        gap=gap,
+        reason=reason,
+        location=Location(file=rule.file, line=rule.line, column=rule.column),
+        violation_severity=violation,
+        target=target,
+        deadline=deadline,
+        upper=upper,
+        sort_key=(plan.index, tuple(group.get(d, "") for d in rule.dimensions), point.sort),
+    )
+    return attrs.evolve(outcome, message=describe_outcome(outcome))
+
+
+def _violation_severity(status: Status, severity: str, missing: m.MissingPolicy) -> str | None:
+    if status == "fail":
+        return severity
+    if status == "off_track":
+        return "warning"
+    if status == "missing":
+        if missing == "ignore":
+            return None
+        if missing == "warn":
+            return "info" if severity == "info" else "warning"
+        return severity
+    return None

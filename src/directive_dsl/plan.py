@@ -1,0 +1,121 @@
+"""The engine-neutral plan: what every engine must compute, and nothing more.
+
+An engine answers two kinds of request about a bound dataset:
+
+- :class:`AggregateRequest`: one leaf of a rule (a measure, filtered, grouped,
+  aggregated) per *bucket*: each period of a grain, or one range of days;
+- :class:`CoverageRequest`: which (dimension value, period) pairs have any row
+  at all, unfiltered: the difference between "zero" and "no data" (SPEC §7.2).
+
+Everything after that (alignment, lookback, paths, comparison) is computed
+once, in judge.py, from these answers, so every engine gives the same report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol, TypeAlias
+
+import attrs
+
+from .model import Aggregate, AggregateFunc, MeasureInfo, RowCondition
+from .periods import Grain, Period
+
+
+@attrs.frozen
+class GrainBucket:
+    """One bucket per period of ``grain``, counting rows up to day ``until`` (inclusive)."""
+
+    grain: Grain
+    until: int | None = None
+
+
+@attrs.frozen
+class RangeBucket:
+    """One bucket for the rows whose period lies within days ``start``..``end`` (inclusive)."""
+
+    start: int | None
+    end: int | None
+
+
+Bucket: TypeAlias = GrainBucket | RangeBucket
+
+
+@attrs.frozen
+class AggregateRequest:
+    """Aggregate a leaf per (group, bucket)."""
+
+    dataset: str
+    measure: MeasureInfo | None  # None: count rows
+    func: AggregateFunc
+    where: RowCondition | None
+    groups: tuple[str, ...]
+    bucket: Bucket
+
+    @classmethod
+    def of(cls, leaf: Aggregate, bucket: Bucket) -> AggregateRequest:
+        return cls(leaf.dataset, leaf.measure, leaf.func, leaf.where, leaf.groups, bucket)
+
+
+@attrs.frozen
+class CoverageRequest:
+    """Which (value of ``dimension``, period) pairs have rows; ``dimension`` None: which periods."""
+
+    dataset: str
+    dimension: str | None
+    bucket: Bucket
+
+
+@attrs.frozen
+class Cell:
+    """An aggregate's answer for one group and bucket.
+
+    ``rows`` counts the matching rows, ``known`` those whose measure is known;
+    ``value`` is the aggregate over the known values (the row count for count),
+    None when there were none.
+    """
+
+    value: float | None
+    rows: int
+    known: int
+
+
+GroupKey: TypeAlias = tuple[str, ...]
+CellKey: TypeAlias = tuple[GroupKey, Period | None]  # period None: a range bucket, or a dataset without time
+CoverageKey: TypeAlias = tuple[str | None, Period | None]
+
+
+@attrs.frozen(kw_only=True)
+class TableInfo:
+    """What binding learned about a dataset: its columns, time and grain."""
+
+    name: str
+    origin: str
+    n_rows: int
+    columns: tuple[str, ...]
+    numeric: frozenset[str]
+    dimensions: tuple[str, ...]
+    time_column: str | None
+    grain: Grain | None
+    periods: tuple[Period, ...]  # distinct periods present, in order
+
+
+@attrs.frozen(kw_only=True)
+class Answers:
+    """An engine's answers to a plan's requests."""
+
+    aggregates: Mapping[AggregateRequest, Mapping[CellKey, Cell]]
+    coverage: Mapping[CoverageRequest, frozenset[CoverageKey]]
+
+
+class Engine(Protocol):
+    """What an engine does: bind data, then answer requests."""
+
+    name: str
+
+    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
+             allow_outside: bool) -> TableInfo: ...
+
+    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers: ...
+
+    def close(self) -> None: ...

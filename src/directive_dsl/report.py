@@ -1,0 +1,184 @@
+"""Outcomes, violations and the report (SPEC §10).
+
+Every (rule, group, period) gives one :class:`Outcome`. The ones that count
+against the directive are its violations. :meth:`Report.to_dict` is the
+``directive-report/1`` document that every output format is built from.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+Status = Literal["pass", "fail", "missing", "pending", "on_track", "off_track"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "missing", "pending", "on_track", "off_track")
+SCHEMA = "directive-report/1"
+
+
+@attrs.frozen(kw_only=True)
+class Location:
+    """Where a rule stands in its directive file."""
+
+    file: str
+    line: int
+    column: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column}
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """The result of one rule for one group and one period."""
+
+    rule: str
+    severity: str
+    status: Status
+    group: Mapping[str, str]
+    period: str
+    actual: float | None
+    op: str
+    threshold: float | None
+    unit: str | None
+    gap: float | None = None
+    reason: str | None = None
+    message: str = ""
+    location: Location
+    violation_severity: str | None = None  # None: not a violation
+    target: float | None = None  # paths: the final threshold
+    deadline: str | None = None
+    upper: float | None = None  # `between`: the upper bound
+    sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.violation_severity is not None
+
+    def to_dict(self, *, as_violation: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.violation_severity if as_violation and self.violation_severity else self.severity,
+            "status": self.status,
+            "group": dict(self.group),
+            "period": self.period,
+            "actual": _number(self.actual),
+            "op": self.op,
+            "threshold": _number(self.threshold),
+            "unit": self.unit,
+            "gap": _number(self.gap),
+            "reason": self.reason,
+            "message": self.message,
+            "location": self.location.to_dict(),
+        }
+        if self.upper is not None:
+            out["upper"] = _number(self.upper)
+        if self.target is not None or self.deadline is not None:
+            out["target"] = _number(self.target)
+            out["deadline"] = self.deadline
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class RuleSummary:
+    """One rule of the directive and how its outcomes went."""
+
+    id: str
+    title: str | None
+    severity: str
+    status: Status
+    location: Location
+    counts: Mapping[str, int]
+    source: str | None = None
+    owner: str | None = None
+    unit: str | None = None
+    op: str = ">="
+    time: str = "total"  # per, in, total or by
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "location": self.location.to_dict(),
+            "counts": dict(self.counts),
+        }
+        if self.source is not None:
+            out["source"] = self.source
+        if self.owner is not None:
+            out["owner"] = self.owner
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """What a directive's evaluation found: a summary, the rules, every outcome."""
+
+    title: str | None
+    file: str
+    window: tuple[str, str] | None
+    as_of: str | None
+    rules: tuple[RuleSummary, ...]
+    outcomes: tuple[Outcome, ...]
+    source: str | None = None
+    owner: str | None = None
+
+    @property
+    def violations(self) -> tuple[Outcome, ...]:
+        """The outcomes that count against the directive, in report order."""
+        return tuple(o for o in self.outcomes if o.is_violation)
+
+    @property
+    def status(self) -> Literal["pass", "warn", "fail"]:
+        violations = self.violations
+        if any(v.violation_severity == "error" for v in violations):
+            return "fail"
+        return "warn" if violations else "pass"
+
+    @property
+    def ok(self) -> bool:
+        """True when no violation has severity error."""
+        return self.status != "fail"
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
+        return counts
+
+    def to_dict(self, *, include_passing: bool = False) -> dict[str, Any]:
+        """The ``directive-report/1`` document; ``include_passing`` adds every outcome."""
+        directive: dict[str, Any] = {
+            "title": self.title,
+            "file": self.file,
+            "window": {"from": self.window[0], "to": self.window[1]} if self.window else None,
+            "as_of": self.as_of,
+        }
+        if self.source is not None:
+            directive["source"] = self.source
+        if self.owner is not None:
+            directive["owner"] = self.owner
+        out: dict[str, Any] = {
+            "schema": SCHEMA,
+            "directive": directive,
+            "summary": {"status": self.status, "rules": len(self.rules), "outcomes": len(self.outcomes),
+                        **self.counts()},
+            "rules": [rule.to_dict() for rule in self.rules],
+            "violations": [v.to_dict(as_violation=True) for v in self.violations],
+        }
+        if include_passing:
+            out["outcomes"] = [o.to_dict() for o in self.outcomes]
+        return out
+
+    def to_json(self, *, include_passing: bool = False, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(include_passing=include_passing), indent=indent, ensure_ascii=False)
+
+
+def _number(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
