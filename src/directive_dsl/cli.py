@@ -1,0 +1,309 @@
+"""The `directive` command: check, lint, fmt, compile and lsp (SPEC §11).
+
+Exit codes: 0 no error-severity violation (``--strict``: none at all), 1
+violations (or, for ``fmt --check``, files that would change), 2 a usage,
+directive or data error. Errors go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .errors import DirectiveError, DirectiveUsageError
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "html")
+_EXTENSIONS = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit",
+               ".sarif": "sarif", ".txt": "text"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors in our own words, exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"directive: error[E700]: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="directive", description="Check quantitative policy targets against data.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = commands.add_parser("check", help="evaluate directives against data")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--data", action="append", default=[], metavar="NAME=PATH",
+                       help="bind a dataset to a file (repeatable)")
+    check.add_argument("--data-dir", metavar="DIR", help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet")
+    check.add_argument("--engine", default="duckdb", help="duckdb (default), python, spark or postgres")
+    check.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
+    check.add_argument("--format", choices=FORMATS, help="text on a terminal, else by --output's extension, else json")
+    check.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
+    check.add_argument("--as-of", metavar="P", help="evaluate as if data after period P did not exist")
+    check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
+    check.add_argument("--all", action="store_true", help="list every outcome, passing ones too")
+    check.add_argument("--strict", action="store_true", help="exit 1 on any violation, warnings included")
+    check.add_argument("--missing", choices=("fail", "warn", "ignore"),
+                       help="how missing values count, for rules without @missing")
+    check.add_argument("--allow-outside", action="store_true",
+                       help="let `from` paths and imports leave the directive's folder")
+
+    lint = commands.add_parser("lint", help="check syntax, names and units; no data needed")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+
+    fmt = commands.add_parser("fmt", help="rewrite files in the canonical layout")
+    fmt.add_argument("files", nargs="+", metavar="FILE", help="files, or - for stdin to stdout")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+
+    compile_ = commands.add_parser("compile", help="print the SQL each dataset's rules compile to")
+    compile_.add_argument("file", metavar="FILE")
+    compile_.add_argument("--dialect", default="duckdb", help="any sqlglot dialect: duckdb, spark, postgres, …")
+
+    commands.add_parser("lsp", help="run the language server on stdio (needs the [lsp] extra)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handlers = {"check": _check, "lint": _lint, "fmt": _fmt, "compile": _compile, "lsp": _lsp}
+    try:
+        return handlers[args.command](args)
+    except DirectiveError as error:
+        _print_error(error)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _print_error(error: DirectiveError) -> None:
+    print(error.render(), file=sys.stderr)
+
+
+# ---------------------------------------------------------------- check
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .api import load
+    from .formats import render
+
+    fmt = args.format or _default_format(args.output)
+    data = _data_options(args.data)
+    options: dict[str, object] = {}
+    if args.dsn:
+        options["dsn"] = args.dsn
+    reports = []
+    try:
+        for file in args.files:
+            directive = load(_existing(file), allow_outside=args.allow_outside)
+            bound = dict(data)
+            if args.data_dir:
+                bound.update(_from_dir(args.data_dir, directive.datasets, bound))
+            for warning in directive.warnings:
+                if warning.code == "W102":
+                    continue  # deferred measures are resolved against the data now
+            reports.append(directive.evaluate(
+                bound, engine=args.engine, as_of=args.as_of, window=args.window, missing=args.missing,
+                allow_outside=args.allow_outside, **options,
+            ))
+        color = fmt == "text" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if len(reports) == 1:
+            text = render(reports[0], fmt, include_passing=args.all, color=color)
+        elif fmt == "json":
+            text = json.dumps([r.to_dict(include_passing=args.all) for r in reports], indent=2,
+                              ensure_ascii=False) + "\n"
+        else:
+            text = "\n".join(render(r, fmt, include_passing=args.all, color=color) for r in reports)
+    except DirectiveError:
+        _remove_stale(args.output)
+        raise
+    _emit(text, args.output)
+    if any(not r.ok for r in reports):
+        return EXIT_VIOLATIONS
+    if args.strict and any(r.violations for r in reports):
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def _default_format(output: str | None) -> str:
+    if output is not None:
+        return _EXTENSIONS.get(Path(output).suffix.lower(), "text")
+    return "text" if sys.stdout.isatty() else "json"
+
+
+def _data_options(items: list[str]) -> dict[str, object]:
+    bound: dict[str, object] = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise DirectiveUsageError(f"--data `{item}` is not NAME=PATH", hint="e.g. --data investments=inv.csv")
+        if name in bound:
+            raise DirectiveUsageError(f"--data binds `{name}` twice")
+        bound[name] = path
+    return bound
+
+
+def _from_dir(folder: str, datasets: object, bound: dict[str, object]) -> dict[str, object]:
+    from .data import find_in_dir
+
+    directory = Path(folder)
+    if not directory.is_dir():
+        raise DirectiveUsageError(f"--data-dir `{folder}` is not a folder")
+    found: dict[str, object] = {}
+    for name in datasets:  # type: ignore[attr-defined]
+        if name not in bound and (path := find_in_dir(directory, name)) is not None:
+            found[name] = str(path)
+    return found
+
+
+def _existing(file: str) -> Path:
+    path = Path(file)
+    if not path.exists():
+        raise DirectiveUsageError(f"no such file: {file}", file=file)
+    if path.is_dir():
+        raise DirectiveUsageError(f"{file} is a folder, not a directive file", file=file)
+    return path
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    _write_atomically(Path(output), text)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write *path* so that it holds either the old content or all of the new, never half."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DirectiveUsageError(f"cannot write {path}: the folder {folder} does not exist")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _remove_stale(output: str | None) -> None:
+    """A failed run must not leave an earlier report where this one was asked for."""
+    if output is not None:
+        with contextlib.suppress(OSError):
+            Path(output).unlink()
+
+
+# ---------------------------------------------------------------- lint
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from .api import load
+
+    status = EXIT_OK
+    for file in args.files:
+        try:
+            directive = load(_existing(file))
+        except DirectiveError as error:
+            _print_error(error)
+            status = EXIT_ERROR
+            continue
+        for warning in directive.warnings:
+            print(warning.render(), file=sys.stderr)
+        rules = len(directive.rules)
+        note = f", {len(directive.warnings)} warning{'s' * (len(directive.warnings) != 1)}" if directive.warnings else ""
+        print(f"{file}: ok ({rules} rule{'s' * (rules != 1)}{note})")
+    return status
+
+
+# ---------------------------------------------------------------- fmt
+
+
+def _fmt(args: argparse.Namespace) -> int:
+    from .fmt import format_source
+
+    status = EXIT_OK
+    for file in args.files:
+        if file == "-":
+            text = sys.stdin.read()
+            formatted = format_source(text, "<stdin>")
+            if args.check:
+                status = max(status, EXIT_VIOLATIONS if formatted != text else EXIT_OK)
+            else:
+                sys.stdout.write(formatted)
+            continue
+        from .check.scope import read_text
+
+        path = _existing(file)
+        try:
+            text = read_text(path)
+            formatted = format_source(text, file)
+        except DirectiveError as error:
+            _print_error(error)
+            status = EXIT_ERROR
+            continue
+        if formatted == text:
+            continue
+        if args.check:
+            print(f"would reformat {file}")
+            status = max(status, EXIT_VIOLATIONS)
+        else:
+            _write_atomically(path, formatted)
+            print(f"reformatted {file}", file=sys.stderr)
+    return status
+
+
+# ---------------------------------------------------------------- compile and lsp
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from .api import load
+    from .engines.sql import compile_sql
+
+    directive = load(_existing(args.file))
+    for heading, sql in compile_sql(directive, args.dialect):
+        print(f"-- {heading}")
+        print(sql.rstrip().rstrip(";") + ";")
+        print()
+    return EXIT_OK
+
+
+def _lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import serve
+    except ImportError as error:
+        raise DirectiveUsageError(
+            f"the language server needs the [lsp] extra ({error.name} is not installed)",
+            hint="pip install 'directive_dsl[lsp]'",
+        ) from None
+    serve()
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _stdout(stream: TextIO) -> Iterator[None]:
+    saved = sys.stdout
+    sys.stdout = stream
+    try:
+        yield
+    finally:
+        sys.stdout = saved
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

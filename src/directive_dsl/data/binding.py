@@ -1,0 +1,269 @@
+"""Check a read table against its dataset declaration and type its columns.
+
+The time column becomes periods, measures become floats (None for unknown),
+dimensions become text. What the declaration leaves out is inferred from the
+data (SPEC §6)::
+
+    >>> from directive_dsl.data import read_table
+    >>> raw = read_table("fdi", [{"year": 2026, "region": "Brest", "amount": "5"}])
+    >>> table = bind_table(DatasetSchema(name="fdi"), raw)
+    >>> table.time_column, table.grain, table.dimensions, table.measures
+    ('year', 'year', {'region': ['Brest']}, {'amount': [5.0]})
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from ..errors import Diagnostic, DirectiveDataError, listing, suggest
+from ..periods import GRAINS, Grain, Period
+from ..source import Span
+from .raw import RawTable, line_of, origin_text
+from .values import is_empty, to_numbers, to_periods, to_texts
+
+__all__ = ["TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table"]
+
+#: Column names taken as the time column when none is declared (compared case-insensitively).
+TIME_NAMES: tuple[str, ...] = ("year", "quarter", "month", "date", "period", "time")
+
+_PERIOD_HINT = (
+    "time values are years (2026), quarters (2026-Q1), months (2026-03) or dates (2026-03-31)"
+)
+
+
+@attrs.frozen(kw_only=True)
+class DatasetSchema:
+    """What a `dataset` statement declared about a table; None or empty means left out."""
+
+    name: str
+    time: str | None = None
+    dimensions: tuple[str, ...] | None = None
+    measures: tuple[str, ...] = ()
+    numeric_columns: tuple[str, ...] = ()
+    complete: bool = False
+    spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class BoundTable:
+    """A table checked against its declaration: periods, dimension text and numbers."""
+
+    name: str
+    origin: str
+    n_rows: int
+    time_column: str | None
+    times: list[Period | None] | None
+    grain: Grain | None
+    dimensions: dict[str, list[str | None]]
+    measures: dict[str, list[float | None]]
+    columns: tuple[str, ...]
+    inferred_measures: tuple[str, ...] = ()
+    row_lines: Sequence[int] | None = attrs.field(default=None, eq=False, repr=False)
+
+    def line_of(self, row: int) -> int | None:
+        """The 1-based line in the file of 0-based data row *row*, if lines mean anything."""
+        return line_of(self.row_lines, row)
+
+    def row_location(self, row: int) -> str:
+        """Where 0-based *row* is, for messages: ``file:line`` or ``origin row N``."""
+        line = self.line_of(row)
+        return f"{self.origin}:{line}" if line is not None else f"{self.origin} row {row + 1}"
+
+
+def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
+    """Check *raw* against *schema* and type its columns; DirectiveDataError if it does not fit.
+
+    Every missing column is reported at once (E501); then every column with
+    a bad value, at its first bad value (E502 for numbers, E503 for times).
+    """
+    _check_present(schema, raw)
+    time_column = schema.time or _infer_time(schema, raw)
+    declared_dimensions = set(schema.dimensions or ())
+    numeric = set(schema.measures) | set(schema.numeric_columns)
+    problems: list[Diagnostic] = []
+
+    times: list[Period | None] | None = None
+    grain: Grain | None = None
+    if time_column is not None:
+        parsed, bad = to_periods(raw.columns[time_column])
+        if bad >= 0:
+            inferred = schema.time is None
+            problems.append(_time_problem(raw, time_column, bad, inferred=inferred))
+        else:
+            times = parsed
+            grains = {period.grain for period in set(parsed) if period is not None}
+            grain = max(grains, key=GRAINS.index) if grains else None
+
+    dimensions: dict[str, list[str | None]] = {}
+    measures: dict[str, list[float | None]] = {}
+    inferred_measures: list[str] = []
+    for column, values in raw.columns.items():
+        if column in numeric:
+            numbers, bad = to_numbers(values)
+            if bad >= 0:
+                problems.append(_number_problem(schema, raw, column, bad))
+            else:
+                measures[column] = numbers
+        if column in declared_dimensions:
+            dimensions[column] = to_texts(values)
+        if column in numeric or column in declared_dimensions or column == time_column:
+            continue
+        if not schema.complete and column.lower() not in TIME_NAMES:
+            numbers, bad = to_numbers(values)
+            if bad < 0 and numbers.count(None) < len(numbers):
+                measures[column] = numbers
+                inferred_measures.append(column)
+                continue
+        dimensions[column] = to_texts(values)
+
+    if problems:
+        raise DirectiveDataError(problems[0].message, diagnostics=problems)
+    return BoundTable(
+        name=schema.name,
+        origin=raw.origin,
+        n_rows=raw.n_rows,
+        time_column=time_column,
+        times=times,
+        grain=grain,
+        dimensions=dimensions,
+        measures=measures,
+        columns=tuple(raw.columns),
+        inferred_measures=tuple(inferred_measures),
+        row_lines=raw.row_lines,
+    )
+
+
+def _declared(schema: DatasetSchema) -> list[tuple[str, str]]:
+    """Every declared column with what it was declared as, in declaration order."""
+    found: dict[str, str] = {}
+    if schema.time is not None:
+        found[schema.time] = "time column"
+    for column in schema.dimensions or ():
+        found.setdefault(column, "dimension")
+    for column in schema.measures:
+        found.setdefault(column, "measure")
+    for column in schema.numeric_columns:
+        found.setdefault(column, "column read by a derived measure")
+    return list(found.items())
+
+
+def _check_present(schema: DatasetSchema, raw: RawTable) -> None:
+    """E501 for every declared column the data lacks."""
+    problems: list[Diagnostic] = []
+    where = origin_text(raw.origin)
+    for column, role in _declared(schema):
+        if column in raw.columns:
+            continue
+        message = f"{role} `{column}` of dataset `{schema.name}` is not a column of {where}"
+        hint = _missing_hint(column, list(raw.columns))
+        span = schema.spans.get(column)
+        if span is not None:
+            problems.append(
+                Diagnostic.at(span, "E501", message, hint=hint, kind=DirectiveDataError)
+            )
+        else:
+            problems.append(
+                Diagnostic(
+                    code="E501",
+                    message=message,
+                    file=raw.origin,
+                    hint=hint,
+                    kind=DirectiveDataError,
+                )
+            )
+    if problems:
+        raise DirectiveDataError(problems[0].message, diagnostics=problems)
+
+
+def _missing_hint(column: str, present: list[str]) -> str:
+    if not present:
+        return "the data has no columns"
+    if len(present) == 1 and column in present[0].split(";"):
+        return "the file seems to separate cells with `;`; write it with `,` (CSV) or tabs (TSV)"
+    spaced = [name for name in present if name != column and name.strip() == column]
+    if spaced:
+        return f"the data has `{spaced[0]}`, with spaces around the name; remove them"
+    close = suggest(column, present)
+    if close is not None:
+        return close
+    shown = listing(present[:12]) + (f" and {len(present) - 12} more" if len(present) > 12 else "")
+    return f"the data has columns {shown}"
+
+
+def _infer_time(schema: DatasetSchema, raw: RawTable) -> str | None:
+    """The first column named like a time column that is not declared as something else."""
+    taken = set(schema.dimensions or ()) | set(schema.measures) | set(schema.numeric_columns)
+    for column in raw.columns:
+        if column.lower() in TIME_NAMES and column not in taken:
+            return column
+    return None
+
+
+def _show(value: object) -> str:
+    """A cell value as it appears in a message: strings quoted."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def _locate(raw: RawTable, row: int) -> tuple[int | None, str]:
+    """The line of *row*, and the prefix naming it when there is no line."""
+    line = raw.line_of(row)
+    return line, "" if line is not None else f"row {row + 1}, "
+
+
+def _time_problem(raw: RawTable, column: str, row: int, *, inferred: bool) -> Diagnostic:
+    value = raw.columns[column][row]
+    line, prefix = _locate(raw, row)
+    if is_empty(value):
+        message = f"{prefix}column `{column}`: empty time value"
+        hint = "every row needs a time value; fill it in or remove the row"
+    else:
+        message = f"{prefix}column `{column}`: {_show(value)} is not a period"
+        hint = _PERIOD_HINT
+    if inferred:
+        hint += f"; `{column}` is the time column because of its name"
+    return Diagnostic(
+        code="E503",
+        message=message,
+        file=raw.origin,
+        line=line,
+        hint=hint,
+        kind=DirectiveDataError,
+    )
+
+
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+
+
+def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int) -> Diagnostic:
+    value = raw.columns[column][row]
+    line, prefix = _locate(raw, row)
+    text = value.strip() if isinstance(value, str) else ""
+    if _THOUSANDS.fullmatch(text):
+        hint = "write numbers without thousands separators: 1234567, not 1,234,567"
+    elif _DECIMAL_COMMA.fullmatch(text):
+        hint = "write decimals with a point: 1.5, not 1,5"
+    elif text.endswith("%"):
+        hint = "write percentages as plain numbers: 12.5, not 12.5%"
+    else:
+        role = "a measure" if column in schema.measures else "read by a derived measure"
+        span = schema.spans.get(column)
+        at = f" ({span.file}:{span.line})" if span is not None else ""
+        hint = (
+            f"`{schema.name}.{column}` is {role}{at}, so each value must be a number; "
+            "leave the cell empty for an unknown value"
+        )
+    return Diagnostic(
+        code="E502",
+        message=f"{prefix}column `{column}`: {_show(value)} is not a number",
+        file=raw.origin,
+        line=line,
+        hint=hint,
+        kind=DirectiveDataError,
+    )

@@ -1,0 +1,213 @@
+"""Read whatever a dataset is bound to into a :class:`RawTable`.
+
+A binding is a path (CSV, TSV, JSON array, JSON Lines, Parquet; CSV, TSV and
+JSON gzipped too), a list of dicts, or a pandas, polars or pyarrow table.
+Paths from a directive resolve against its folder and, unless the caller
+allows it, may not leave it::
+
+    >>> table = read_table("fdi", [{"year": 2026, "amount": 5}, {"year": 2027}])
+    >>> table.columns
+    {'year': [2026, 2027], 'amount': [5, None]}
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from ..errors import suggest
+from ..source import display_path
+from .formats import decode, read_delimited, read_json, read_jsonl, read_parquet, rows_to_table
+from .frames import frame_kind, read_frame
+from .raw import RawTable, data_error, gc_paused
+
+__all__ = ["DIR_EXTENSIONS", "FORMATS", "RawTable", "find_in_dir", "read_table", "resolve_path"]
+
+#: File extension to format.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+#: The extensions ``--data-dir`` tries, in order.
+DIR_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".json", ".jsonl", ".parquet")
+
+_FORMATS_HINT = (
+    "data files may be CSV (.csv), TSV (.tsv, .tab), JSON arrays of objects (.json), "
+    "JSON Lines (.jsonl, .ndjson) or Parquet (.parquet, .pq); CSV, TSV and JSON may be "
+    "gzipped (.csv.gz, …)"
+)
+_BINDING_HINT = (
+    "bind a path to a data file, a list of dicts, or a pandas DataFrame, "
+    "polars DataFrame or pyarrow Table"
+)
+
+
+def read_table(
+    name: str, value: object, *, base_dir: Path | None = None, allow_outside: bool = True
+) -> RawTable:
+    """The columns of *value*, the data bound to dataset *name*.
+
+    Relative paths resolve against *base_dir*; with ``allow_outside=False``
+    a path must stay inside it (error E509).
+    """
+    with gc_paused():
+        return _read(name, value, base_dir=base_dir, allow_outside=allow_outside)
+
+
+def _read(name: str, value: object, *, base_dir: Path | None, allow_outside: bool) -> RawTable:
+    if isinstance(value, str | os.PathLike):
+        return _read_file(name, value, base_dir=base_dir, allow_outside=allow_outside)
+    if isinstance(value, list | tuple):
+        return rows_to_table(name, "<list of dicts>", value, noun="a dict")
+    kind = frame_kind(value)
+    if kind is not None:
+        return read_frame(name, value, kind)
+    type_name = type(value).__name__
+    article = "an" if type_name[:1].lower() in "aeiou" else "a"
+    hint = _BINDING_HINT
+    if isinstance(value, Mapping):
+        hint = (
+            "for a dict of columns, pass pandas.DataFrame(data) or polars.DataFrame(data); " + hint
+        )
+    raise data_error(
+        "E508",
+        f"dataset `{name}` is bound to {article} {type_name}, which is not a table",
+        hint=hint,
+    )
+
+
+def resolve_path(
+    value: str | os.PathLike[str], *, base_dir: Path | None = None, allow_outside: bool = True
+) -> Path:
+    """The path *value* names, relative to *base_dir*; E509 if it may not be read.
+
+    With ``allow_outside=False`` the path must be relative and, once every
+    ``..`` and symbolic link is followed, lie inside *base_dir* (the working
+    folder when *base_dir* is None).
+    """
+    given = os.fspath(value)
+    path = Path(given)
+    full = base_dir / path if base_dir is not None and not path.is_absolute() else path
+    if allow_outside:
+        return full
+    root = (base_dir if base_dir is not None else Path.cwd()).resolve()
+    try:
+        inside = not path.is_absolute() and full.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        folder = display_path(str(root))
+        raise data_error(
+            "E509",
+            f"path `{given}` leaves the directive's folder",
+            file=given,
+            hint=(
+                f"a directive may only read files inside its own folder (`{folder}`)"
+                "; bind the data yourself (--data NAME=PATH), or allow paths outside the folder"
+            ),
+        )
+    return full
+
+
+def find_in_dir(directory: Path, name: str) -> Path | None:
+    """``DIRECTORY/NAME`` with the first of :data:`DIR_EXTENSIONS` that exists, if any."""
+    for extension in DIR_EXTENSIONS:
+        candidate = directory / f"{name}{extension}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _format_of(path: Path, origin: str) -> tuple[str, bool]:
+    """The format of *path* by its extension, and whether it is gzipped."""
+    lowered = path.name.lower()
+    compressed = lowered.endswith(".gz")
+    if compressed:
+        lowered = lowered[: -len(".gz")]
+    extension = os.path.splitext(lowered)[1]
+    found = FORMATS.get(extension)
+    if found is None or (compressed and found == "parquet"):
+        shown = extension + (".gz" if compressed else "") if extension else "(none)"
+        hint = _FORMATS_HINT
+        if extension in (".xlsx", ".xls", ".ods"):
+            hint = "save the sheet as CSV; " + hint
+        raise data_error(
+            "E508", f"cannot read `{origin}`: unknown file type `{shown}`", file=origin, hint=hint
+        )
+    return found, compressed
+
+
+def _missing(path: Path, origin: str) -> Exception:
+    parent = path.parent
+    hint: str | None
+    if not parent.is_dir():
+        hint = f"there is no folder `{display_path(str(parent))}`"
+    else:
+        try:
+            hint = suggest(path.name, os.listdir(parent))
+        except OSError:
+            hint = None
+    return data_error("E500", f"cannot read `{origin}`: no such file", file=origin, hint=hint)
+
+
+def _read_bytes(path: Path, origin: str, compressed: bool) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _missing(path, origin) from None
+    except PermissionError:
+        raise data_error(
+            "E500", f"cannot read `{origin}`: permission denied", file=origin
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise data_error("E500", f"cannot read `{origin}`: {reason}", file=origin) from None
+    if compressed:
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise data_error(
+                "E500", f"`{origin}` is not a valid gzip file: {exc}", file=origin
+            ) from None
+    return data
+
+
+def _read_file(
+    name: str, value: str | os.PathLike[str], *, base_dir: Path | None, allow_outside: bool
+) -> RawTable:
+    if isinstance(os.fspath(value), bytes):
+        raise data_error(
+            "E508", f"dataset `{name}` is bound to a bytes path", hint="pass the path as a str"
+        )
+    path = resolve_path(value, base_dir=base_dir, allow_outside=allow_outside)
+    origin = display_path(str(path))
+    if path.is_dir():
+        raise data_error(
+            "E500",
+            f"`{origin}` is a folder, not a data file",
+            file=origin,
+            hint="name a file inside it (--data-dir finds NAME.csv, NAME.parquet, … in a folder)",
+        )
+    fmt, compressed = _format_of(path, origin)
+    if fmt == "parquet":
+        if not path.is_file():
+            raise _missing(path, origin)
+        return read_parquet(name, origin, path)
+    text = decode(_read_bytes(path, origin, compressed), origin)
+    if fmt == "csv":
+        return read_delimited(name, origin, text, ",")
+    if fmt == "tsv":
+        return read_delimited(name, origin, text, "\t")
+    if fmt == "json":
+        return read_json(name, origin, text)
+    return read_jsonl(name, origin, text)

@@ -1,0 +1,155 @@
+"""Typing whole columns: numbers, text and periods.
+
+Each converter takes a column (a list of cells as read) and works on the whole
+list with fast paths for the common shapes (all text from a CSV, all numbers
+from a DataFrame), falling back to a cell-by-cell loop that also finds the
+first bad cell.
+"""
+
+from __future__ import annotations
+
+import numbers
+from decimal import Decimal
+
+from ..periods import Period, parse_time_value
+
+#: Text that means "unknown" in a numeric column, compared after stripping and lower-casing.
+UNKNOWN_TEXTS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none"})
+
+# The spellings met in practice, checked without stripping or lower-casing first.
+_FAST_UNKNOWN: frozenset[str] = frozenset(
+    {"", "NA", "N/A", "n/a", "nan", "NaN", "NAN", "null", "NULL", "Null", "None", "none"}
+)
+_NONE_TYPE = type(None)
+
+
+def is_empty(value: object) -> bool:
+    """Whether a cell is empty: None, NaN or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float):
+        return value != value
+    return False
+
+
+def parse_number(value: object) -> float | None:
+    """The number a cell holds, None when unknown; ValueError when it is not a number.
+
+    >>> parse_number(" 150e6 "), parse_number("NA"), parse_number(3)
+    (150000000.0, None, 3.0)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in UNKNOWN_TEXTS:
+            return None
+        if "_" in text:
+            raise ValueError(value)
+        number = float(text)
+    elif isinstance(value, bool):
+        raise ValueError(value)
+    elif isinstance(value, Decimal):
+        if value.is_nan():
+            return None
+        number = float(value)
+    elif isinstance(value, numbers.Real) and not type(value).__name__.startswith("bool"):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise ValueError(value) from None
+    else:
+        raise ValueError(value)
+    return None if number != number else number
+
+
+def to_numbers(values: list[object]) -> tuple[list[float | None], int]:
+    """The column as numbers, and -1; or an empty list and the index of the first bad cell."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        out: list[float | None] | None
+        try:
+            out = list(map(float, values))  # type: ignore[arg-type]
+        except ValueError:
+            try:
+                out = [None if v in _FAST_UNKNOWN else float(v) for v in values]  # type: ignore[arg-type]
+            except ValueError:
+                out = None
+        if out is not None:
+            # float() also reads "1_000", refused here, and odd spellings of NaN.
+            joined = "".join(values)  # type: ignore[arg-type]
+            if "_" not in joined:
+                if "n" in joined or "N" in joined:
+                    out = [None if x != x else x for x in out]
+                return out, -1
+    elif kinds <= {int, float, _NONE_TYPE}:
+        try:
+            return [None if v is None or v != v else float(v) for v in values], -1  # type: ignore[arg-type]
+        except OverflowError:
+            pass
+    slow: list[float | None] = []
+    append = slow.append
+    for index, value in enumerate(values):
+        try:
+            append(parse_number(value))
+        except (ValueError, OverflowError):
+            return [], index
+    return slow, -1
+
+
+def to_text(value: object) -> str | None:
+    """A cell as dimension text: ``2026`` for 2026 and 2026.0, None for empty cells.
+
+    >>> to_text(2026.0), to_text(1.5), to_text(""), to_text(True)
+    ('2026', '1.5', None, 'true')
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float | Decimal):
+        if value != value:
+            return None
+        if value in (float("inf"), float("-inf")) or value != int(value):
+            return str(value)
+        return str(int(value))
+    if type(value).__module__ == "numpy" and type(value).__name__ != "datetime64":
+        item = getattr(value, "item", None)
+        if callable(item):
+            return to_text(item())
+    return str(value)
+
+
+def to_texts(values: list[object]) -> list[str | None]:
+    """The column as dimension text (see :func:`to_text`)."""
+    kinds = set(map(type, values))
+    if kinds <= {str, _NONE_TYPE}:
+        if "" not in values:
+            return list(values)  # type: ignore[arg-type]
+        return [v or None for v in values]  # type: ignore[misc]
+    if kinds <= {int}:
+        return list(map(str, values))
+    return [to_text(v) for v in values]
+
+
+def to_periods(values: list[object]) -> tuple[list[Period | None], int]:
+    """The column as periods, and -1; or an empty list and the index of the first bad cell.
+
+    Each distinct value is parsed once: a time column holds few of them.
+    """
+    try:
+        distinct = set(values)
+    except TypeError:
+        out = [parse_time_value(v) for v in values]
+        bad = next((i for i, p in enumerate(out) if p is None), -1)
+        return ([], bad) if bad >= 0 else (out, -1)
+    parsed = {value: parse_time_value(value) for value in distinct}
+    if None in parsed.values():
+        return [], next(i for i, v in enumerate(values) if parsed[v] is None)
+    return list(map(parsed.__getitem__, values)), -1
