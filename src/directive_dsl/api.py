@@ -13,7 +13,7 @@ from pathlib import Path
 from .check import check
 from .check.scope import read_text
 from .model import CheckedDirective
-from .parser import parse_source
+from .parser import parse_partial
 from .source import Source
 
 
@@ -34,8 +34,9 @@ def loads(
     ['cn']
     """
     source = Source(text, filename)
-    module = parse_source(source)
-    return check(module, source, allow_outside=allow_outside)
+    partial = parse_partial(source)
+    return check(partial.module, source, allow_outside=allow_outside,
+                 syntax_errors=partial.diagnostics, broken_names=partial.broken_names)
 
 
 def load(path: str | os.PathLike[str], *, allow_outside: bool = False) -> CheckedDirective:

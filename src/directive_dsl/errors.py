@@ -130,17 +130,7 @@ class Diagnostic:
                 where += f":{self.column}"
         lines = [f"{where}: {self.severity}[{self.code}]: {self.message}"]
         if self.span is not None and self.span.source.text:
-            text = self.span.source.line(self.span.line).expandtabs(1)
-            number = str(self.span.line)
-            pad = " " * len(number)
-            width = (
-                self.span.end_column - self.span.column
-                if self.span.end_line == self.span.line
-                else len(text) - self.span.column + 1
-            )
-            width = max(1, min(width, max(1, len(text) - self.span.column + 1)))
-            lines.append(f" {number} | {text}")
-            lines.append(f" {pad} | {' ' * (self.span.column - 1)}{'^' * width}")
+            lines.extend(_excerpt(self.span))
         if self.hint:
             lines.append(f"   = hint: {self.hint}")
         return "\n".join(lines)
@@ -155,6 +145,26 @@ class Diagnostic:
             "column": self.column,
             "hint": self.hint,
         }
+
+
+_EXCERPT_WIDTH = 100
+
+
+def _excerpt(span: Span) -> list[str]:
+    """The source line and a caret under the span, cut to a window around it when long."""
+    text = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in
+                   span.source.line(span.line).expandtabs(1))
+    start = span.column - 1
+    width = span.end_column - span.column if span.end_line == span.line else len(text) - start
+    width = max(1, min(width, max(1, len(text) - start), _EXCERPT_WIDTH // 2))
+    left = 0
+    if len(text) > _EXCERPT_WIDTH:
+        left = max(0, min(start - _EXCERPT_WIDTH // 4, len(text) - _EXCERPT_WIDTH))
+        shown = text[left : left + _EXCERPT_WIDTH]
+        text = ("…" if left else "") + shown + ("…" if left + _EXCERPT_WIDTH < len(text) else "")
+        start = start - left + (1 if left else 0)
+    number = str(span.line)
+    return [f" {number} | {text}", f" {' ' * len(number)} | {' ' * start}{'^' * width}"]
 
 
 class DirectiveError(Exception):

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark import Lark, Token, Transformer_NonRecursive, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -103,30 +104,52 @@ def parse(text: str, filename: str = "<string>") -> n.Module:
 
 def parse_source(source: Source) -> n.Module:
     """Parse a :class:`Source`; the tree's spans point into it."""
+    partial = parse_partial(source)
+    if partial.diagnostics:
+        raise DirectiveSyntaxError.from_diagnostics(partial.diagnostics)
+    return partial.module
+
+
+@attrs.frozen
+class Partial:
+    """What could be parsed of a file: its good statements, the errors, and the names of broken ones."""
+
+    module: n.Module
+    diagnostics: tuple[Diagnostic, ...] = ()
+    broken_names: frozenset[str] = frozenset()
+
+
+_DECLARED_NAME = re.compile(r"^\s*(?:let|dataset|domain|unit)\s+(`[^`\n]+`|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_partial(source: Source) -> Partial:
+    """Parse as much as possible: after an error, resume at the next statement."""
     _check_size(source)
+    whole = source.span(0, len(source.text))
     comments: list[n.Comment] = []
     try:
         tree = _parse_tree(source.text, 0, source, comments)
         statements = _build(tree, source, 0)
-        return n.Module(
-            statements=statements, comments=tuple(comments), span=source.span(0, len(source.text))
-        )
+        return Partial(n.Module(statements=statements, comments=tuple(comments), span=whole))
     except _ChunkFailed as first:
         diagnostics = [first.diagnostic]
-    # Recovery: parse statement by statement, skipping the broken ones.
     comments = []
-    statements: list[n.Statement] = []
+    statements_found: list[n.Statement] = []
+    broken: set[str] = set()
     for start, end in _statement_chunks(source.text):
         try:
             tree = _parse_tree(source.text[start:end], start, source, comments)
-            statements.extend(_build(tree, source, start))
+            statements_found.extend(_build(tree, source, start))
         except _ChunkFailed as failure:
             if failure.diagnostic not in diagnostics:
                 diagnostics.append(failure.diagnostic)
+            if (declared := _DECLARED_NAME.match(source.text[start:end])) is not None:
+                broken.add(declared.group(1).strip("`"))
             if len(diagnostics) >= MAX_ERRORS:
                 break
     diagnostics.sort(key=lambda d: (d.line or 0, d.column or 0))
-    raise DirectiveSyntaxError.from_diagnostics(diagnostics)
+    module = n.Module(statements=tuple(statements_found), comments=tuple(comments), span=whole)
+    return Partial(module, tuple(diagnostics), frozenset(broken))
 
 
 class _ChunkFailed(Exception):
@@ -214,18 +237,11 @@ def _translate(error: UnexpectedInput, text: str, offset: int, source: Source) -
                 span, "E100", "unterminated quoted name", "close the name with a backtick"
             )
         expected = describe_expected(error.allowed or set())
-        if (
-            char.isprintable()
-            and not char.isspace()
-            and char not in "$&'?\\^{|}~!;:@%"
-            and char.isascii()
-        ):
-            message = f"unexpected `{char}`, expected {expected}"
-        elif char.isascii():
-            message = f"unexpected character `{char}`, expected {expected}"
-        else:
+        if not char.isascii():
             message = f"invalid character {char!r} (U+{ord(char):04X}), expected {expected}"
-        return _syntax(span, "E102" if not char.isascii() else "E100", message)
+            return _syntax(span, "E102", message, "outside strings and `quoted names`, use ASCII")
+        hint = "statements need no terminator: each starts with a keyword" if char == ";" else None
+        return _syntax(span, "E100", f"unexpected character `{char}`, expected {expected}", hint)
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):

@@ -6,6 +6,7 @@ functions and periods, and collects every diagnostic before raising once.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .. import model as m
@@ -22,12 +23,23 @@ __all__ = ["check"]
 
 
 def check(
-    module: n.Module, source: Source, *, base_dir: Path | None = None, allow_outside: bool = False
+    module: n.Module,
+    source: Source,
+    *,
+    base_dir: Path | None = None,
+    allow_outside: bool = False,
+    syntax_errors: Sequence[Diagnostic] = (),
+    broken_names: Collection[str] = (),
 ) -> m.CheckedDirective:
-    """Check a parsed directive; raise a DirectiveError carrying every problem found."""
+    """Check a parsed directive; raise a DirectiveError carrying every problem found.
+
+    ``syntax_errors`` and ``broken_names`` come from a partial parse: the
+    errors are reported with the checker's, and names whose declaration did
+    not parse are not reported again as unknown.
+    """
     folder = base_dir if base_dir is not None else _folder_of(source)
     scope = build_scope(module, source, base_dir=folder, allow_outside=allow_outside)
-    diagnostics = scope.diagnostics
+    diagnostics = [*syntax_errors, *scope.diagnostics]
     report = diagnostics.append
 
     header, window = _header(module, report)
@@ -62,8 +74,9 @@ def check(
         lets=lets,
         units=units,
         report=report,
-        implicit_datasets=not datasets,
+        implicit_datasets=not datasets and not broken_names,
         declare_implicit=declare_implicit,
+        broken_names=frozenset(broken_names),
     )
 
     def list_of(ref: n.Ref) -> tuple[str | float, ...] | None:

@@ -86,7 +86,9 @@ class Resolver:
         report: Callable[[Diagnostic], None],
         implicit_datasets: bool,
         declare_implicit: Callable[[str, Span], m.DatasetInfo],
+        broken_names: frozenset[str] = frozenset(),
     ) -> None:
+        self.broken_names = broken_names
         self.datasets = datasets
         self.lets = lets
         self.units = units
@@ -173,6 +175,8 @@ class Resolver:
             return self._let(name, ref.span)
         if name in self.datasets:
             return self._dataset(self.datasets[name], ref.span)
+        if name in self.broken_names:
+            return BROKEN  # its declaration did not parse; that error is reported already
         candidates = [*self.lets, *self.datasets]
         hint = suggest(name, candidates)
         if self.implicit_datasets and hint is None:
