@@ -50,8 +50,10 @@ def checked_dump(path: Path) -> dict[str, Any]:
             name: {
                 "time": info.time,
                 "dimensions": list(info.dimensions) if info.dimensions is not None else None,
-                "measures": {m.name: {"unit": m.unit.name if m.unit else None, "aggregate": m.aggregate}
-                             for m in info.measures.values()},
+                "measures": {
+                    m.name: {"unit": m.unit.name if m.unit else None, "aggregate": m.aggregate}
+                    for m in info.measures.values()
+                },
                 "complete": info.complete,
             }
             for name, info in directive.datasets.items()
@@ -84,7 +86,10 @@ def test_valid_directive_parses_and_checks(path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(path.parent)
     module = parse(read_text(path), path.name)
     document = {"tree": tree_dump(module), "checked": checked_dump(Path(path.name))}
-    _compare(path.with_suffix(".expected.json"), json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    _compare(
+        path.with_suffix(".expected.json"),
+        json.dumps(document, indent=1, ensure_ascii=False) + "\n",
+    )
 
 
 @pytest.mark.parametrize("path", _cases("errors"), ids=lambda p: p.stem)
@@ -97,7 +102,9 @@ def test_mistake_gives_located_error(path: Path, monkeypatch: pytest.MonkeyPatch
     _compare(path.with_suffix(".expected.txt"), error.render() + "\n")
 
 
-def test_every_check_error_of_a_file_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_every_check_error_of_a_file_is_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     (tmp_path / "many.directive").write_text(
         "dataset t\n  time year\n  dimensions p\n  measure v USD\n  measure w kg\n"
         "require t.v >= 5 kg per year\n"
@@ -108,7 +115,12 @@ def test_every_check_error_of_a_file_is_reported(monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DirectiveError) as caught:
         load(Path("many.directive"))
-    assert [(d.line, d.code) for d in caught.value.errors] == [(6, "E300"), (7, "E202"), (8, "E100"), (9, "E203")]
+    assert [(d.line, d.code) for d in caught.value.errors] == [
+        (6, "E300"),
+        (7, "E202"),
+        (8, "E100"),
+        (9, "E203"),
+    ]
 
 
 def test_there_are_enough_distinct_mistakes() -> None:

@@ -35,8 +35,13 @@ def loads(
     """
     source = Source(text, filename)
     partial = parse_partial(source)
-    return check(partial.module, source, allow_outside=allow_outside,
-                 syntax_errors=partial.diagnostics, broken_names=partial.broken_names)
+    return check(
+        partial.module,
+        source,
+        allow_outside=allow_outside,
+        syntax_errors=partial.diagnostics,
+        broken_names=partial.broken_names,
+    )
 
 
 def load(path: str | os.PathLike[str], *, allow_outside: bool = False) -> CheckedDirective:

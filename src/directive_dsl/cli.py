@@ -13,16 +13,23 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any
 
 from .errors import DirectiveError, DirectiveUsageError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "html")
-_EXTENSIONS = {".json": "json", ".md": "markdown", ".html": "html", ".htm": "html", ".xml": "junit",
-               ".sarif": "sarif", ".txt": "text"}
+_EXTENSIONS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "junit",
+    ".sarif": "sarif",
+    ".txt": "text",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,38 +41,69 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="directive", description="Check quantitative policy targets against data.")
+    parser = _Parser(
+        prog="directive", description="Check quantitative policy targets against data."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = commands.add_parser("check", help="evaluate directives against data")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--data", action="append", default=[], metavar="NAME=PATH",
-                       help="bind a dataset to a file (repeatable)")
-    check.add_argument("--data-dir", metavar="DIR", help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet")
-    check.add_argument("--engine", default="duckdb", help="duckdb (default), python, spark or postgres")
+    check.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="bind a dataset to a file (repeatable)",
+    )
+    check.add_argument(
+        "--data-dir", metavar="DIR", help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet"
+    )
+    check.add_argument(
+        "--engine", default="duckdb", help="duckdb (default), python, spark or postgres"
+    )
     check.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
-    check.add_argument("--format", choices=FORMATS, help="text on a terminal, else by --output's extension, else json")
-    check.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
-    check.add_argument("--as-of", metavar="P", help="evaluate as if data after period P did not exist")
+    check.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="text on a terminal, else by --output's extension, else json",
+    )
+    check.add_argument(
+        "--output", metavar="PATH", help="write the report here (atomically) instead of stdout"
+    )
+    check.add_argument(
+        "--as-of", metavar="P", help="evaluate as if data after period P did not exist"
+    )
     check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
     check.add_argument("--all", action="store_true", help="list every outcome, passing ones too")
-    check.add_argument("--strict", action="store_true", help="exit 1 on any violation, warnings included")
-    check.add_argument("--missing", choices=("fail", "warn", "ignore"),
-                       help="how missing values count, for rules without @missing")
-    check.add_argument("--allow-outside", action="store_true",
-                       help="let `from` paths and imports leave the directive's folder")
+    check.add_argument(
+        "--strict", action="store_true", help="exit 1 on any violation, warnings included"
+    )
+    check.add_argument(
+        "--missing",
+        choices=("fail", "warn", "ignore"),
+        help="how missing values count, for rules without @missing",
+    )
+    check.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let `from` paths and imports leave the directive's folder",
+    )
 
     lint = commands.add_parser("lint", help="check syntax, names and units; no data needed")
     lint.add_argument("files", nargs="+", metavar="FILE")
 
     fmt = commands.add_parser("fmt", help="rewrite files in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="files, or - for stdin to stdout")
-    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    fmt.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a file would change"
+    )
 
     compile_ = commands.add_parser("compile", help="print the SQL each dataset's rules compile to")
     compile_.add_argument("file", metavar="FILE")
-    compile_.add_argument("--dialect", default="duckdb", help="any sqlglot dialect: duckdb, spark, postgres, …")
+    compile_.add_argument(
+        "--dialect", default="duckdb", help="any sqlglot dialect: duckdb, spark, postgres, …"
+    )
 
     commands.add_parser("lsp", help="run the language server on stdio (needs the [lsp] extra)")
     return parser
@@ -103,7 +141,7 @@ def _check(args: argparse.Namespace) -> int:
 
     fmt = args.format or _default_format(args.output)
     data = _data_options(args.data)
-    options: dict[str, object] = {}
+    options: dict[str, Any] = {}
     if args.dsn:
         options["dsn"] = args.dsn
     reports = []
@@ -116,16 +154,34 @@ def _check(args: argparse.Namespace) -> int:
             for warning in directive.warnings:
                 if warning.code == "W102":
                     continue  # deferred measures are resolved against the data now
-            reports.append(directive.evaluate(
-                bound, engine=args.engine, as_of=args.as_of, window=args.window, missing=args.missing,
-                allow_outside=args.allow_outside, **options,
-            ))
-        color = fmt == "text" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            reports.append(
+                directive.evaluate(
+                    bound,
+                    engine=args.engine,
+                    as_of=args.as_of,
+                    window=args.window,
+                    missing=args.missing,
+                    allow_outside=args.allow_outside,
+                    **options,
+                )
+            )
+        color = (
+            fmt == "text"
+            and args.output is None
+            and sys.stdout.isatty()
+            and "NO_COLOR" not in os.environ
+        )
         if len(reports) == 1:
             text = render(reports[0], fmt, include_passing=args.all, color=color)
         elif fmt == "json":
-            text = json.dumps([r.to_dict(include_passing=args.all) for r in reports], indent=2,
-                              ensure_ascii=False) + "\n"
+            text = (
+                json.dumps(
+                    [r.to_dict(include_passing=args.all) for r in reports],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
         else:
             text = "\n".join(render(r, fmt, include_passing=args.all, color=color) for r in reports)
     except DirectiveError:
@@ -150,7 +206,9 @@ def _data_options(items: list[str]) -> dict[str, object]:
     for item in items:
         name, sep, path = item.partition("=")
         if not sep or not name or not path:
-            raise DirectiveUsageError(f"--data `{item}` is not NAME=PATH", hint="e.g. --data investments=inv.csv")
+            raise DirectiveUsageError(
+                f"--data `{item}` is not NAME=PATH", hint="e.g. --data investments=inv.csv"
+            )
         if name in bound:
             raise DirectiveUsageError(f"--data binds `{name}` twice")
         bound[name] = path
@@ -226,7 +284,11 @@ def _lint(args: argparse.Namespace) -> int:
         for warning in directive.warnings:
             print(warning.render(), file=sys.stderr)
         rules = len(directive.rules)
-        note = f", {len(directive.warnings)} warning{'s' * (len(directive.warnings) != 1)}" if directive.warnings else ""
+        note = (
+            f", {len(directive.warnings)} warning{'s' * (len(directive.warnings) != 1)}"
+            if directive.warnings
+            else ""
+        )
         print(f"{file}: ok ({rules} rule{'s' * (rules != 1)}{note})")
     return status
 
@@ -293,16 +355,6 @@ def _lsp(args: argparse.Namespace) -> int:
         ) from None
     serve()
     return EXIT_OK
-
-
-@contextlib.contextmanager
-def _stdout(stream: TextIO) -> Iterator[None]:
-    saved = sys.stdout
-    sys.stdout = stream
-    try:
-        yield
-    finally:
-        sys.stdout = saved
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -152,8 +152,10 @@ _EXCERPT_WIDTH = 100
 
 def _excerpt(span: Span) -> list[str]:
     """The source line and a caret under the span, cut to a window around it when long."""
-    text = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in
-                   span.source.line(span.line).expandtabs(1))
+    text = "".join(
+        ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}"
+        for ch in span.source.line(span.line).expandtabs(1)
+    )
     start = span.column - 1
     width = span.end_column - span.column if span.end_line == span.line else len(text) - start
     width = max(1, min(width, max(1, len(text) - start), _EXCERPT_WIDTH // 2))

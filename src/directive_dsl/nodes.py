@@ -14,15 +14,11 @@ import attrs
 from .source import Span, unknown_span
 
 
-def _span() -> Span:
-    return attrs.field(factory=unknown_span, eq=False, repr=False)  # type: ignore[no-any-return]
-
-
 @attrs.frozen(kw_only=True)
 class Node:
     """The base of every node."""
 
-    span: Span = _span()
+    span: Span = attrs.field(factory=unknown_span, eq=False, repr=False)
 
     def children(self) -> Iterator[Node]:
         """The nodes directly below this one, in source order."""

@@ -226,7 +226,8 @@ def _check_nesting(text: str, offset: int, source: Source) -> None:
 def _translate(error: UnexpectedInput, text: str, offset: int, source: Source) -> _ChunkFailed:
     position = offset + (error.pos_in_stream or 0)
     if isinstance(error, UnexpectedCharacters):
-        char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
+        index = error.pos_in_stream or 0
+        char = text[index] if index < len(text) else ""
         span = source.span(position, position + 1)
         if char == '"':
             return _syntax(
@@ -389,7 +390,7 @@ def _number(token: Token) -> float:
 Child = Any
 
 
-class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
+class _Builder(Transformer_NonRecursive[Token, Any]):
     """Builds nodes from lark's tree; every grammar rule has a method here."""
 
     def __init__(self, source: Source, offset: int) -> None:

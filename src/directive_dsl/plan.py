@@ -81,7 +81,9 @@ class Cell:
 
 
 GroupKey: TypeAlias = tuple[str, ...]
-CellKey: TypeAlias = tuple[GroupKey, Period | None]  # period None: a range bucket, or a dataset without time
+CellKey: TypeAlias = tuple[
+    GroupKey, Period | None
+]  # period None: a range bucket, or a dataset without time
 CoverageKey: TypeAlias = tuple[str | None, Period | None]
 
 
@@ -113,9 +115,12 @@ class Engine(Protocol):
 
     name: str
 
-    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
-             allow_outside: bool) -> TableInfo: ...
+    def bind(
+        self, name: str, value: object, schema: object, *, base_dir: object, allow_outside: bool
+    ) -> TableInfo: ...
 
-    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers: ...
+    def run(
+        self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]
+    ) -> Answers: ...
 
     def close(self) -> None: ...

@@ -61,7 +61,9 @@ class Outcome:
     def to_dict(self, *, as_violation: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule,
-            "severity": self.violation_severity if as_violation and self.violation_severity else self.severity,
+            "severity": self.violation_severity
+            if as_violation and self.violation_severity
+            else self.severity,
             "status": self.status,
             "group": dict(self.group),
             "period": self.period,
@@ -165,8 +167,12 @@ class Report:
         out: dict[str, Any] = {
             "schema": SCHEMA,
             "directive": directive,
-            "summary": {"status": self.status, "rules": len(self.rules), "outcomes": len(self.outcomes),
-                        **self.counts()},
+            "summary": {
+                "status": self.status,
+                "rules": len(self.rules),
+                "outcomes": len(self.outcomes),
+                **self.counts(),
+            },
             "rules": [rule.to_dict() for rule in self.rules],
             "violations": [v.to_dict(as_violation=True) for v in self.violations],
         }
@@ -175,7 +181,9 @@ class Report:
         return out
 
     def to_json(self, *, include_passing: bool = False, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(include_passing=include_passing), indent=indent, ensure_ascii=False)
+        return json.dumps(
+            self.to_dict(include_passing=include_passing), indent=indent, ensure_ascii=False
+        )
 
 
 def _number(value: float | None) -> float | None:

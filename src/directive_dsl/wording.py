@@ -5,10 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from .report import Outcome
+from .report import Location, Outcome, Report
 
-_BELOW = {">=": "below", ">": "not above", "<=": "above", "<": "not below", "=": "not equal to",
-          "!=": "equal to"}
+_BELOW = {
+    ">=": "below",
+    ">": "not above",
+    "<=": "above",
+    "<": "not below",
+    "=": "not equal to",
+    "!=": "equal to",
+}
 
 
 def number(value: float | None, unit: str | None = None) -> str:
@@ -43,9 +49,13 @@ def describe_outcome(o: Outcome) -> str:
         why = f" ({o.reason})" if o.reason else ""
         return f"{where}: target {o.op} {aim}{by} not yet due{why}"
     if o.status in ("on_track", "off_track"):
-        state = "on track" if o.status == "on_track" else f"behind the path by {number(o.gap, o.unit)}"
-        return (f"{where}: {actual} is {state} (path {threshold} now, target {number(o.target, o.unit)}"
-                f" by {o.deadline})")
+        state = (
+            "on track" if o.status == "on_track" else f"behind the path by {number(o.gap, o.unit)}"
+        )
+        return (
+            f"{where}: {actual} is {state} (path {threshold} now, target {number(o.target, o.unit)}"
+            f" by {o.deadline})"
+        )
     if o.op == "between":
         bounds = f"{threshold} and {number(o.upper, o.unit)}"
         if o.status == "pass":
@@ -54,3 +64,122 @@ def describe_outcome(o: Outcome) -> str:
     if o.status == "pass":
         return f"{where}: {actual} meets {o.op} {threshold}"
     return f"{where}: {actual} is {_BELOW.get(o.op, 'off')} the threshold {threshold} by {number(o.gap, o.unit)}"
+
+
+# ---------------------------------------------------------------- for the report formats
+
+#: Each status as a reader says it.
+STATUS_WORDS: dict[str, str] = {
+    "pass": "met",
+    "fail": "not met",
+    "missing": "no data",
+    "pending": "not yet due",
+    "on_track": "on track",
+    "off_track": "off track",
+}
+
+#: Comparison operators as typeset.
+OP_SYMBOLS: dict[str, str] = {
+    ">=": "≥",
+    "<=": "≤",
+    "!=": "≠",
+    ">": ">",
+    "<": "<",
+    "=": "=",
+    "between": "between",
+}
+
+_MAGNITUDES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def short_number(value: float | None, unit: str | None = None) -> str:
+    """A number rounded for a page read at a glance: ``74.2 million USD``.
+
+    >>> short_number(74_200_000, "USD"), short_number(4.6, "%"), short_number(None)
+    ('74.2 million USD', '4.6%', '—')
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    word = ""
+    for size, name in _MAGNITUDES:
+        if abs(value) >= size:
+            value, word = value / size, name
+            break
+    if abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    else:
+        size = abs(value)
+        digits = (
+            0
+            if size >= 100
+            else 1
+            if size >= 10
+            else 2
+            if size >= 1 or size == 0
+            else min(12, 2 - math.floor(math.log10(size)))
+        )
+        text = f"{value:.{digits}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if text == "-0":
+            text = "0"
+    if word:
+        text = f"{text} {word}"
+    if not unit:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def location_words(location: Location) -> str:
+    """``file:line``, as editors and terminals link it."""
+    return f"{location.file}:{location.line}"
+
+
+def threshold_words(o: Outcome, *, typeset: bool = False, short: bool = False) -> str:
+    """The outcome's threshold with its operator: ``>= 150,000,000 USD``, or the path it follows."""
+    show = short_number if short else number
+    op = OP_SYMBOLS.get(o.op, o.op) if typeset else o.op
+    if o.threshold is None:
+        return "—"
+    if o.op == "between":
+        text = f"between {show(o.threshold, o.unit)} and {show(o.upper, o.unit)}"
+    else:
+        text = f"{op} {show(o.threshold, o.unit)}"
+    if o.status in ("on_track", "off_track") and o.target is not None:
+        text += f" (path; target {show(o.target, o.unit)} by {o.deadline})"
+    return text
+
+
+def count_words(n: int, noun: str) -> str:
+    """``1 violation``, ``3 violations``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def summary_words(report: Report, names: Mapping[str, str] | None = None) -> str:
+    """One line on a whole report: violations, the rules they fall in, and every status counted.
+
+    ``16 violations (15 errors, 1 warning) in 4 of 6 rules; 22 outcomes: 5 pass, 15 fail, …``;
+    *names* words the statuses (:data:`STATUS_WORDS` for readers), else ``pass``, ``on track``….
+    """
+    violations = report.violations
+    by_severity: dict[str, int] = {}
+    for v in violations:
+        severity = v.violation_severity or v.severity
+        by_severity[severity] = by_severity.get(severity, 0) + 1
+    rules = len({v.rule for v in violations})
+    if violations:
+        kinds = ", ".join(
+            count_words(n, s) for s, n in sorted(by_severity.items(), key=_severity_order)
+        )
+        head = f"{count_words(len(violations), 'violation')} ({kinds}) in {rules} of {count_words(len(report.rules), 'rule')}"
+    else:
+        head = f"no violations in {count_words(len(report.rules), 'rule')}"
+    word = names or {s: s.replace("_", " ") for s in STATUS_WORDS}
+    counts = ", ".join(f"{n} {word.get(s, s)}" for s, n in report.counts().items() if n)
+    return f"{head}; {count_words(len(report.outcomes), 'outcome')}" + (
+        f": {counts}" if counts else ""
+    )
+
+
+def _severity_order(item: tuple[str, int]) -> int:
+    return {"error": 0, "warning": 1, "info": 2}.get(item[0], 3)

@@ -12,6 +12,7 @@ from pathlib import Path
 from .. import model as m
 from .. import nodes as n
 from ..errors import Diagnostic, DirectiveCheckError, DirectiveError, DirectiveNameError
+from ..periods import Period
 from ..source import Source, Span
 from ..units import UnitRegistry
 from .declarations import dataset_info, define_unit, domain_values
@@ -128,9 +129,7 @@ def _unique_diagnostics(items: object) -> list[Diagnostic]:
 
 def _header(
     module: n.Module, report: object
-) -> tuple[n.Header | None, tuple[m.Period, m.Period] | None]:
-    from ..periods import Period
-
+) -> tuple[n.Header | None, tuple[Period, Period] | None]:
     add = report  # a list.append
     headers = [s for s in module.statements if isinstance(s, n.Header)]
     for extra in headers[1:]:

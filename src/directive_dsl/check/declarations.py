@@ -194,17 +194,18 @@ def _row(
         return m.RowColumn(name=expr.name), None
     if isinstance(expr, n.Quantity):
         try:
-            value, unit = quantity_value(expr, units)
+            value, literal_unit = quantity_value(expr, units)
         except UnknownUnit as error:
             _error(
                 report, expr.span, "E301", f"unknown unit `{error.name}`", kind=DirectiveUnitError
             )
             raise _RowError from None
-        return m.RowConst(value=value), unit
+        return m.RowConst(value=value), literal_unit
     if isinstance(expr, n.Neg):
-        operand, unit = _row(expr.operand, measures, units, report)
-        return m.RowNeg(operand=operand), unit
+        operand, operand_unit = _row(expr.operand, measures, units, report)
+        return m.RowNeg(operand=operand), operand_unit
     if isinstance(expr, n.BinOp):
+        unit: Unit | None
         left, lu = _row(expr.left, measures, units, report)
         right, ru = _row(expr.right, measures, units, report)
         if expr.op in "+-":

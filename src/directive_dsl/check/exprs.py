@@ -39,7 +39,7 @@ from ..units import (
 )
 
 FUNCTIONS = (*m.AGGREGATES, "share", "growth", "change")
-_ARITY = {**{name: 1 for name in m.AGGREGATES}, "share": 2, "growth": 1, "change": 1}
+_ARITY: dict[str, int] = {**dict.fromkeys(m.AGGREGATES, 1), "share": 2, "growth": 1, "change": 1}
 Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
 
 
@@ -48,7 +48,7 @@ class Typed:
     """A resolved expression."""
 
     kind: Literal["value", "dataset", "list", "string", "broken"] = "value"
-    value: m.Value = m.Constant(value=0.0)
+    value: m.Value = attrs.field(factory=lambda: m.Constant(value=0.0))
     unit: Unit | None = DIMENSIONLESS
     items: tuple[str | float, ...] = ()  # a list's items, a string's text
     narrowing: Narrowing = attrs.field(factory=dict)
@@ -392,7 +392,7 @@ class Resolver:
                 f"write `{name}({', '.join(['x', 'y'][:want])})`",
             )
         if name in m.AGGREGATES:
-            return self._aggregate(call, name)  # type: ignore[arg-type]
+            return self._aggregate(call, _aggregate_name(name))
         args = [self.value(arg) for arg in call.args]
         if any(a.kind == "broken" for a in args):
             return BROKEN
@@ -437,6 +437,13 @@ class Resolver:
                 unit=DIMENSIONLESS,
             )
         return attrs.evolve(arg, value=attrs.evolve(leaf, func=func))
+
+
+def _aggregate_name(name: str) -> m.AggregateFunc:
+    for func in m.AGGREGATES:
+        if func == name:
+            return func
+    raise ValueError(name)
 
 
 def _declare_hint(name: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from .. import model as m
 from .. import nodes as n
 from ..errors import listing, suggest
-from ..periods import GRAINS, Period, is_finer
+from ..periods import GRAINS, Grain, Period, is_finer
 from ..units import DIMENSIONLESS, PERCENT, Unit
 from .exprs import Resolver, Typed, merge_narrowing
 
@@ -52,9 +52,9 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
     if unified is None:
         return None
     sides, unit = unified
-    if time.kind == "by" and time.baseline_value is not None and rule.time is not None:
-        if not _baseline_fits(resolver, rule.time, unit):
-            return None
+    stated_baseline = time.kind == "by" and time.baseline_value is not None
+    if stated_baseline and rule.time is not None and not _baseline_fits(resolver, rule.time, unit):
+        return None
     if not _grain_for_lookback(resolver, sides, time, rule):
         return None
     dimensions: dict[str, None] = {}
@@ -148,10 +148,14 @@ def _time_spec(resolver: Resolver, rule: n.Rule) -> m.TimeSpec | None:
     baseline = _period(resolver, clause.baseline_period)
     if clause.baseline_period is not None and baseline is None:
         return None
-    if baseline is not None and baseline.start_day() >= deadline.start_day():
+    if (
+        clause.baseline_period is not None
+        and baseline is not None
+        and baseline.start_day() >= deadline.start_day()
+    ):
         resolver._fail(
             clause.baseline_period.span,
-            "E404",  # type: ignore[union-attr]
+            "E404",
             f"the baseline {baseline} is not before the deadline {deadline}",
         )
         return None
@@ -173,26 +177,33 @@ def _time_spec(resolver: Resolver, rule: n.Rule) -> m.TimeSpec | None:
 
 
 def _per(resolver: Resolver, clause: n.Per) -> m.TimeSpec | None:
-    grain = clause.grain
-    assert grain in GRAINS
+    grain = _grain(clause.grain)
     start, end = _period(resolver, clause.start), _period(resolver, clause.end)
     if clause.start is not None and (start is None or end is None):
         return None
     if start is not None and end is not None:
+        assert clause.start is not None and clause.end is not None
         for lit, period in ((clause.start, start), (clause.end, end)):
-            if is_finer(period.grain, grain):  # type: ignore[arg-type]
+            if is_finer(period.grain, grain):
                 resolver._fail(
                     lit.span,
-                    "E404",  # type: ignore[union-attr]
+                    "E404",
                     f"`{period}` is finer than `per {grain}`",
                     f"write the {grain} it falls in",
                 )
                 return None
-        start, end = start.to_grain(grain), end.to_grain(grain)  # type: ignore[arg-type]
+        start, end = start.to_grain(grain), end.to_grain(grain)
         if end < start:
             resolver._fail(clause.span, "E404", f"the range {start} to {end} runs backwards")
             return None
-    return m.TimeSpec(kind="per", grain=grain, start=start, end=end)  # type: ignore[arg-type]
+    return m.TimeSpec(kind="per", grain=grain, start=start, end=end)
+
+
+def _grain(text: str) -> Grain:
+    for grain in GRAINS:
+        if grain == text:
+            return grain
+    raise ValueError(text)
 
 
 def _unify_sides(

@@ -15,6 +15,7 @@ import attrs
 from .. import model as m
 from .. import nodes as n
 from ..errors import DirectiveNameError, DirectiveUnitError, suggest
+from ..source import Span
 from ..units import UnknownUnit, incompatibility
 from .exprs import BROKEN, Typed, merge_narrowing, quantity_value
 
@@ -37,10 +38,11 @@ class _Invalid(Exception):
 
 
 def apply_selector(resolver: Resolver, base: Typed, select: n.Select) -> Typed:
-    value = base.value
+    value: m.Value | None = base.value
     narrowing: dict[str, tuple[m.RowCondition, ...]] = {}
     grouped = [item.name.name for item in select.items if isinstance(item, n.Group)]
     for item in select.items:
+        assert value is not None
         if isinstance(item, n.Group):
             value = _group(resolver, value, item)
         else:
@@ -49,6 +51,7 @@ def apply_selector(resolver: Resolver, base: Typed, select: n.Select) -> Typed:
                 narrowing[dim] = (*narrowing.get(dim, ()), cond)
         if value is None:
             return BROKEN
+    assert value is not None
     return attrs.evolve(base, value=value, narrowing=merge_narrowing(base.narrowing, narrowing))
 
 
@@ -165,13 +168,13 @@ def _condition(resolver: Resolver, info: m.DatasetInfo, cond: n.Condition) -> m.
     return _compare(resolver, info, cond)
 
 
-def _column(resolver: Resolver, info: m.DatasetInfo, name: str, span: object) -> str | None:
+def _column(resolver: Resolver, info: m.DatasetInfo, name: str, span: Span) -> str | None:
     """*name* as a column of *info*, or None when it is not one (it may be a let)."""
     if name == info.time:
         resolver._fail(
             span,
             "E402",
-            f"`{name}` is the time column; filter periods with the time clause",  # type: ignore[arg-type]
+            f"`{name}` is the time column; filter periods with the time clause",
             "write `per year from 2027 to 2030` or `in 2027`",
         )
         raise _Invalid
