@@ -125,3 +125,10 @@ def test_every_check_error_of_a_file_is_reported(
 
 def test_there_are_enough_distinct_mistakes() -> None:
     assert len(_cases("errors")) >= 15
+
+
+def test_every_error_code_is_documented() -> None:
+    from directive_dsl.errors import CODES
+
+    text = (Path(__file__).parents[1] / "docs" / "errors.md").read_text(encoding="utf-8")
+    assert [code for code in CODES if f"| {code} |" not in text] == []
