@@ -28,10 +28,11 @@ class Source:
 
     def line(self, number: int) -> str:
         """The text of 1-based line *number*, without its line break."""
-        lines = self.text.split("\n")
-        if 1 <= number <= len(lines):
-            return lines[number - 1].rstrip("\r")
-        return ""
+        starts = self._line_starts
+        if not 1 <= number <= len(starts):
+            return ""
+        end = starts[number] - 1 if number < len(starts) else len(self.text)
+        return self.text[starts[number - 1] : end].rstrip("\r")
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 1-based (line, column) of a character offset."""
@@ -43,9 +44,7 @@ class Source:
 
     def span(self, start: int, end: int) -> Span:
         """The span covering characters ``start:end``."""
-        line, column = self.position(start)
-        end_line, end_column = self.position(end)
-        return Span(self, start, end, line, column, end_line, end_column)
+        return Span(self, start, end)
 
     @property
     def display_path(self) -> str:
@@ -63,17 +62,47 @@ def display_path(path: str) -> str:
         return path
 
 
-@attrs.frozen(eq=False, repr=False)
 class Span:
-    """A stretch of a :class:`Source`: offsets plus 1-based line and column."""
+    """A stretch of a :class:`Source`: character offsets, with 1-based line and column.
 
-    source: Source
-    start: int
-    end: int
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    Line and column are worked out on first use, so building a syntax tree
+    costs two integers per node.
+    """
+
+    __slots__ = ("_end_position", "_position", "end", "source", "start")
+
+    def __init__(self, source: Source, start: int, end: int) -> None:
+        self.source = source
+        self.start = start
+        self.end = end
+        self._position: tuple[int, int] | None = None
+        self._end_position: tuple[int, int] | None = None
+
+    @property
+    def line(self) -> int:
+        return self._start()[0]
+
+    @property
+    def column(self) -> int:
+        return self._start()[1]
+
+    @property
+    def end_line(self) -> int:
+        return self._finish()[0]
+
+    @property
+    def end_column(self) -> int:
+        return self._finish()[1]
+
+    def _start(self) -> tuple[int, int]:
+        if self._position is None:
+            self._position = self.source.position(self.start)
+        return self._position
+
+    def _finish(self) -> tuple[int, int]:
+        if self._end_position is None:
+            self._end_position = self.source.position(self.end)
+        return self._end_position
 
     @property
     def file(self) -> str:
@@ -84,17 +113,12 @@ class Span:
 
     def to(self, other: Span) -> Span:
         """The span from the start of this one to the end of *other*."""
-        return Span(
-            self.source,
-            self.start,
-            other.end,
-            self.line,
-            self.column,
-            other.end_line,
-            other.end_column,
-        )
+        return Span(self.source, self.start, other.end)
+
+
+_NOWHERE = Source("", "<string>")
 
 
 def unknown_span(path: str = "<string>") -> Span:
     """A span for things with no place in a directive (the command line, say)."""
-    return Span(Source("", path), 0, 0, 1, 1, 1, 1)
+    return Span(_NOWHERE if path == "<string>" else Source("", path), 0, 0)
