@@ -219,6 +219,8 @@ def _time(rule: m.CheckedRule, index: int, directive: m.CheckedDirective, tables
         present = [p for p in present if p.start_day() <= caller_as_of.end_day()]
     as_of = caller_as_of or latest(present)
     window = window_for(caller_window, directive.window, present)
+    if as_of is None and window is not None and not any(tables[name].time_column for name in rule.datasets()):
+        as_of = window.end  # data without a time column holds in every period of the window
     return RulePlan(
         rule=rule,
         index=index,

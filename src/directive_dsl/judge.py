@@ -162,8 +162,8 @@ class Evaluator:
             seen = self.answers.coverage[CoverageRequest(leaf.dataset, dim, bucket)]
             value = group[dim] if dim is not None else None
             if (value, period) not in seen:
-                about = f"{dim} = {value} " if dim is not None else ""
-                return None, f"no data for {about}in {where} ({leaf.dataset})".replace("  ", " ")
+                about = f" for {dim} = {value}" if dim is not None else ""
+                return None, f"no data{about} in {where} ({leaf.dataset})"
         cells = self.answers.aggregates[AggregateRequest.of(leaf, bucket)]
         cell = cells.get((tuple(group[d] for d in leaf.groups), period))
         if cell is None or cell.rows == 0:
@@ -203,11 +203,15 @@ def holds(op: str, a: float, b: float) -> bool:
 
 
 def shortfall(op: str, a: float, b: float) -> float:
-    """How far *a* is from satisfying ``a op b``, positive."""
+    """How far *a* is from satisfying ``a op b``, never negative.
+
+    A strict comparison that fails because the sides are equal within the
+    tolerance has a shortfall of 0, not the tiny negative difference.
+    """
     if op in (">=", ">"):
-        return b - a
+        return max(0.0, b - a)
     if op in ("<=", "<"):
-        return a - b
+        return max(0.0, a - b)
     return abs(a - b)
 
 
@@ -283,6 +287,10 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
     elif time.baseline_period is None:
         yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="pending",
                      reason=f"the deadline {deadline} is not reached")
+    elif now.start_day() < time.baseline_period.start_day():
+        # before the baseline there is no path to judge the pace by
+        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="pending",
+                     reason=f"the latest data ({as_of}) is before the baseline {time.baseline_period}")
     else:
         yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
 
@@ -321,9 +329,10 @@ def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], poi
         missing = next((why for value, why in computed if value is None), None)
         values = [value for value, _ in computed] + [None] * (3 - len(computed))
         if missing is not None:
-            actual = _show(values[0], factor)
-            threshold = _show(values[1], factor)
             status = "pending" if point.mode == "pending" else "missing"
+            # A missing outcome reports no actual value (SPEC §10); a pending one shows what it has.
+            actual = _show(values[0], factor) if status == "pending" else None
+            threshold = _show(values[1], factor)
             return _record(plan, group, point, status, actual, threshold, None, missing,
                            _show(values[2], factor), None, deadline)
     actual, threshold, upper = (_show(v, factor) for v in values)
@@ -335,7 +344,7 @@ def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], poi
         target = threshold
         path = _path(plan, evaluator, group, point, threshold, factor)
         if path is None:
-            return _record(plan, group, point, "missing", actual, None, None,
+            return _record(plan, group, point, "missing", None, None, None,
                            f"no baseline value for {rule.time.baseline_period}", upper, target, deadline)
         threshold = path
         if upper is not None:
@@ -366,6 +375,8 @@ def _path(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point:
     if point.mode == "prorata":
         if any(True for v in rule.values()[1:] for _ in m.aggregates(v)):
             return target  # a threshold read from data is already "so far"
+        if not _accumulates(rule.left):
+            return target  # a mean, a stock or a ratio does not grow from zero over the window
         return target * point.fraction
     time = rule.time
     assert time.deadline is not None and time.baseline_period is not None and isinstance(point.at, Period)
@@ -377,6 +388,28 @@ def _path(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point:
     if base is None:
         return None
     return base + (target - base) * path_fraction(time.baseline_period, time.deadline, point.at)
+
+
+def _accumulates(value: m.Value) -> bool:
+    """Whether *value* is a total that grows with the window: sums and counts, added or scaled.
+
+    Only such a value has a pro-rata path from zero; a mean, a minimum, a
+    first/last value or a ratio of totals is compared with the whole target.
+    """
+    if isinstance(value, m.Aggregate):
+        return value.func in ("sum", "count")
+    if isinstance(value, m.Constant):
+        return True
+    if isinstance(value, m.Negate | m.Scale):
+        return _accumulates(value.operand)
+    if isinstance(value, m.Arith):
+        fixed = [not any(True for _ in m.aggregates(side)) for side in (value.left, value.right)]
+        if value.op in "+-":
+            return _accumulates(value.left) and _accumulates(value.right)
+        if value.op == "*":
+            return (fixed[0] and _accumulates(value.right)) or (fixed[1] and _accumulates(value.left))
+        return fixed[1] and _accumulates(value.left)
+    return False  # a value fixed in time (`at`) or a lookback
 
 
 def _show(value: float | None, factor: float) -> float | None:

@@ -141,7 +141,9 @@ def threshold_words(o: Outcome, *, typeset: bool = False, short: bool = False) -
     op = OP_SYMBOLS.get(o.op, o.op) if typeset else o.op
     if o.threshold is None:
         return "—"
-    if o.op == "between":
+    if o.op == "between" and o.status == "fail" and o.threshold == o.upper:
+        text = f"{OP_SYMBOLS['<='] if typeset else '<='} {show(o.upper, o.unit)} (upper bound)"
+    elif o.op == "between":
         text = f"between {show(o.threshold, o.unit)} and {show(o.upper, o.unit)}"
     else:
         text = f"{op} {show(o.threshold, o.unit)}"

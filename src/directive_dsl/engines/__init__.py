@@ -1,0 +1,1 @@
+"""Engines: each binds data and answers a plan's requests (see plan.py)."""
