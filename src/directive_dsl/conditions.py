@@ -9,6 +9,7 @@ engine and the narrowing of expected groups use this module.
 from __future__ import annotations
 
 import operator
+from typing import Any
 from collections.abc import Callable, Mapping, Sequence
 
 from . import model as m
@@ -16,7 +17,7 @@ from . import model as m
 Truth = bool | None
 Column = Sequence[object]
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
     ">": operator.gt,
@@ -53,16 +54,17 @@ def compare_cell(cell: object, op: str, value: object, numeric: bool) -> Truth:
         left, right = as_number(cell), as_number(value)
         if left is None or right is None:
             return None
-        return _OPS[op](left, right)
+        return OPERATORS[op](left, right)
     if isinstance(value, float) and op not in ("=", "!="):
         number = as_number(cell)
-        return None if number is None else _OPS[op](number, value)
+        return None if number is None else OPERATORS[op](number, value)
     right_text = as_text(value) if isinstance(value, float) else str(value)
-    return _OPS[op](str(cell), right_text)
+    return OPERATORS[op](str(cell), right_text)
 
 
-def condition_holds(cond: m.RowCondition, row: Mapping[str, object],
-                    numeric: frozenset[str] = frozenset()) -> Truth:
+def condition_holds(
+    cond: m.RowCondition, row: Mapping[str, object], numeric: frozenset[str] = frozenset()
+) -> Truth:
     """Whether one row (column name → cell) satisfies *cond*."""
     if isinstance(cond, m.ColumnCompare):
         cell = row.get(cond.column)
@@ -102,16 +104,19 @@ def member(cell: object, values: Sequence[str | float], numeric: bool) -> bool:
     return any((as_text(v) if isinstance(v, float) else v) == text for v in values)
 
 
-def condition_mask(cond: m.RowCondition, columns: Mapping[str, Column],
-                   numeric: frozenset[str], n_rows: int) -> list[Truth]:
+def condition_mask(
+    cond: m.RowCondition, columns: Mapping[str, Column], numeric: frozenset[str], n_rows: int
+) -> list[Truth]:
     """*cond* for every row of a column-major table, column by column."""
     if isinstance(cond, m.ColumnCompare):
         cells = _scaled(columns, cond.column, cond.scale, numeric)
         is_number = cond.column in numeric
-        op = _OPS[cond.op]
+        op = OPERATORS[cond.op]
         if isinstance(cond.value, m.ColumnName):
             others = _scaled(columns, cond.value.name, cond.value.scale, numeric)
-            return [compare_cell(a, cond.op, b, is_number) for a, b in zip(cells, others, strict=True)]
+            return [
+                compare_cell(a, cond.op, b, is_number) for a, b in zip(cells, others, strict=True)
+            ]
         value = cond.value
         if is_number:
             if isinstance(value, str):
@@ -131,27 +136,34 @@ def condition_mask(cond: m.RowCondition, columns: Mapping[str, Column],
             return [None if h is None else not h for h in hits]
         return hits
     if isinstance(cond, m.Not):
-        return [None if h is None else not h for h in condition_mask(cond.item, columns, numeric, n_rows)]
+        return [
+            None if h is None else not h
+            for h in condition_mask(cond.item, columns, numeric, n_rows)
+        ]
     masks = [condition_mask(item, columns, numeric, n_rows) for item in cond.items]
     if isinstance(cond, m.AllOf):
-        return [_all(values) for values in zip(*masks, strict=True)]
-    return [_any(values) for values in zip(*masks, strict=True)]
+        return [truth_all(values) for values in zip(*masks, strict=True)]
+    return [truth_any(values) for values in zip(*masks, strict=True)]
 
 
-def _scaled(columns: Mapping[str, Column], name: str, scale: float, numeric: frozenset[str]) -> Column:
+def _scaled(
+    columns: Mapping[str, Column], name: str, scale: float, numeric: frozenset[str]
+) -> Column:
     cells = columns[name]
     if name in numeric and scale != 1.0:
         return [None if c is None else c * scale for c in cells]  # type: ignore[operator]
     return cells
 
 
-def _all(values: tuple[Truth, ...]) -> Truth:
+def truth_all(values: tuple[Truth, ...]) -> Truth:
+    """SQL's AND over three-valued truths."""
     if False in values:
         return False
     return None if None in values else True
 
 
-def _any(values: tuple[Truth, ...]) -> Truth:
+def truth_any(values: tuple[Truth, ...]) -> Truth:
+    """SQL's OR over three-valued truths."""
     if True in values:
         return True
     return None if None in values else False

@@ -95,7 +95,8 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
             problems.append(_time_problem(raw, time_column, bad, inferred=inferred))
         else:
             times = parsed
-            grains = {period.grain for period in set(parsed) if period is not None}
+            distinct = {id(p): p for p in parsed}.values()  # rows share Period objects: skip hashing each
+            grains = {period.grain for period in distinct if period is not None}
             grain = max(grains, key=GRAINS.index) if grains else None
 
     dimensions: dict[str, list[str | None]] = {}

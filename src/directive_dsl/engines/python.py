@@ -1,20 +1,34 @@
 """The reference engine: pure Python over column lists.
 
 It reads and checks each dataset with :mod:`directive_dsl.data`, then answers
-every request column by column: a mask per condition, a key per row for each
-grouping and bucket (each computed once and shared by the requests that need
-it), and one tight loop per request.
+every request column by column. Text columns and times are dictionary-encoded
+once (a small integer per row), so a condition on a dimension is decided once
+per distinct value, and each cell of an aggregate is keyed by one integer:
+``group code × number of buckets + bucket code``. Keys, masks and derived
+columns are computed once and shared by every request that needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from itertools import compress, repeat
+from operator import add, mul
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
-from ..conditions import Truth, condition_mask
+from ..conditions import (
+    OPERATORS,
+    Truth,
+    compare_cell,
+    condition_holds,
+    member,
+    truth_all,
+    truth_any,
+)
 from ..data import BoundTable, DatasetSchema, bind_table, read_table
+from ..data.raw import gc_paused
 from ..periods import GRAINS, Period
 from ..plan import (
     AggregateRequest,
@@ -28,6 +42,8 @@ from ..plan import (
     TableInfo,
 )
 
+Keys = list[int | None]
+
 
 class PythonEngine:
     """Evaluates plans in pure Python: the meaning every other engine is checked against."""
@@ -37,16 +53,25 @@ class PythonEngine:
     def __init__(self) -> None:
         self.tables: dict[str, _Table] = {}
 
-    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
-             allow_outside: bool) -> TableInfo:
+    def bind(
+        self, name: str, value: object, schema: object, *, base_dir: object, allow_outside: bool
+    ) -> TableInfo:
         assert isinstance(schema, DatasetSchema)
-        raw = read_table(name, value, base_dir=base_dir if isinstance(base_dir, Path) else None,
-                         allow_outside=allow_outside)
+        raw = read_table(
+            name,
+            value,
+            base_dir=base_dir if isinstance(base_dir, Path) else None,
+            allow_outside=allow_outside,
+        )
         table = _Table(bind_table(schema, raw))
         self.tables[name] = table
         return table.info()
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
+        with gc_paused():  # millions of short lists: the collector would only slow them down
+            return self._run(aggregates, coverage)
+
+    def _run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
         return Answers(
             aggregates={req: self.tables[req.dataset].aggregate(req) for req in aggregates},
             coverage={req: self.tables[req.dataset].coverage(req) for req in coverage},
@@ -56,22 +81,49 @@ class PythonEngine:
         self.tables.clear()
 
 
+class _Encoded:
+    """A column as a code per row and the distinct values the codes stand for."""
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self.values: list[Any] = list(dict.fromkeys(values))
+        index = {v: i for i, v in enumerate(self.values)}
+        self.codes: list[int] = list(map(index.__getitem__, values))
+
+
 class _Table:
-    """A bound table and the per-row keys and masks computed from it so far."""
+    """A bound table and the per-row codes, keys and masks computed from it so far."""
 
     def __init__(self, bound: BoundTable) -> None:
         self.bound = bound
-        self.columns: dict[str, Sequence[object]] = {**bound.dimensions, **bound.measures}
+        self.n = bound.n_rows
         self.numeric = frozenset(bound.measures)
-        self._buckets: dict[Bucket, list[Period | None]] = {}
-        self._groups: dict[tuple[str, ...], list[tuple[str, ...] | None]] = {}
-        self._masks: dict[m.RowCondition, list[Truth]] = {}
+        self.columns: dict[str, Sequence[object]] = {**bound.dimensions, **bound.measures}
+        self._encoded: dict[str, _Encoded] = {}
+        self._times = self._encode_times()
+        self._buckets: dict[Bucket, tuple[Keys, list[Period | None]]] = {}
+        self._keys: dict[
+            tuple[tuple[str, ...], Bucket], tuple[Keys, int, list[tuple[Any, ...]]]
+        ] = {}
+        self._masks: dict[m.RowCondition, list[bool]] = {}
         self._values: dict[m.RowExpr, list[float | None]] = {}
-        self._days: list[int] | None = None
+
+    def _encode_times(self) -> _Encoded | None:
+        times = self.bound.times
+        if times is None:
+            return None
+        # Rows share Period objects (binding caches them), so encode by identity, then merge equals.
+        by_id = _Encoded([id(t) for t in times])
+        objects = {id(t): t for t in times}
+        canonical: dict[Period | None, int] = {}
+        remap = [canonical.setdefault(objects[i], len(canonical)) for i in by_id.values]
+        encoded = _Encoded(())
+        encoded.codes = [remap[c] for c in by_id.codes]
+        encoded.values = list(canonical)
+        return encoded
 
     def info(self) -> TableInfo:
         b = self.bound
-        present = sorted({t for t in b.times if t is not None}) if b.times is not None else []
+        present = [t for t in self._times.values if t is not None] if self._times else []
         present.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
         return TableInfo(
             name=b.name,
@@ -85,59 +137,135 @@ class _Table:
             periods=tuple(present),
         )
 
-    # ---------------------------------------------------------------- per-row keys
+    # ---------------------------------------------------------------- per-row codes
 
-    def bucket_keys(self, bucket: Bucket) -> list[Period | None]:
-        """Each row's period in *bucket* (None: the row is not in it)."""
+    def encoded(self, column: str) -> _Encoded:
+        """A column as text codes (a numeric column used as a dimension turns into text)."""
+        found = self._encoded.get(column)
+        if found is None:
+            if column in self.bound.dimensions:
+                found = _Encoded(self.bound.dimensions[column])
+            else:
+                found = _Encoded([_as_text(v) for v in self.bound.measures[column]])
+            self._encoded[column] = found
+        return found
+
+    def buckets(self, bucket: Bucket) -> tuple[Keys, list[Period | None]]:
+        """Each row's bucket code (None: not in the bucket), and the period of each code."""
         found = self._buckets.get(bucket)
         if found is not None:
             return found
-        times = self.bound.times
-        n = self.bound.n_rows
-        if times is None:
-            keys: list[Period | None] = [None] * n  # no time column: every row, every period
+        if self._times is None:  # no time column: every row is in every bucket
+            found = ([0] * self.n, [None])
         else:
-            keys = [_bucket_of(t, bucket) if t is not None else None for t in times]
-            if times and all(t is not None for t in times) and isinstance(bucket, GrainBucket):
-                memo: dict[Period, Period | None] = {}
-                keys = [memo[t] if t in memo else memo.setdefault(t, _bucket_of(t, bucket)) for t in times]  # type: ignore[index]
-        self._buckets[bucket] = keys
-        return keys
+            periods: dict[Period | None, int] = {}
+            per_time: list[int | None] = []
+            for t in self._times.values:
+                if t is None or not _inside(t, bucket):
+                    per_time.append(None)
+                else:
+                    per_time.append(periods.setdefault(_bucket_of(t, bucket), len(periods)))
+            found = (list(map(per_time.__getitem__, self._times.codes)), list(periods))
+        self._buckets[bucket] = found
+        return found
 
-    def in_bucket(self, bucket: Bucket) -> list[bool]:
-        times = self.bound.times
-        if times is None:
-            return [True] * self.bound.n_rows
-        memo: dict[Period, bool] = {}
-        return [t is not None and (memo[t] if t in memo else memo.setdefault(t, _inside(t, bucket)))
-                for t in times]
-
-    def group_keys(self, groups: tuple[str, ...]) -> list[tuple[str, ...] | None]:
-        found = self._groups.get(groups)
+    def keys(
+        self, groups: tuple[str, ...], bucket: Bucket
+    ) -> tuple[Keys, int, list[tuple[Any, ...]]]:
+        """Each row's cell key: group code × buckets + bucket code (None: in no cell)."""
+        cache_key = (groups, bucket)
+        found = self._keys.get(cache_key)
         if found is not None:
             return found
+        bucket_codes, periods = self.buckets(bucket)
+        width = max(1, len(periods))
         if not groups:
-            keys: list[tuple[str, ...] | None] = [()] * self.bound.n_rows
+            found = (bucket_codes, width, [()])
         else:
-            cols = [self._text_column(g) for g in groups]
-            keys = [None if None in row else row for row in zip(*cols, strict=True)]  # type: ignore[misc]
-        self._groups[groups] = keys
-        return keys
+            group_codes, group_values = self._group_codes(groups)
+            if None in group_codes or None in bucket_codes:
+                keys = [
+                    None if g is None or b is None else g * width + b
+                    for g, b in zip(group_codes, bucket_codes, strict=True)
+                ]
+            else:  # the common case, with map running in C
+                keys = list(map(add, map(mul, group_codes, repeat(width)), bucket_codes))
+            found = (keys, width, group_values)
+        self._keys[cache_key] = found
+        return found
 
-    def _text_column(self, name: str) -> Sequence[str | None]:
-        if name in self.bound.dimensions:
-            return self.bound.dimensions[name]
-        values = self.bound.measures[name]  # a numeric column used as a dimension
-        return [None if v is None else (str(int(v)) if v.is_integer() else str(v)) for v in values]
+    def _group_codes(self, groups: tuple[str, ...]) -> tuple[Keys, list[tuple[Any, ...]]]:
+        columns = [self.encoded(g) for g in groups]
+        if len(columns) == 1:
+            values = columns[0].values
+            labels = [(v,) for v in values]
+            if None not in values:
+                return columns[0].codes, labels  # type: ignore[return-value]
+            usable = [i if v is not None else None for i, v in enumerate(values)]
+            return list(map(usable.__getitem__, columns[0].codes)), labels
+        combined = _Encoded(list(zip(*(c.codes for c in columns), strict=True)))
+        codes: Keys = list(combined.codes)
+        labels = [
+            tuple(col.values[i] for col, i in zip(columns, combo, strict=True))
+            for combo in combined.values
+        ]
+        usable = [i if None not in label else None for i, label in enumerate(labels)]
+        return [usable[c] for c in codes], labels  # type: ignore[index]
 
-    def mask(self, where: m.RowCondition | None) -> list[Truth] | None:
+    # ---------------------------------------------------------------- masks and values
+
+    def mask(self, where: m.RowCondition | None) -> list[bool] | None:
+        """True for the rows *where* holds (False when it fails or is unknown)."""
         if where is None:
             return None
         found = self._masks.get(where)
         if found is None:
-            found = condition_mask(where, self.columns, self.numeric, self.bound.n_rows)
+            found = [t is True for t in self._truth(where)]
             self._masks[where] = found
         return found
+
+    def _truth(self, cond: m.RowCondition) -> list[Truth]:
+        if (
+            isinstance(cond, m.ColumnCompare | m.ColumnIn)
+            and cond.column not in self.numeric
+            and not (isinstance(cond, m.ColumnCompare) and isinstance(cond.value, m.ColumnName))
+        ):
+            encoded = self.encoded(cond.column)  # decide once per distinct text value
+            per_value = [condition_holds(cond, {cond.column: v}) for v in encoded.values]
+            return list(map(per_value.__getitem__, encoded.codes))
+        if isinstance(cond, m.ColumnCompare):
+            return self._compare_numbers(cond)
+        if isinstance(cond, m.ColumnIn):
+            cells = self.bound.measures[cond.column]
+            hits: list[Truth] = [None if c is None else member(c, cond.values, True) for c in cells]
+            return [None if h is None else not h for h in hits] if cond.negated else hits
+        if isinstance(cond, m.Not):
+            return [None if t is None else not t for t in self._truth(cond.item)]
+        parts = [self._truth(item) for item in cond.items]
+        if not any(None in part for part in parts):  # plain booleans: min is AND, max is OR
+            return list(map(min if isinstance(cond, m.AllOf) else max, *parts))
+        combine = truth_all if isinstance(cond, m.AllOf) else truth_any
+        return [combine(values) for values in zip(*parts, strict=True)]
+
+    def _compare_numbers(self, cond: m.ColumnCompare) -> list[Truth]:
+        cells = self._scaled(cond.column, cond.scale)
+        if isinstance(cond.value, m.ColumnName):
+            other_numeric = cond.value.name in self.numeric
+            others = (
+                self._scaled(cond.value.name, cond.value.scale)
+                if other_numeric
+                else self.columns[cond.value.name]
+            )
+            return [compare_cell(a, cond.op, b, True) for a, b in zip(cells, others, strict=True)]
+        value = cond.value
+        if isinstance(value, str):
+            return [None if c is None else False for c in cells]
+        op = OPERATORS[cond.op]
+        return [None if c is None else op(c, value) for c in cells]
+
+    def _scaled(self, name: str, scale: float) -> Sequence[Any]:
+        cells = self.bound.measures[name]
+        return cells if scale == 1.0 else [None if c is None else c * scale for c in cells]
 
     def values(self, expr: m.RowExpr) -> list[float | None]:
         found = self._values.get(expr)
@@ -148,71 +276,83 @@ class _Table:
 
     def _compute(self, expr: m.RowExpr) -> list[float | None]:
         if isinstance(expr, m.RowColumn):
-            column = self.bound.measures[expr.name]
-            scale = expr.scale
-            return list(column) if scale == 1.0 else [None if v is None else v * scale for v in column]
+            return list(self._scaled(expr.name, expr.scale))
         if isinstance(expr, m.RowConst):
-            return [expr.value] * self.bound.n_rows
+            return [expr.value] * self.n
         if isinstance(expr, m.RowNeg):
             return [None if v is None else -v for v in self.values(expr.operand)]
         left, right = self.values(expr.left), self.values(expr.right)
         op = _ROW_OPS[expr.op]
-        return [None if a is None or b is None else op(a, b) for a, b in zip(left, right, strict=True)]
-
-    def days(self) -> list[int]:
-        """Each row's first day, for first/last."""
-        if self._days is None:
-            times = self.bound.times or []
-            self._days = [t.start_day() if t is not None else 0 for t in times]
-        return self._days
+        return [
+            None if a is None or b is None else op(a, b) for a, b in zip(left, right, strict=True)
+        ]
 
     # ---------------------------------------------------------------- answers
 
     def coverage(self, req: CoverageRequest) -> frozenset[CoverageKey]:
-        periods = self.bucket_keys(req.bucket)
-        inside = self.in_bucket(req.bucket)
+        bucket_codes, periods = self.buckets(req.bucket)
         if req.dimension is None:
-            return frozenset((None, p) for p, ok in zip(periods, inside, strict=True) if ok)
-        values = self._text_column(req.dimension)
+            return frozenset((None, periods[b]) for b in set(bucket_codes) if b is not None)
+        encoded = self.encoded(req.dimension)
+        pairs = set(zip(encoded.codes, bucket_codes, strict=True))
         return frozenset(
-            (v, p) for v, p, ok in zip(values, periods, inside, strict=True) if ok and v is not None
+            (encoded.values[v], periods[b])
+            for v, b in pairs
+            if b is not None and encoded.values[v] is not None
         )
 
     def aggregate(self, req: AggregateRequest) -> dict[CellKey, Cell]:
-        periods = self.bucket_keys(req.bucket)
-        inside = self.in_bucket(req.bucket)
-        groups = self.group_keys(req.groups)
+        keys, width, groups = self.keys(req.groups, req.bucket)
+        periods = self.buckets(req.bucket)[1]
         mask = self.mask(req.where)
-        selected = [
-            i for i, (ok, g) in enumerate(zip(inside, groups, strict=True))
-            if ok and g is not None and (mask is None or mask[i] is True)
-        ]
-        if req.measure is None or req.func == "count":
-            return _count(selected, groups, periods)
-        values = self.values(req.measure.expr)
-        if req.func in ("first", "last"):
-            return _first_last(selected, groups, periods, values, self.days(), req.func == "last")
-        return _REDUCERS[req.func](selected, groups, periods, values)
+        counting = req.measure is None or req.func == "count"
+        values = None if counting or req.measure is None else self.values(req.measure.expr)
+        days = self._days() if req.func in ("first", "last") else None
+        if mask is not None:  # keep only the rows the condition selects (compress runs in C)
+            keys = list(compress(keys, mask))
+            values = list(compress(values, mask)) if values is not None else None
+            days = list(compress(days, mask)) if days is not None else None
+        if values is None:
+            rows = Counter(keys)
+            rows.pop(None, None)
+            cells: dict[Any, Cell] = {k: Cell(float(n), n, n) for k, n in rows.items()}
+        elif days is not None:
+            cells = _first_last(keys, values, days, req.func == "last")
+        else:
+            cells = _REDUCERS[req.func](keys, values)
+        return {(groups[k // width], periods[k % width]): cell for k, cell in cells.items()}
+
+    def _days(self) -> list[int]:
+        """Each row's first day, for first/last."""
+        if self._times is None:
+            return [0] * self.n
+        days = [t.start_day() if t is not None else 0 for t in self._times.values]
+        return [days[c] for c in self._times.codes]
 
 
-# ---------------------------------------------------------------- reducers
+# ---------------------------------------------------------------- buckets and reducers
+
+
+def _as_text(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return str(int(value)) if value.is_integer() else str(value)
 
 
 def _bucket_of(t: Period, bucket: Bucket) -> Period | None:
-    if not isinstance(bucket, GrainBucket):
-        return None
-    if GRAINS.index(t.grain) < GRAINS.index(bucket.grain):
-        return None  # a coarser row cannot be split into finer periods
-    return t.to_grain(bucket.grain)
+    return t.to_grain(bucket.grain) if isinstance(bucket, GrainBucket) else None
 
 
 def _inside(t: Period, bucket: Bucket) -> bool:
+    """Whether a row of period *t* counts in *bucket*: by its first day; never split into finer periods."""
     start = t.start_day()
     if isinstance(bucket, GrainBucket):
         if GRAINS.index(t.grain) < GRAINS.index(bucket.grain):
             return False
         return bucket.until is None or start <= bucket.until
-    return (bucket.start is None or start >= bucket.start) and (bucket.end is None or start <= bucket.end)
+    return (bucket.start is None or start >= bucket.start) and (
+        bucket.end is None or start <= bucket.end
+    )
 
 
 _ROW_OPS: dict[str, Callable[[float, float], float | None]] = {
@@ -222,82 +362,72 @@ _ROW_OPS: dict[str, Callable[[float, float], float | None]] = {
     "/": lambda a, b: a / b if b != 0 else None,
 }
 
-Keys = Sequence[Any]
 
-
-def _count(selected: list[int], groups: Keys, periods: Keys) -> dict[CellKey, Cell]:
-    rows: dict[CellKey, int] = {}
-    for i in selected:
-        key = (groups[i], periods[i])
-        rows[key] = rows.get(key, 0) + 1
-    return {k: Cell(float(n), n, n) for k, n in rows.items()}
-
-
-def _gather(selected: list[int], groups: Keys, periods: Keys,
-            values: Sequence[float | None]) -> dict[CellKey, tuple[int, list[float]]]:
-    found: dict[CellKey, tuple[int, list[float]]] = {}
-    for i in selected:
-        key = (groups[i], periods[i])
-        entry = found.get(key)
-        if entry is None:
-            entry = found[key] = (0, [])
-        v = values[i]
+def _sum(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
+    rows = Counter(keys)
+    rows.pop(None, None)
+    totals: defaultdict[int | None, float] = defaultdict(float)
+    if None not in values:  # the common case: every value known, so known == rows
+        for k, v in zip(keys, values, strict=True):
+            totals[k] += v  # type: ignore[operator]
+        return {k: Cell(totals[k], n, n) for k, n in rows.items()}
+    known: Counter[int | None] = Counter()
+    for k, v in zip(keys, values, strict=True):
         if v is not None:
-            entry[1].append(v)
-        found[key] = (entry[0] + 1, entry[1])
-    return found
+            totals[k] += v
+            known[k] += 1
+    return {k: Cell(totals[k] if known[k] else None, n, known[k]) for k, n in rows.items()}
 
 
-def _reduce(fn: Callable[[list[float]], float]) -> Callable[..., dict[CellKey, Cell]]:
-    def reducer(selected: list[int], groups: Keys, periods: Keys,
-                values: Sequence[float | None]) -> dict[CellKey, Cell]:
-        return {
-            key: Cell(fn(known) if known else None, rows, len(known))
-            for key, (rows, known) in _gather(selected, groups, periods, values).items()
-        }
+def _mean(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
+    return {
+        k: Cell(c.value / c.known if c.known and c.value is not None else None, c.rows, c.known)
+        for k, c in _sum(keys, values).items()
+    }
+
+
+def _extreme(largest: bool) -> Callable[[Keys, list[float | None]], dict[Any, Cell]]:
+    def reducer(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
+        rows = Counter(keys)
+        rows.pop(None, None)
+        best: dict[int | None, float] = {}
+        get = best.get
+        for k, v in zip(keys, values, strict=True):
+            if v is not None:
+                b = get(k)
+                if b is None or (v > b if largest else v < b):
+                    best[k] = v
+        known: Counter[int | None] = rows
+        if None in values:
+            known = Counter(k for k, v in zip(keys, values, strict=True) if v is not None)
+        return {k: Cell(best.get(k), n, known.get(k, 0)) for k, n in rows.items()}
 
     return reducer
 
 
-def _sum(selected: list[int], groups: Keys, periods: Keys,
-         values: Sequence[float | None]) -> dict[CellKey, Cell]:
-    totals: dict[CellKey, list[Any]] = {}
-    for i in selected:
-        key = (groups[i], periods[i])
-        acc = totals.get(key)
-        if acc is None:
-            acc = totals[key] = [0.0, 0, 0]
-        acc[1] += 1
-        v = values[i]
-        if v is not None:
-            acc[0] += v
-            acc[2] += 1
-    return {k: Cell(a[0] if a[2] else None, a[1], a[2]) for k, a in totals.items()}
-
-
-_REDUCERS: Mapping[str, Callable[..., dict[CellKey, Cell]]] = {
+_REDUCERS: dict[str, Callable[[Keys, list[float | None]], dict[Any, Cell]]] = {
     "sum": _sum,
-    "mean": _reduce(lambda xs: sum(xs) / len(xs)),
-    "min": _reduce(min),
-    "max": _reduce(max),
+    "mean": _mean,
+    "min": _extreme(largest=False),
+    "max": _extreme(largest=True),
 }
 
 
-def _first_last(selected: list[int], groups: Keys, periods: Keys, values: Sequence[float | None],
-                days: Sequence[int], last: bool) -> dict[CellKey, Cell]:
-    """The sum of the known values at the earliest (latest) time in each group and period."""
-    state: dict[CellKey, list[Any]] = {}  # [rows, known, best day, sum at best day]
-    for i in selected:
-        key = (groups[i], periods[i])
-        acc = state.get(key)
+def _first_last(
+    keys: Keys, values: list[float | None], days: list[int], last: bool
+) -> dict[Any, Cell]:
+    """The sum of the known values at the earliest (latest) time in each cell."""
+    state: dict[int, list[Any]] = {}  # [rows, known, best day, sum at best day]
+    for k, v, day in zip(keys, values, days, strict=True):
+        if k is None:
+            continue
+        acc = state.get(k)
         if acc is None:
-            acc = state[key] = [0, 0, None, 0.0]
+            acc = state[k] = [0, 0, None, 0.0]
         acc[0] += 1
-        v = values[i]
         if v is None:
             continue
         acc[1] += 1
-        day = days[i]
         if acc[2] is None or (day > acc[2] if last else day < acc[2]):
             acc[2], acc[3] = day, v
         elif day == acc[2]:

@@ -1,0 +1,342 @@
+"""Speed and memory of the engines, side by side, from one run.
+
+    python benchmarks/run.py                 # 10M rows (about 10 minutes on 2 cores)
+    python benchmarks/run.py --rows 1000000  # a quicker look
+    python benchmarks/run.py --only front    # just the parser and command-line rows
+
+Generates the data under benchmarks/.data/ (kept between runs), then prints
+one table: each row a measurement (median of --repeat runs), and the ratios
+the targets are stated in. Nothing here is a test: the figures depend on the
+machine; docs/performance.md records them with the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DATA = HERE / ".data"
+sys.path.insert(0, str(ROOT / "src"))
+
+REGIONS = ["Brest", "Gomel", "Grodno", "Minsk", "Minsk Region", "Mogilev", "Vitebsk"]
+PARTNERS = ["CN", "RU", "DE", "PL", "NL", "FR", "IT", "US", "TR", "KZ", "AT", "BE"]
+EU = ["AT", "BE", "DE", "FR", "IT", "NL", "PL"]
+HEADER = """\
+directive "Benchmark"
+  period 2018 to 2027
+
+dataset trade
+  time year
+  dimensions region, partner, product, kind
+  measure amount USD
+  measure quantity kg
+
+let EU = ["AT", "BE", "DE", "FR", "IT", "NL", "PL"]
+"""
+
+# Ten rules of the kinds directives hold: filters, groups, shares, growth, units, counts.
+TEN_RULES = [
+    'require trade.amount[partner = "CN"] >= 500 million USD per year',
+    'require trade.amount[partner = "CN", kind = "direct", region] >= 150 million USD per year',
+    'require trade.quantity[partner = "CN", product = "P007"] >= 50 kt per year',
+    'require share(trade.amount[partner = "CN"], trade.amount) >= 10% per year',
+    'require trade.amount[partner = "CN"] > trade.amount[partner in EU] per year',
+    'require growth(trade.amount[partner = "CN"]) >= 10% per year',
+    'require mean(trade.amount[region]) >= 1000 USD per year',
+    'require count(trade[kind = "portfolio"]) >= 1000 per year',
+    'require trade.amount[partner = "RU", region] >= 1 billion USD in total',
+    'require max(trade.quantity[product]) <= 100 t per year',
+]
+
+
+def fifty_rules() -> list[str]:
+    """Fifty rules over a handful of groupings: the cost should follow the groupings."""
+    rules = list(TEN_RULES)
+    i = 0
+    while len(rules) < 50:
+        partner = PARTNERS[i % len(PARTNERS)]
+        region = REGIONS[i % len(REGIONS)]
+        rules.append(f'require trade.amount[partner = "{partner}", region = "{region}"] >= {i + 1} million USD per year')
+        rules.append(f'require trade.quantity[partner = "{partner}", region] >= {i + 1} t per year')
+        i += 1
+    return rules[:50]
+
+
+def directive_text(rules: list[str]) -> str:
+    return HEADER + "\n".join(rules) + "\n"
+
+
+# ---------------------------------------------------------------- data
+
+
+def generate(rows: int) -> tuple[Path, Path]:
+    """The trade table as Parquet and CSV, made by DuckDB (deterministic)."""
+    import duckdb
+
+    DATA.mkdir(exist_ok=True)
+    parquet, csv_path = DATA / f"trade_{rows}.parquet", DATA / f"trade_{rows}.csv"
+    if parquet.exists() and csv_path.exists():
+        return parquet, csv_path
+    regions = "[" + ", ".join(f"'{r}'" for r in REGIONS) + "]"
+    partners = "[" + ", ".join(f"'{p}'" for p in PARTNERS) + "]"
+    query = f"""
+        SELECT 2018 + (i % 10) AS year,
+               {regions}[1 + CAST(hash(i, 1) % {len(REGIONS)} AS BIGINT)] AS region,
+               {partners}[1 + CAST(hash(i, 2) % {len(PARTNERS)} AS BIGINT)] AS partner,
+               'P' || lpad(CAST(hash(i, 3) % 50 AS VARCHAR), 3, '0') AS product,
+               CASE WHEN hash(i, 4) % 3 = 0 THEN 'portfolio' ELSE 'direct' END AS kind,
+               CAST(hash(i, 5) % 1000000 AS DOUBLE) / 10 AS amount,
+               CAST(hash(i, 6) % 100000 AS DOUBLE) / 10 AS quantity
+        FROM range({rows}) t(i)
+    """
+    con = duckdb.connect()
+    con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet)")
+    con.execute(f"COPY (SELECT * FROM '{parquet}') TO '{csv_path}' (HEADER, DELIMITER ',')")
+    return parquet, csv_path
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def engine_run(rules: list[str], path: Path, engine: str) -> Callable[[], object]:
+    import directive_dsl
+
+    directive = directive_dsl.loads(directive_text(rules), "bench.directive")
+    return lambda: directive.evaluate({"trade": str(path)}, engine=engine)
+
+
+HAND_QUERY = """
+SELECT year, region, product,
+       GROUPING(region) AS g_region, GROUPING(product) AS g_product,
+       sum(amount) FILTER (WHERE partner = 'CN') AS cn,
+       sum(amount) FILTER (WHERE partner = 'CN' AND kind = 'direct') AS cn_direct,
+       sum(quantity) FILTER (WHERE partner = 'CN' AND product = 'P007') AS dairy,
+       sum(amount) AS total,
+       sum(amount) FILTER (WHERE partner IN ('AT','BE','DE','FR','IT','NL','PL')) AS eu,
+       avg(amount) AS mean_amount,
+       count(*) FILTER (WHERE kind = 'portfolio') AS portfolio,
+       sum(amount) FILTER (WHERE partner = 'RU') AS ru,
+       max(quantity) AS max_quantity,
+       count(*) AS n
+FROM read_parquet('{path}')
+GROUP BY GROUPING SETS ((year), (year, region), (year, product))
+"""
+
+
+def hand_written_query(path: Path) -> Callable[[], object]:
+    """The best single fused DuckDB query for the ten rules' aggregates."""
+    import duckdb
+
+    def run() -> object:
+        con = duckdb.connect()
+        return con.execute(HAND_QUERY.format(path=path)).fetchall()
+
+    return run
+
+
+def pandas_groupby(path: Path) -> Callable[[], object]:
+    """The same aggregates with pandas, load included."""
+
+    def run() -> object:
+        import pandas as pd
+
+        df = pd.read_parquet(path)
+        cn = df[df.partner == "CN"]
+        out = [
+            cn.groupby("year").amount.sum(),
+            cn[cn.kind == "direct"].groupby(["year", "region"]).amount.sum(),
+            cn[cn["product"] == "P007"].groupby("year").quantity.sum(),
+            df.groupby("year").amount.sum(),
+            df[df.partner.isin(EU)].groupby("year").amount.sum(),
+            df.groupby(["year", "region"]).amount.mean(),
+            df[df.kind == "portfolio"].groupby("year").size(),
+            df[df.partner == "RU"].groupby("region").amount.sum(),
+            df.groupby(["year", "product"]).quantity.max(),
+        ]
+        return out
+
+    return run
+
+
+def hand_written_loop(path: Path) -> Callable[[], object]:
+    """The ten rules' aggregates in one pure-Python pass over the CSV."""
+
+    def run() -> object:
+        eu = set(EU)
+        acc: dict[tuple[object, ...], float] = {}
+        with open(path, newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader)
+            for year, region, partner, product, kind, amount_text, quantity_text in reader:
+                amount, quantity = float(amount_text), float(quantity_text)
+                key = (year,)
+                acc[("total", *key)] = acc.get(("total", *key), 0.0) + amount
+                if partner == "CN":
+                    acc[("cn", *key)] = acc.get(("cn", *key), 0.0) + amount
+                    if kind == "direct":
+                        k = ("cn_direct", year, region)
+                        acc[k] = acc.get(k, 0.0) + amount
+                    if product == "P007":
+                        acc[("dairy", *key)] = acc.get(("dairy", *key), 0.0) + quantity
+                elif partner in eu:
+                    acc[("eu", *key)] = acc.get(("eu", *key), 0.0) + amount
+                elif partner == "RU":
+                    acc[("ru", region)] = acc.get(("ru", region), 0.0) + amount
+                k = ("mean", year, region)
+                acc[k] = acc.get(k, 0.0) + amount
+                k = ("n", year, region)
+                acc[k] = acc.get(k, 0.0) + 1
+                if kind == "portfolio":
+                    acc[("portfolio", *key)] = acc.get(("portfolio", *key), 0.0) + 1
+                k = ("max", year, product)
+                acc[k] = max(acc.get(k, 0.0), quantity)
+        return acc
+
+    return run
+
+
+def peak_memory(snippet: str) -> float:
+    """Peak resident memory (MiB) of a fresh Python running *snippet*."""
+    code = textwrap.dedent(snippet) + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def cli_wall_time(repeat: int) -> float:
+    """`directive check` on a 1,000-row CSV with 5 rules, as a new process each time."""
+    folder = DATA / "cli"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "trade.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["year", "region", "partner", "product", "kind", "amount", "quantity"])
+        for i in range(1000):
+            writer.writerow([2018 + i % 10, REGIONS[i % 7], PARTNERS[i % 12], f"P{i % 50:03d}",
+                             "direct" if i % 3 else "portfolio", i * 10.5, i * 2.5])
+    (folder / "five.directive").write_text(directive_text(TEN_RULES[:5]).replace(
+        "dataset trade\n", 'dataset trade from "trade.csv"\n'))
+    command = [sys.executable, "-m", "directive_dsl", "check", str(folder / "five.directive"), "--format", "json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    subprocess.run(command, capture_output=True, env=env)  # warm the file cache and the grammar cache
+    return median_time(lambda: subprocess.run(command, capture_output=True, env=env), repeat)
+
+
+def parse_ratio() -> tuple[float, float]:
+    """Parse + check of a 10,000-rule file, against lark's own LALR parse of it."""
+    import lark
+
+    from directive_dsl import loads
+    from directive_dsl.parser import grammar_text
+
+    rules = [f'rule r{i} "Target {i}":\n  require trade.amount[partner in EU, kind = "direct", region] '
+             f'>= {i} million USD per year' for i in range(10000)]
+    text = directive_text(rules)
+    bare = lark.Lark(grammar_text(), parser="lalr", lexer="contextual")
+    ours = median_time(lambda: loads(text, "big.directive"), 3)
+    theirs = median_time(lambda: bare.parse(text), 3)
+    return ours, theirs
+
+
+# ---------------------------------------------------------------- the table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--python-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["all", "front", "duckdb", "python", "spark"], default="all")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures here")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    figures: dict[str, float] = {}
+
+    def add(label: str, value: float, unit: str = "s", note: str = "") -> None:
+        figures[label] = value
+        shown = f"{value:,.3f} {unit}" if unit == "s" else f"{value:,.0f} {unit}"
+        rows.append((label, shown, note))
+
+    if args.only in ("all", "front"):
+        ours, theirs = parse_ratio()
+        add("parse + check, 10,000 rules", ours, note=f"{ours / theirs:.2f}x lark's own parse ({theirs:.2f} s); target <= 1.3x")
+        wall = cli_wall_time(args.repeat)
+        add("directive check, 1,000-row CSV, 5 rules", wall, note="wall time of the command; target <= 0.6 s")
+
+    if args.only in ("all", "duckdb"):
+        parquet, csv_path = generate(args.rows)
+        label = f"{args.rows:,} rows"
+        times = {}
+        for n in (1, 5, 10, 50):
+            rules = fifty_rules()[:n] if n == 50 else TEN_RULES[:n]
+            times[n] = median_time(engine_run(rules, parquet, "duckdb"), args.repeat)
+            add(f"(a) duckdb engine, {n} rules, Parquet {label}", times[n])
+        hand = median_time(hand_written_query(parquet), args.repeat)
+        add(f"(b) hand-written fused DuckDB query, 10 rules", hand,
+            note=f"(a,10)/(b) = {times[10] / hand:.2f}; target <= 1.2")
+        add("(a) 50 rules / 5 rules", times[50] / times[5], unit="x", note="target <= 2")
+        csv_time = median_time(engine_run(TEN_RULES, csv_path, "duckdb"), args.repeat)
+        add(f"(a) duckdb engine, 10 rules, CSV {label}", csv_time)
+        pandas_time = median_time(pandas_groupby(parquet), args.repeat)
+        add("(c) pandas groupby, 10 rules, load included", pandas_time,
+            note=f"(c)/(a,10) = {pandas_time / times[10]:.1f}x; target >= 5x")
+        engine_mem = peak_memory(f"""
+            import directive_dsl
+            from benchmarks.run import TEN_RULES, directive_text
+            d = directive_dsl.loads(directive_text(TEN_RULES), "bench.directive")
+            d.evaluate({{"trade": "{parquet}"}}, engine="duckdb")
+        """.replace("from benchmarks.run", f"import sys; sys.path.insert(0, '{ROOT}'); from benchmarks.run"))
+        hand_mem = peak_memory(f"""
+            import duckdb
+            duckdb.connect().execute({HAND_QUERY.format(path=parquet)!r}).fetchall()
+        """)
+        add("(e) peak memory, duckdb engine, 10 rules", engine_mem, unit="MiB",
+            note=f"{engine_mem / hand_mem:.2f}x the hand-written query ({hand_mem:,.0f} MiB); target <= 1.5x")
+
+    if args.only in ("all", "python"):
+        _, small_csv = generate(args.python_rows)
+        label = f"{args.python_rows:,} rows"
+        ours_py = median_time(engine_run(TEN_RULES, small_csv, "python"), args.repeat)
+        loop = median_time(hand_written_loop(small_csv), args.repeat)
+        add(f"(d) python engine, 10 rules, CSV {label}", ours_py)
+        add("(d) hand-written fused Python loop, same CSV", loop,
+            note=f"engine / loop = {ours_py / loop:.2f}; target <= 2")
+
+    if args.only in ("all", "spark"):
+        try:
+            from benchmarks.spark_rows import spark_rows  # type: ignore[import-not-found]
+        except ImportError:
+            pass
+        else:
+            for label, value, note in spark_rows(generate(args.rows)[0], TEN_RULES, directive_text):
+                add(label, value, note=note)
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measurement'.ljust(width)}  {'median':>14}  notes")
+    for label, shown, note in rows:
+        print(f"{label.ljust(width)}  {shown:>14}  {note}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
