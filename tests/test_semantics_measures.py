@@ -455,11 +455,6 @@ def test_selector_on_a_compound_expression(engine: str) -> None:
     expect(compound["C", "2026"], "missing", actual=None, threshold=0)
 
 
-@pytest.mark.xfail(
-    reason="checker: a condition on a compound expression reports `unknown name` for the measure "
-    "whose dataset lacks the column, instead of applying only where the column exists",
-    strict=True,
-)
 def test_condition_on_a_compound_expression_filters_only_where_the_column_exists(
     engine: str,
 ) -> None:

@@ -226,6 +226,8 @@ def _side(
         column = _column(resolver, info, side.name, side.span)
         if column is not None:
             return m.ColumnName(name=column)
+        if side.name not in resolver.lets:
+            raise _NotHere(side.name)  # a column of another dataset in the expression, perhaps
         typed = resolver.resolve(side)
         if typed.kind == "string":
             return (typed.items[0], None)
