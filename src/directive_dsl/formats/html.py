@@ -1,0 +1,221 @@
+"""The ``html`` format: one self-contained page a reader can open, print or mail.
+
+At the top the directive's title, window, as-of period and the verdict with
+every status counted, then a table of the targets at a glance; then one
+section per rule with its title, id, severity and ``@source``, a chart of
+actual against threshold (:mod:`.charts`) and a table of every group and
+period. The page loads nothing: the stylesheet (``report.css``) and the charts
+are inline, and it runs no script. Status is never told by colour alone: each
+carries a word and a shape, and rows that are violations have a marked edge.
+
+>>> from directive_dsl.report import Report
+>>> page = render(Report(title="T", file="t.directive", window=None, as_of=None, rules=(), outcomes=()))
+>>> page.startswith("<!DOCTYPE html>"), "<h1>T</h1>" in page, "http" in page.replace('xmlns="http', '')
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from importlib import resources
+
+from .. import __version__
+from ..report import SCHEMA, Outcome, Report, RuleSummary
+from ..wording import STATUS_WORDS, count_words, location_words, number, short_number, summary_words
+from ..wording import threshold_words as threshold_text
+from .charts import Chart, rule_chart
+from .markup import el, to_html
+from .svgkit import mark_icon
+
+_VERDICT = {"pass": ("pass", "Every target met"), "warn": ("off_track", "Met, with warnings"),
+            "fail": ("fail", "Targets not met")}
+_SEVERITY = {"error": "Error", "warning": "Warning", "info": "Information"}
+
+
+def render(report: Report) -> str:
+    """The report as one HTML page (UTF-8 text), every outcome shown."""
+    title = report.title or "Directive report"
+    head = el("head", None,
+              el("meta", {"charset": "utf-8"}),
+              el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
+              el("meta", {"name": "generator", "content": f"directive_dsl {__version__}"}),
+              el("title", None, f"{title} — directive report"),
+              el("link", {"rel": "icon", "href": "data:,"}),
+              el("style", None, _css()))
+    body = el("body", None, _top(report, title), _overview(report),
+              el("main", None, [_section(report, i, rule) for i, rule in enumerate(report.rules)]),
+              _footer(report))
+    return "<!DOCTYPE html>\n" + to_html(el("html", {"lang": "en"}, head, body)) + "\n"
+
+
+def _css() -> str:
+    return resources.files("directive_dsl.formats").joinpath("report.css").read_text(encoding="utf-8")
+
+
+def _words(status: str) -> str:
+    return STATUS_WORDS.get(status, status).capitalize()
+
+
+def badge(status: str, text: str | None = None) -> ET.Element:
+    """A status as shape and word: the same in tables, headings and the legend."""
+    return el("span", {"class": f"badge s-{status}"}, mark_icon(status), " ", text or _words(status))
+
+
+def _top(report: Report, title: str) -> ET.Element:
+    facts: list[tuple[str, str | ET.Element]] = []
+    if report.window:
+        facts.append(("Window", f"{report.window[0]} – {report.window[1]}"))
+    if report.as_of:
+        facts.append(("Latest data", report.as_of))
+    facts.append(("Targets", str(len(report.rules))))
+    facts.append(("Directive file", el("code", None, report.file)))
+    source = " · ".join(part for part in (report.source, report.owner) if part)
+    shape, verdict = _VERDICT[report.status]
+    counts = report.counts()
+    tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, str(n)), " ", badge(status))
+             for status, n in counts.items() if n]
+    return el("header", {"class": "top"},
+              el("p", {"class": "kicker"}, "Directive report"),
+              el("h1", None, title),
+              el("p", {"class": "sub"}, source) if source else None,
+              el("dl", {"class": "facts"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in facts]),
+              el("div", {"class": f"verdict v-{report.status}", "role": "status"},
+                 el("p", {"class": "verdict-word"}, mark_icon(shape), " ", verdict),
+                 el("p", {"class": "verdict-text"}, summary_words(report, STATUS_WORDS).capitalize() + ".")),
+              el("ul", {"class": "tally", "aria-label": "Outcomes by status"}, tally))
+
+
+def _overview(report: Report) -> ET.Element | None:
+    if not report.rules:
+        return None
+    rows = []
+    for i, rule in enumerate(report.rules):
+        total = sum(rule.counts.values())
+        violations = sum(1 for o in report.violations if o.rule == rule.id)
+        rows.append(el("tr", {"class": f"s-{rule.status}"},
+                       el("th", {"scope": "row"}, el("a", {"href": f"#rule-{i}"}, rule.title or rule.id)),
+                       el("td", None, badge(rule.status)),
+                       el("td", {"class": "num"}, f"{violations} of {total}")))
+    table = el("table", {"class": "overview"},
+               el("caption", None, "Each target, its overall status, and how many of its outcomes count against it."),
+               el("thead", None, el("tr", None, el("th", {"scope": "col"}, "Target"),
+                                    el("th", {"scope": "col"}, "Status"),
+                                    el("th", {"scope": "col", "class": "num"}, "Violations"))),
+               el("tbody", None, rows))
+    return el("nav", {"class": "toc", "aria-labelledby": "toc-h"},
+              el("h2", {"id": "toc-h"}, "Targets at a glance"),
+              el("div", {"class": "table-wrap"}, table))
+
+
+def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
+    outcomes = [o for o in report.outcomes if o.rule == rule.id]
+    violations = sum(1 for o in outcomes if o.is_violation)
+    meta: list[tuple[str, str | ET.Element]] = [
+        ("Rule", el("code", None, rule.id)), ("Severity", _SEVERITY.get(rule.severity, rule.severity))]
+    if rule.source:
+        meta.append(("Source", rule.source))
+    if rule.owner:
+        meta.append(("Owner", rule.owner))
+    meta.append(("Defined at", el("code", None, f"{location_words(rule.location)}:{rule.location.column}")))
+    meta.append(("Violations", f"{violations} of {count_words(len(outcomes), 'outcome')}"))
+    chart = rule_chart(rule, outcomes, window=report.window, as_of=report.as_of)
+    return el("section", {"class": f"rule s-{rule.status}", "id": f"rule-{index}", "aria-labelledby": f"h-{index}",
+                          "data-rule": rule.id, "data-file": rule.location.file,
+                          "data-line": rule.location.line, "data-column": rule.location.column},
+              el("div", {"class": "rule-head"}, el("h2", {"id": f"h-{index}"}, rule.title or rule.id),
+                 badge(rule.status)),
+              el("dl", {"class": "meta"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in meta]),
+              _figure(chart, outcomes) if chart else None,
+              _table(rule, outcomes) if outcomes else
+              el("p", {"class": "empty"}, "No outcomes: this rule found no group or period to judge."))
+
+
+def _figure(chart: Chart, outcomes: Sequence[Outcome]) -> ET.Element:
+    return el("figure", {"class": f"figure figure-{chart.kind}"}, chart.element,
+              el("figcaption", None, el("span", {"class": "how"}, _how(chart, outcomes)), " ",
+                 el("span", {"class": "keys"}, _keys(chart, outcomes))))
+
+
+def _how(chart: Chart, outcomes: Sequence[Outcome]) -> str:
+    """The chart in a sentence or two, for the reader and the printed page."""
+    between = any(o.op == "between" for o in outcomes)
+    if chart.kind == "bars":
+        words = f"Each bar is the actual value in {outcomes[0].period}; " + (
+            "the dark ticks are the bounds of the allowed range." if between else "the dark tick is the threshold.")
+    elif chart.kind == "path":
+        words = "The square is the target at its deadline; the marker is where the latest data stands."
+        if any(o.status in ("on_track", "off_track") for o in outcomes):
+            words = "The dotted line is the straight path to the target. " + words
+    else:
+        words = "The solid line is the actual value in each period; " + (
+            "the shaded band between the dashed lines is the allowed range." if between
+            else "the dashed line is the threshold.")
+    if chart.groups > 1 and chart.kind != "bars":
+        words += " One panel per group, all on the same scale."
+    if chart.future:
+        words += " Grey: periods after the latest data."
+    if chart.shown < chart.groups:
+        words += f" The first {chart.shown} of {chart.groups} groups are drawn; the table lists them all."
+    return words
+
+
+def _keys(chart: Chart, outcomes: Sequence[Outcome]) -> list[ET.Element]:
+    keys = [badge(status) for status in dict.fromkeys(o.status for o in outcomes)]
+    if chart.kind == "path":
+        keys.append(el("span", {"class": "badge s-target"}, mark_icon("target"), " Target"))
+    return keys
+
+
+def _table(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
+    dimensions = list(dict.fromkeys(d for o in outcomes for d in o.group))
+    head = [el("th", {"scope": "col"}, d) for d in dimensions]
+    head += [el("th", {"scope": "col"}, "Period"), el("th", {"scope": "col"}, "Status"),
+             el("th", {"scope": "col", "class": "num"}, "Actual"),
+             el("th", {"scope": "col", "class": "num"}, "Threshold"),
+             el("th", {"scope": "col", "class": "num"}, "Gap"), el("th", {"scope": "col"}, "Reason")]
+    rows = [_row(rule, o, dimensions) for o in outcomes]
+    violations = sum(1 for o in outcomes if o.is_violation)
+    caption = (f"Every group and period of {rule.id}: {count_words(len(outcomes), 'outcome')}, "
+               f"{violations} counting against the target.")
+    table = el("table", {"class": "outcomes"}, el("caption", None, caption),
+               el("thead", None, el("tr", None, head)), el("tbody", None, rows))
+    return el("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
+                      "aria-label": f"Outcomes of {rule.id}"}, table)
+
+
+def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element:
+    cells: list[ET.Element] = []
+    for i, dimension in enumerate(dimensions):
+        cells.append(el("th" if i == 0 else "td", {"scope": "row"} if i == 0 else None, o.group.get(dimension, "")))
+    cells.append(el("td" if dimensions else "th", None if dimensions else {"scope": "row"}, o.period))
+    words = _words(o.status)
+    if o.violation_severity and o.violation_severity != rule.severity:
+        words += f" ({o.violation_severity})"
+    cells.append(el("td", {"class": "status"}, badge(o.status, words)))
+    cells.append(_number(o.actual, o.unit))
+    threshold = threshold_text(o, typeset=True, short=True)
+    cells.append(el("td", {"class": "num", "title": threshold_text(o)}, threshold))
+    cells.append(_number(o.gap, o.unit))
+    cells.append(el("td", {"class": "reason"}, o.reason or ""))
+    attrs = {"class": f"outcome s-{o.status}" + (" violation" if o.is_violation else ""),
+             "data-status": o.status, "data-period": o.period,
+             "data-group": json.dumps(dict(o.group), ensure_ascii=False, sort_keys=True),
+             "data-severity": o.violation_severity}
+    return el("tr", attrs, cells)
+
+
+def _number(value: float | None, unit: str | None) -> ET.Element:
+    if value is None:
+        return el("td", {"class": "num none"}, "—")
+    return el("td", {"class": "num", "title": number(value, unit), "data-value": repr(value)},
+              short_number(value, unit))
+
+
+def _footer(report: Report) -> ET.Element:
+    return el("footer", None,
+              el("p", None, f"Made by directive_dsl {__version__} from ", el("code", None, report.file),
+                 f". The same results as data: the {SCHEMA} JSON document (",
+                 el("code", None, "directive check --format json"), "). Figures are rounded for reading; "
+                 "hover a figure for its exact value."))

@@ -1,0 +1,100 @@
+"""The ``junit`` format: one testsuite per rule, one testcase per group, a failure per violation.
+
+CI systems read JUnit XML to show what broke. A rule is a testsuite (named by
+its id, its title and place kept as properties); each group of the rule is a
+testcase whose periods are listed in a ``periods`` property and in its
+standard output, one line per outcome. Each violation is a ``<failure>`` whose
+``type`` is its status and whose message is the outcome in words; a testcase
+fails when one of its outcomes is a violation, is skipped when all of them are
+pending, and passes otherwise.
+
+>>> from directive_dsl.report import Report
+>>> print(render(Report(title="T", file="t.directive", window=None, as_of=None, rules=(), outcomes=())))
+<?xml version="1.0" encoding="utf-8"?>
+<testsuites name="T" tests="0" failures="0" errors="0" skipped="0" time="0">
+</testsuites>
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+
+from ..report import Outcome, Report, RuleSummary
+from ..wording import describe_outcome, group_words, location_words
+from .markup import NOT_XML
+
+
+def render(report: Report, *, include_passing: bool = False) -> str:
+    """The report as a JUnit XML document (UTF-8 text, ending in a newline).
+
+    Every outcome is counted whatever ``include_passing`` says: a passing
+    testcase is what tells a CI system the check ran.
+    """
+    del include_passing
+    root = ET.Element("testsuites", {"name": report.title or report.file})
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for rule in report.rules:
+        suite = _suite(rule, [o for o in report.outcomes if o.rule == rule.id])
+        root.append(suite)
+        for key in totals:
+            totals[key] += int(suite.get(key, "0"))
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    ET.indent(root)
+    if not len(root):
+        root.text = "\n"
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + NOT_XML.sub("\ufffd", body) + "\n"
+
+
+def _suite(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
+    groups: dict[tuple[tuple[str, str], ...], list[Outcome]] = {}
+    for outcome in outcomes:
+        groups.setdefault(tuple(outcome.group.items()), []).append(outcome)
+    failures = sum(1 for found in groups.values() if any(o.is_violation for o in found))
+    skipped = sum(1 for found in groups.values() if _all_pending(found))
+    suite = ET.Element("testsuite", {
+        "name": rule.id, "tests": str(len(groups)), "failures": str(failures), "errors": "0",
+        "skipped": str(skipped), "time": "0", "file": rule.location.file,
+    })
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("title", rule.title), ("severity", rule.severity), ("status", rule.status),
+                        ("location", f"{location_words(rule.location)}:{rule.location.column}"),
+                        ("source", rule.source), ("owner", rule.owner)):
+        if value is not None:
+            ET.SubElement(properties, "property", {"name": name, "value": value})
+    for group, found in groups.items():
+        suite.append(_case(rule, dict(group), found))
+    return suite
+
+
+def _case(rule: RuleSummary, group: Mapping[str, str], outcomes: Sequence[Outcome]) -> ET.Element:
+    case = ET.Element("testcase", {
+        "name": group_words(group) or rule.id, "classname": rule.id, "time": "0",
+        "file": rule.location.file, "line": str(rule.location.line),
+    })
+    properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", {"name": "periods", "value": ", ".join(o.period for o in outcomes)})
+    for dimension, value in group.items():
+        ET.SubElement(properties, "property", {"name": f"group.{dimension}", "value": value})
+    for outcome in outcomes:
+        if outcome.is_violation:
+            message = _words(outcome)
+            failure = ET.SubElement(case, "failure", {"message": message, "type": outcome.status})
+            failure.text = f"{location_words(outcome.location)}: {outcome.violation_severity}: {message}"
+    if _all_pending(outcomes):
+        ET.SubElement(case, "skipped", {"message": "; ".join(_words(o) for o in outcomes)})
+    out = ET.SubElement(case, "system-out")
+    out.text = "\n".join(f"{o.status}: {_words(o)}" for o in outcomes)
+    return case
+
+
+def _all_pending(outcomes: Sequence[Outcome]) -> bool:
+    return bool(outcomes) and all(o.status == "pending" for o in outcomes)
+
+
+def _words(o: Outcome) -> str:
+    return o.message or describe_outcome(o)

@@ -1,0 +1,81 @@
+"""The ``markdown`` format, for pull-request comments: a summary line, then a table per rule.
+
+Only rules with violations get a table (every rule with ``include_passing``);
+the rules that hold are named in one closing line. Text that comes from the
+directive or its data is escaped, so a title cannot break the table or inject
+markup.
+
+>>> escape("a|b <i>*x*</i>")
+'a\\\\|b \\\\<i\\\\>\\\\*x\\\\*\\\\</i\\\\>'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..report import Outcome, Report, RuleSummary
+from ..wording import group_words, number, summary_words, threshold_words
+
+_ICONS = {"pass": "✅", "fail": "❌", "missing": "❔", "pending": "⏳", "on_track": "✅",
+          "off_track": "⚠️"}
+_REPORT_ICONS = {"pass": "✅", "warn": "⚠️", "fail": "❌"}
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def render(report: Report, *, include_passing: bool = False) -> str:
+    """The report as GitHub-flavoured Markdown, ending in a newline."""
+    title = escape(report.title or "Directive report")
+    lines = [f"### {_REPORT_ICONS[report.status]} {title}: {report.status}", ""]
+    context = [f"`{report.file}`"]
+    if report.window:
+        context.append(f"window {report.window[0]}–{report.window[1]}")
+    if report.as_of:
+        context.append(f"as of {report.as_of}")
+    lines += [f"**{escape(summary_words(report))}** · " + " · ".join(context), ""]
+    holding: list[RuleSummary] = []
+    for rule in report.rules:
+        shown = [o for o in report.outcomes if o.rule == rule.id and (include_passing or o.is_violation)]
+        if shown:
+            lines += _rule(rule, shown)
+        else:
+            holding.append(rule)
+    if holding:
+        names = ", ".join(f"`{r.id}` ({r.status.replace('_', ' ')})" for r in holding)
+        lines += [f"**No violations:** {names}", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
+    head = f"#### {_ICONS[rule.status]} `{rule.id}`"
+    if rule.title:
+        head += f": {escape(rule.title)}"
+    meta = [rule.severity, f"`{rule.location.file}:{rule.location.line}`"]
+    if rule.source:
+        meta.append(f"source: {escape(rule.source)}")
+    violations = sum(1 for o in outcomes if o.is_violation)
+    meta.append(f"{violations} of {len(outcomes)} shown are violations" if violations != len(outcomes)
+                else f"{violations} violation{'s' if violations != 1 else ''}")
+    grouped = any(o.group for o in outcomes)
+    header = (["Group"] if grouped else []) + ["Period", "Status", "Actual", "Threshold", "Gap", "Reason"]
+    align = (["---"] if grouped else []) + ["---", "---", "--:", "---", "--:", "---"]
+    lines = [head, "", " · ".join(meta), "", _row(header), _row(align)]
+    for o in outcomes:
+        status = f"{_ICONS[o.status]} {o.status.replace('_', ' ')}"
+        if o.violation_severity and o.violation_severity != rule.severity:
+            status += f" ({o.violation_severity})"
+        cells = [escape(group_words(o.group))] if grouped else []
+        cells += [o.period, status, number(o.actual, o.unit), threshold_words(o, typeset=True),
+                  number(o.gap, o.unit) if o.gap is not None else "", escape(o.reason or "")]
+        lines.append(_row(cells))
+    lines.append("")
+    return lines
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def escape(text: str) -> str:
+    """*text* safe inside a Markdown table cell or heading: one line, markup characters escaped."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))

@@ -1,0 +1,121 @@
+"""The ``text`` format: violations grouped by rule, for a terminal, then a summary line.
+
+Each rule opens with its place in the directive, written the way compilers
+write theirs (``file:line:col: error[rule]: title``) so terminals and editors
+link to it; its violations follow as an aligned table of group, period, status,
+actual, threshold, gap and reason. ``include_passing`` lists every outcome.
+
+>>> from directive_dsl.report import Location, Outcome, Report, RuleSummary
+>>> where = Location(file="t.directive", line=3, column=1)
+>>> low = Outcome(rule="r", severity="error", status="fail", group={}, period="2027", actual=3.0,
+...               op=">=", threshold=5.0, unit="t", gap=2.0, location=where, violation_severity="error")
+>>> rule = RuleSummary(id="r", title="At least 5 t", severity="error", status="fail",
+...                    location=where, counts={"fail": 1})
+>>> report = Report(title="T", file="t.directive", window=("2026", "2030"), as_of="2027",
+...                 rules=(rule,), outcomes=(low,))
+>>> print(render(report), end="")
+T
+t.directive · window 2026..2030 · as of 2027
+<BLANKLINE>
+t.directive:3:1: error[r]: At least 5 t
+  period  status  actual  threshold  gap
+  2027    fail       3 t  >= 5 t     2 t
+<BLANKLINE>
+FAIL  1 violation (1 error) in 1 of 1 rule; 1 outcome: 1 fail
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..report import Outcome, Report, RuleSummary
+from ..wording import group_words, number, summary_words, threshold_words
+
+_CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
+          "bold": "1", "dim": "2"}
+_STATUS_COLOR = {"pass": "green", "fail": "red", "missing": "magenta", "pending": "blue",
+                 "on_track": "cyan", "off_track": "yellow"}
+_SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
+_REPORT_COLOR = {"pass": "green", "warn": "yellow", "fail": "red"}
+
+Paint = Callable[[str, str], str]
+
+
+def render(report: Report, *, include_passing: bool = False, color: bool = False) -> str:
+    """The report as lines of text ending in a newline; ``color`` adds ANSI escapes."""
+    paint: Paint = _ansi if color else _plain
+    lines = [paint(report.title or "Directive report", "bold"), paint(_context(report), "dim")]
+    for rule in report.rules:
+        shown = [o for o in report.outcomes if o.rule == rule.id and (include_passing or o.is_violation)]
+        if shown or (include_passing and not rule.counts):
+            lines.append("")
+            lines.extend(_rule(rule, shown, paint))
+    lines.append("")
+    status = report.status.upper()
+    lines.append(f"{paint(status, _REPORT_COLOR[report.status] + '+bold')}  {summary_words(report)}")
+    return "\n".join(lines) + "\n"
+
+
+def _context(report: Report) -> str:
+    parts = [report.file]
+    if report.window:
+        parts.append(f"window {report.window[0]}..{report.window[1]}")
+    if report.as_of:
+        parts.append(f"as of {report.as_of}")
+    return " · ".join(parts)
+
+
+def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[str]:
+    where = f"{rule.location.file}:{rule.location.line}:{rule.location.column}"
+    label = paint(f"{rule.severity}[{rule.id}]", _SEVERITY_COLOR.get(rule.severity, "bold") + "+bold")
+    lines = [f"{where}: {label}: {rule.title or rule.id}"]
+    if rule.source:
+        lines.append(paint(f"  source: {rule.source}", "dim"))
+    if not outcomes:
+        lines.append(paint("  no outcomes: no group or period to judge", "dim"))
+        return lines
+    grouped = any(o.group for o in outcomes)
+    header = (["group"] if grouped else []) + ["period", "status", "actual", "threshold", "gap"]
+    rows = [_cells(o, grouped, rule.severity) for o in outcomes]
+    with_reason = any(o.reason for o in outcomes)
+    if with_reason:
+        header.append("reason")
+    widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header) - with_reason)]
+    right = {header.index("actual"), header.index("gap")}
+    lines.append("  " + paint("  ".join(_pad(header, widths, right)).rstrip(), "dim"))
+    status_at = header.index("status")
+    for outcome, row in zip(outcomes, rows, strict=True):
+        if with_reason:
+            row.append(outcome.reason or "")
+        cells = _pad(row, widths, right)
+        word = outcome.status.replace("_", " ")
+        cells[status_at] = paint(word, _STATUS_COLOR[outcome.status]) + cells[status_at][len(word):]
+        lines.append(("  " + "  ".join(cells)).rstrip())
+    return lines
+
+
+def _cells(o: Outcome, grouped: bool, severity: str) -> list[str]:
+    cells = [group_words(o.group)] if grouped else []
+    gap = number(o.gap, o.unit) if o.gap is not None else ""
+    status = o.status.replace("_", " ")
+    if o.violation_severity and o.violation_severity != severity:
+        status += f" ({o.violation_severity})"
+    cells += [o.period, status, number(o.actual, o.unit), threshold_words(o), gap]
+    return cells
+
+
+def _pad(cells: Sequence[str], widths: Sequence[int], right: set[int]) -> list[str]:
+    """Cells padded to their column's width: numbers to the right, the last free column as is."""
+    return [
+        cell if i >= len(widths) else cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+        for i, cell in enumerate(cells)
+    ]
+
+
+def _plain(text: str, _style: str) -> str:
+    return text
+
+
+def _ansi(text: str, style: str) -> str:
+    codes = ";".join(_CODES[s] for s in style.split("+"))
+    return f"\x1b[{codes}m{text}\x1b[0m"
