@@ -428,9 +428,9 @@ def test_non_numeric_measure_names_file_line_column_and_value() -> None:
     text = "year,region,amount\n" + rows + "2026,Brest,12a\n2027,Brest,x\n"
     schema = DatasetSchema(name="investments", measures=("amount",))
     error = error_of(lambda: bind_csv(text, schema, "investments.csv"))
-    assert (error.code, error.file, error.line) == ("E502", "investments.csv", 13)
+    assert (error.code, error.file, error.line, error.column) == ("E502", "investments.csv", 13, 3)
     assert str(error) == (
-        'investments.csv:13: error[E502]: column `amount`: "12a" is not a number\n'
+        'investments.csv:13:3: error[E502]: column `amount`: "12a" is not a number\n'
         f"   = hint: {MEASURE_HINT}"
     )
 
@@ -467,7 +467,7 @@ def test_non_numbers(cell: str, shown: str, hint: str) -> None:
     schema = DatasetSchema(name="investments", measures=("amount",))
     error = error_of(lambda: bind_csv(f"amount\n1\n{cell}\n", schema, "investments.csv"))
     assert str(error) == (
-        f"investments.csv:3: error[E502]: column `amount`: {shown} is not a number\n"
+        f"investments.csv:3:1: error[E502]: column `amount`: {shown} is not a number\n"
         f"   = hint: {hint}"
     )
 
@@ -507,14 +507,14 @@ def test_bad_time_value() -> None:
         lambda: bind_csv("year,amount\n2026,1\n2026/27,2\n", DatasetSchema(name="x", time="year"))
     )
     assert str(error) == (
-        f'x.csv:3: error[E503]: column `year`: "2026/27" is not a period\n   = hint: {PERIOD_HINT}'
+        f'x.csv:3:1: error[E503]: column `year`: "2026/27" is not a period\n   = hint: {PERIOD_HINT}'
     )
 
 
 def test_bad_inferred_time_value() -> None:
     error = error_of(lambda: bind_csv("Year,amount\n2026,1\n26,2\n"))
     assert str(error) == (
-        'x.csv:3: error[E503]: column `Year`: "26" is not a period\n'
+        'x.csv:3:1: error[E503]: column `Year`: "26" is not a period\n'
         f"   = hint: {PERIOD_HINT}; `Year` is the time column because of its name"
     )
 
@@ -529,7 +529,7 @@ def test_empty_time_value(cell: str) -> None:
         return
     error = error_of(lambda: bind_csv(text, schema))
     assert str(error) == (
-        "x.csv:3: error[E503]: column `year`: empty time value\n"
+        "x.csv:3:1: error[E503]: column `year`: empty time value\n"
         "   = hint: every row needs a time value; fill it in or remove the row"
     )
 

@@ -211,6 +211,11 @@ def _show(value: object) -> str:
     return repr(value)
 
 
+def _field(raw: RawTable, column: str) -> int:
+    """The 1-based position of *column* among the table's columns: its field in a CSV line."""
+    return list(raw.columns).index(column) + 1
+
+
 def _locate(raw: RawTable, row: int) -> tuple[int | None, str]:
     """The line of *row*, and the prefix naming it when there is no line."""
     line = raw.line_of(row)
@@ -233,6 +238,7 @@ def _time_problem(raw: RawTable, column: str, row: int, *, inferred: bool) -> Di
         message=message,
         file=raw.origin,
         line=line,
+        column=_field(raw, column) if line is not None else None,
         hint=hint,
         kind=DirectiveDataError,
     )
@@ -265,6 +271,7 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
         message=f"{prefix}column `{column}`: {_show(value)} is not a number",
         file=raw.origin,
         line=line,
+        column=_field(raw, column) if line is not None else None,
         hint=hint,
         kind=DirectiveDataError,
     )
