@@ -23,7 +23,7 @@ from ..errors import Diagnostic, DirectiveDataError, listing, suggest
 from ..periods import GRAINS, Grain, Period
 from ..source import Span
 from .raw import RawTable, line_of, origin_text
-from .values import is_empty, to_numbers, to_periods, to_texts
+from .values import TimeColumn, is_empty, to_numbers, to_periods, to_texts
 
 __all__ = ["TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table"]
 
@@ -62,6 +62,7 @@ class BoundTable:
     measures: dict[str, list[float | None]]
     columns: tuple[str, ...]
     inferred_measures: tuple[str, ...] = ()
+    time_codes: TimeColumn | None = attrs.field(default=None, eq=False, repr=False)
     row_lines: Sequence[int] | None = attrs.field(default=None, eq=False, repr=False)
 
     def line_of(self, row: int) -> int | None:
@@ -87,16 +88,16 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
     problems: list[Diagnostic] = []
 
     times: list[Period | None] | None = None
+    time_codes: TimeColumn | None = None
     grain: Grain | None = None
     if time_column is not None:
-        parsed, bad = to_periods(raw.columns[time_column])
-        if bad >= 0:
+        time_codes, bad = to_periods(raw.columns[time_column])
+        if time_codes is None:
             inferred = schema.time is None
             problems.append(_time_problem(raw, time_column, bad, inferred=inferred))
         else:
-            times = parsed
-            distinct = {id(p): p for p in parsed}.values()  # rows share Period objects: skip hashing each
-            grains = {period.grain for period in distinct if period is not None}
+            times = time_codes.rows()  # type: ignore[assignment]
+            grains = {period.grain for period in time_codes.periods}
             grain = max(grains, key=GRAINS.index) if grains else None
 
     dimensions: dict[str, list[str | None]] = {}
@@ -129,6 +130,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         n_rows=raw.n_rows,
         time_column=time_column,
         times=times,
+        time_codes=time_codes,
         grain=grain,
         dimensions=dimensions,
         measures=measures,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numbers
 from decimal import Decimal
 
+import attrs
+
 from ..periods import Period, parse_time_value
 
 #: Text that means "unknown" in a numeric column, compared after stripping and lower-casing.
@@ -138,18 +140,38 @@ def to_texts(values: list[object]) -> list[str | None]:
     return [to_text(v) for v in values]
 
 
-def to_periods(values: list[object]) -> tuple[list[Period | None], int]:
-    """The column as periods, and -1; or an empty list and the index of the first bad cell.
+@attrs.frozen
+class TimeColumn:
+    """A time column: each row's code into ``periods``, the distinct periods."""
+
+    codes: list[int]
+    periods: list[Period]
+
+    def rows(self) -> list[Period]:
+        return list(map(self.periods.__getitem__, self.codes))
+
+
+def to_periods(values: list[object]) -> tuple[TimeColumn | None, int]:
+    """The column as periods, and -1; or None and the index of the first bad cell.
 
     Each distinct value is parsed once: a time column holds few of them.
     """
     try:
-        distinct = set(values)
+        distinct = list(dict.fromkeys(values))
     except TypeError:
         out = [parse_time_value(v) for v in values]
         bad = next((i for i, p in enumerate(out) if p is None), -1)
-        return ([], bad) if bad >= 0 else (out, -1)
-    parsed = {value: parse_time_value(value) for value in distinct}
-    if None in parsed.values():
-        return [], next(i for i, v in enumerate(values) if parsed[v] is None)
-    return list(map(parsed.__getitem__, values)), -1
+        if bad >= 0:
+            return None, bad
+        unique = list(dict.fromkeys(out))
+        where = {p: i for i, p in enumerate(unique)}
+        return TimeColumn(list(map(where.__getitem__, out)), unique), -1  # type: ignore[arg-type]
+    parsed = [parse_time_value(value) for value in distinct]
+    if None in parsed:
+        broken = {v for v, p in zip(distinct, parsed, strict=True) if p is None}
+        return None, next(i for i, v in enumerate(values) if v in broken)
+    # Different spellings of one period ("2026" and 2026) share one code.
+    unique = list(dict.fromkeys(parsed))
+    where = {p: i for i, p in enumerate(unique)}
+    code_of = {v: where[p] for v, p in zip(distinct, parsed, strict=True)}
+    return TimeColumn(list(map(code_of.__getitem__, values)), unique), -1  # type: ignore[arg-type]

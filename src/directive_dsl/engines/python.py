@@ -111,13 +111,19 @@ class _Table:
         times = self.bound.times
         if times is None:
             return None
+        if self.bound.time_codes is not None:  # binding has coded them already
+            encoded = _Encoded(())
+            encoded.codes = self.bound.time_codes.codes
+            encoded.values = list(self.bound.time_codes.periods)
+            return encoded
         # Rows share Period objects (binding caches them), so encode by identity, then merge equals.
-        by_id = _Encoded([id(t) for t in times])
-        objects = {id(t): t for t in times}
+        ids = list(map(id, times))
+        by_id = _Encoded(ids)
+        objects = dict(zip(ids, times, strict=True))
         canonical: dict[Period | None, int] = {}
         remap = [canonical.setdefault(objects[i], len(canonical)) for i in by_id.values]
         encoded = _Encoded(())
-        encoded.codes = [remap[c] for c in by_id.codes]
+        encoded.codes = list(map(remap.__getitem__, by_id.codes))
         encoded.values = list(canonical)
         return encoded
 
@@ -220,7 +226,8 @@ class _Table:
             return None
         found = self._masks.get(where)
         if found is None:
-            found = [t is True for t in self._truth(where)]
+            truth = self._truth(where)
+            found = truth if None not in truth else [t is True for t in truth]  # type: ignore[assignment]
             self._masks[where] = found
         return found
 
@@ -293,12 +300,10 @@ class _Table:
         bucket_codes, periods = self.buckets(req.bucket)
         if req.dimension is None:
             return frozenset((None, periods[b]) for b in set(bucket_codes) if b is not None)
-        encoded = self.encoded(req.dimension)
-        pairs = set(zip(encoded.codes, bucket_codes, strict=True))
+        # The cells of a grouping by that one dimension: shared with the aggregates that group by it.
+        keys, width, groups = self.keys((req.dimension,), req.bucket)
         return frozenset(
-            (encoded.values[v], periods[b])
-            for v, b in pairs
-            if b is not None and encoded.values[v] is not None
+            (groups[k // width][0], periods[k % width]) for k in set(keys) if k is not None
         )
 
     def aggregate(self, req: AggregateRequest) -> dict[CellKey, Cell]:
