@@ -227,8 +227,8 @@ class _Table:
         found = self._masks.get(where)
         if found is None:
             truth = self._truth(where)
-            found = truth if None not in truth else [t is True for t in truth]  # type: ignore[assignment]
-            self._masks[where] = found
+            mask: list[bool] = truth if None not in truth else [t is True for t in truth]  # type: ignore[assignment]
+            self._masks[where] = found = mask
         return found
 
     def _truth(self, cond: m.RowCondition) -> list[Truth]:
