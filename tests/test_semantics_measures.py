@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from semantics_support import expect, keys, rows_of, run, table
 
 # ---------------------------------------------------------------- derived measures

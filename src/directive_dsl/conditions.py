@@ -9,8 +9,8 @@ engine and the narrowing of expected groups use this module.
 from __future__ import annotations
 
 import operator
-from typing import Any
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from . import model as m
 

@@ -15,7 +15,14 @@ import attrs
 
 from . import model as m
 from .data import DatasetSchema
-from .errors import Diagnostic, DirectiveDataError, DirectiveError, DirectiveUsageError, listing, suggest
+from .errors import (
+    Diagnostic,
+    DirectiveDataError,
+    DirectiveError,
+    DirectiveUsageError,
+    listing,
+    suggest,
+)
 from .judge import RulePlan, contexts, judge_rule, requests
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
@@ -25,7 +32,7 @@ from .timing import latest, window_for
 ENGINES = ("duckdb", "python", "spark", "postgres")
 
 
-def make_engine(name: str, options: Mapping[str, object]) -> Engine:
+def make_engine(name: str, options: Mapping[str, Any]) -> Engine:
     """An engine by name; optional engines import their extras only here."""
     if name == "python":
         from .engines.python import PythonEngine
@@ -34,17 +41,22 @@ def make_engine(name: str, options: Mapping[str, object]) -> Engine:
     if name == "duckdb":
         from .engines.duckdb import DuckDBEngine
 
-        return DuckDBEngine(**options)  # type: ignore[arg-type]
+        engine: Engine = DuckDBEngine(**options)
+        return engine
     if name == "spark":
         from .engines.spark import SparkEngine
 
-        return SparkEngine(**options)  # type: ignore[arg-type]
+        spark: Engine = SparkEngine(**options)
+        return spark
     if name == "postgres":
         from .engines.postgres import PostgresEngine
 
-        return PostgresEngine(**options)  # type: ignore[arg-type]
-    raise DirectiveUsageError(f"unknown engine `{name}`", hint=suggest(name, ENGINES) or
-                              f"the engines are {listing(ENGINES)}")
+        postgres: Engine = PostgresEngine(**options)
+        return postgres
+    raise DirectiveUsageError(
+        f"unknown engine `{name}`",
+        hint=suggest(name, ENGINES) or f"the engines are {listing(ENGINES)}",
+    )
 
 
 def evaluate(
@@ -62,7 +74,9 @@ def evaluate(
     caller_as_of = _period_option("as-of", as_of)
     caller_window = _window_option(window)
     if missing is not None and missing not in ("fail", "warn", "ignore"):
-        raise DirectiveUsageError(f"unknown missing policy `{missing}`", hint="use fail, warn or ignore")
+        raise DirectiveUsageError(
+            f"unknown missing policy `{missing}`", hint="use fail, warn or ignore"
+        )
     runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
     try:
         tables = _bind(directive, data, runner, allow_outside)
@@ -95,8 +109,10 @@ def _period_option(name: str, text: str | None) -> Period | None:
         return None
     found = Period.parse(str(text))
     if found is None:
-        raise DirectiveUsageError(f"--{name} `{text}` is not a period",
-                                  hint="write a year (2027), a quarter (2027-Q2) or a month (2027-03)")
+        raise DirectiveUsageError(
+            f"--{name} `{text}` is not a period",
+            hint="write a year (2027), a quarter (2027-Q2) or a month (2027-03)",
+        )
     return found
 
 
@@ -105,8 +121,13 @@ def _window_option(window: str | tuple[str, str] | None) -> tuple[Period, Period
         return None
     parts = window.split("..") if isinstance(window, str) else list(window)
     if len(parts) != 2:
-        raise DirectiveUsageError(f"--window `{window}` is not a range", hint="write FROM..TO, e.g. 2026..2030")
-    start, end = _period_option("window", parts[0].strip()), _period_option("window", parts[1].strip())
+        raise DirectiveUsageError(
+            f"--window `{window}` is not a range", hint="write FROM..TO, e.g. 2026..2030"
+        )
+    start, end = (
+        _period_option("window", parts[0].strip()),
+        _period_option("window", parts[1].strip()),
+    )
     assert start is not None and end is not None
     if end.end_day() < start.start_day():
         raise DirectiveUsageError(f"--window `{window}` runs backwards")
@@ -118,8 +139,11 @@ def _window_option(window: str | tuple[str, str] | None) -> tuple[Period, Period
 
 def schema_of(info: m.DatasetInfo) -> DatasetSchema:
     """What binding checks a table against, from a dataset's declaration."""
-    plain = [name for name, measure in info.measures.items()
-             if isinstance(measure.expr, m.RowColumn) and measure.expr.name == name]
+    plain = [
+        name
+        for name, measure in info.measures.items()
+        if isinstance(measure.expr, m.RowColumn) and measure.expr.name == name
+    ]
     read = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
     spans = {name: measure.span for name, measure in info.measures.items()}
     return DatasetSchema(
@@ -133,14 +157,16 @@ def schema_of(info: m.DatasetInfo) -> DatasetSchema:
     )
 
 
-def _bind(directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine,
-          allow_outside: bool) -> dict[str, TableInfo]:
+def _bind(
+    directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine, allow_outside: bool
+) -> dict[str, TableInfo]:
     used = dict.fromkeys(name for rule in directive.rules for name in rule.datasets())
     unknown = [name for name in data if name not in directive.datasets]
     if unknown:
         raise DirectiveUsageError(
             f"data is bound to `{unknown[0]}`, which the directive does not use",
-            hint=suggest(unknown[0], directive.datasets) or f"its datasets are {listing(directive.datasets)}",
+            hint=suggest(unknown[0], directive.datasets)
+            or f"its datasets are {listing(directive.datasets)}",
         )
     tables: dict[str, TableInfo] = {}
     problems: list[Diagnostic] = []
@@ -151,13 +177,20 @@ def _bind(directive: m.CheckedDirective, data: Mapping[str, object], engine: Eng
         elif info.path is not None:
             value, base_dir, outside = info.path, info.base_dir, allow_outside
         else:
-            problems.append(Diagnostic.at(
-                info.span, "E506", f"no data is bound to dataset `{name}`",
-                hint=f"pass --data {name}=PATH, or add `from \"{name}.csv\"` to its declaration",
-                kind=DirectiveDataError))
+            problems.append(
+                Diagnostic.at(
+                    info.span,
+                    "E506",
+                    f"no data is bound to dataset `{name}`",
+                    hint=f'pass --data {name}=PATH, or add `from "{name}.csv"` to its declaration',
+                    kind=DirectiveDataError,
+                )
+            )
             continue
         try:
-            tables[name] = engine.bind(name, value, schema_of(info), base_dir=base_dir, allow_outside=outside)
+            tables[name] = engine.bind(
+                name, value, schema_of(info), base_dir=base_dir, allow_outside=outside
+            )
         except DirectiveError as error:
             problems.extend(error.diagnostics)
     if problems:
@@ -173,53 +206,87 @@ def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedR
         table = tables[leaf.dataset]
         for column in (*leaf.groups, *(m.condition_columns(leaf.where) if leaf.where else ())):
             if column not in table.columns:
-                problems.append(Diagnostic.at(
-                    leaf.span, "E501", f"dataset `{table.name}` ({table.origin}) has no column `{column}`",
-                    hint=suggest(column, table.columns) or f"its columns are {listing(table.columns)}",
-                    kind=DirectiveDataError))
+                problems.append(
+                    Diagnostic.at(
+                        leaf.span,
+                        "E501",
+                        f"dataset `{table.name}` ({table.origin}) has no column `{column}`",
+                        hint=suggest(column, table.columns)
+                        or f"its columns are {listing(table.columns)}",
+                        kind=DirectiveDataError,
+                    )
+                )
         if leaf.deferred is None:
             return leaf
         name = leaf.deferred
         measures = [c for c in table.columns if c in table.numeric and c != table.time_column]
         if name == "":
             if len(measures) != 1:
-                what = f"several numeric columns: {listing(measures)}" if measures else "no numeric column"
-                problems.append(Diagnostic.at(
-                    leaf.span, "E206", f"dataset `{table.name}` has {what}",
-                    hint=f"name the measure: `{table.name}.{measures[0]}`" if measures else None,
-                    kind=DirectiveDataError))
+                what = (
+                    f"several numeric columns: {listing(measures)}"
+                    if measures
+                    else "no numeric column"
+                )
+                problems.append(
+                    Diagnostic.at(
+                        leaf.span,
+                        "E206",
+                        f"dataset `{table.name}` has {what}",
+                        hint=f"name the measure: `{table.name}.{measures[0]}`"
+                        if measures
+                        else None,
+                        kind=DirectiveDataError,
+                    )
+                )
                 return leaf
             name = measures[0]
         elif name not in table.numeric:
             found = "is not numeric" if name in table.columns else "is not a column"
-            problems.append(Diagnostic.at(
-                leaf.span, "E501", f"`{name}` {found} in dataset `{table.name}` ({table.origin})",
-                hint=suggest(name, measures) or f"its numeric columns are {listing(measures)}",
-                kind=DirectiveDataError))
+            problems.append(
+                Diagnostic.at(
+                    leaf.span,
+                    "E501",
+                    f"`{name}` {found} in dataset `{table.name}` ({table.origin})",
+                    hint=suggest(name, measures) or f"its numeric columns are {listing(measures)}",
+                    kind=DirectiveDataError,
+                )
+            )
             return leaf
         measure = m.MeasureInfo(name=name, expr=m.RowColumn(name=name), unit=None, declared=False)
         return attrs.evolve(leaf, measure=measure, deferred=None)
 
-    values = {key: m.map_aggregates(value, fix) for key, value in
-              (("left", rule.left), ("right", rule.right), ("upper", rule.upper)) if value is not None}
+    left, right = m.map_aggregates(rule.left, fix), m.map_aggregates(rule.right, fix)
+    upper = m.map_aggregates(rule.upper, fix) if rule.upper is not None else None
     if problems:
         raise DirectiveError.from_diagnostics(problems)
-    return attrs.evolve(rule, **values)
+    return attrs.evolve(rule, left=left, right=right, upper=upper)
 
 
 # ---------------------------------------------------------------- timing
 
 
-def _time(rule: m.CheckedRule, index: int, directive: m.CheckedDirective, tables: Mapping[str, TableInfo],
-          caller_as_of: Period | None, caller_window: tuple[Period, Period] | None,
-          missing: m.MissingPolicy | None) -> RulePlan:
-    present = sorted({p for name in rule.datasets() for p in tables[name].periods},
-                     key=lambda p: (p.start_day(), p.end_day()))
+def _time(
+    rule: m.CheckedRule,
+    index: int,
+    directive: m.CheckedDirective,
+    tables: Mapping[str, TableInfo],
+    caller_as_of: Period | None,
+    caller_window: tuple[Period, Period] | None,
+    missing: m.MissingPolicy | None,
+) -> RulePlan:
+    present = sorted(
+        {p for name in rule.datasets() for p in tables[name].periods},
+        key=lambda p: (p.start_day(), p.end_day()),
+    )
     if caller_as_of is not None:
         present = [p for p in present if p.start_day() <= caller_as_of.end_day()]
     as_of = caller_as_of or latest(present)
     window = window_for(caller_window, directive.window, present)
-    if as_of is None and window is not None and not any(tables[name].time_column for name in rule.datasets()):
+    if (
+        as_of is None
+        and window is not None
+        and not any(tables[name].time_column for name in rule.datasets())
+    ):
         as_of = window.end  # data without a time column holds in every period of the window
     return RulePlan(
         rule=rule,
@@ -242,10 +309,15 @@ def _check_grains(plans: list[RulePlan], tables: Mapping[str, TableInfo]) -> Non
             table = tables[name]
             for grain in grains:
                 if table.grain is not None and is_finer(grain, table.grain):
-                    problems.append(Diagnostic.at(
-                        plan.rule.span, "E507",
-                        f"rule `{plan.rule.id}` asks for {grain}s but `{name}` ({table.origin}) has {table.grain}s",
-                        hint=f"judge it per {table.grain} or coarser", kind=DirectiveDataError))
+                    problems.append(
+                        Diagnostic.at(
+                            plan.rule.span,
+                            "E507",
+                            f"rule `{plan.rule.id}` asks for {grain}s but `{name}` ({table.origin}) has {table.grain}s",
+                            hint=f"judge it per {table.grain} or coarser",
+                            kind=DirectiveDataError,
+                        )
+                    )
     if problems:
         raise DirectiveError.from_diagnostics(problems)
 
@@ -255,8 +327,12 @@ def _check_grains(plans: list[RulePlan], tables: Mapping[str, TableInfo]) -> Non
 _WORST: tuple[Status, ...] = ("fail", "missing", "off_track", "pending", "on_track", "pass")
 
 
-def _report(directive: m.CheckedDirective, plans: list[RulePlan], outcomes: list[Any],
-            caller_window: tuple[Period, Period] | None) -> Report:
+def _report(
+    directive: m.CheckedDirective,
+    plans: list[RulePlan],
+    outcomes: list[Any],
+    caller_window: tuple[Period, Period] | None,
+) -> Report:
     by_rule: dict[str, list[Any]] = {}
     for outcome in outcomes:
         by_rule.setdefault(outcome.rule, []).append(outcome)
@@ -267,16 +343,24 @@ def _report(directive: m.CheckedDirective, plans: list[RulePlan], outcomes: list
         counts: dict[str, int] = {}
         for outcome in mine:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        status = next((s for s in _WORST if s in counts), "pass")
+        status: Status = next((s for s in _WORST if s in counts), "pass")
         from .report import Location
 
-        summaries.append(RuleSummary(
-            id=rule.id, title=rule.title, severity=rule.severity, status=status,
-            location=Location(file=rule.file, line=rule.line, column=rule.column),
-            counts=counts, source=rule.source, owner=rule.owner,
-            unit=rule.unit.name if rule.unit is not None and rule.unit.name else None,
-            op=rule.op, time=rule.time.kind,
-        ))
+        summaries.append(
+            RuleSummary(
+                id=rule.id,
+                title=rule.title,
+                severity=rule.severity,
+                status=status,
+                location=Location(file=rule.file, line=rule.line, column=rule.column),
+                counts=counts,
+                source=rule.source,
+                owner=rule.owner,
+                unit=rule.unit.name if rule.unit is not None and rule.unit.name else None,
+                op=rule.op,
+                time=rule.time.kind,
+            )
+        )
     windows = [p.window for p in plans if p.window is not None]
     window = None
     if caller_window or directive.window:

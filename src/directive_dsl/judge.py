@@ -15,7 +15,15 @@ import attrs
 from . import model as m
 from .conditions import condition_holds
 from .periods import Period
-from .plan import AggregateRequest, Answers, Bucket, CoverageRequest, GrainBucket, RangeBucket, TableInfo
+from .plan import (
+    AggregateRequest,
+    Answers,
+    Bucket,
+    CoverageRequest,
+    GrainBucket,
+    RangeBucket,
+    TableInfo,
+)
 from .report import Location, Outcome, Status
 from .timing import Window, path_fraction, per_periods
 from .wording import describe_outcome
@@ -57,8 +65,9 @@ def contexts(plan: RulePlan) -> list[Bucket]:
     return buckets
 
 
-def requests(plan: RulePlan, tables: Mapping[str, TableInfo],
-             domains: Mapping[str, tuple[str, ...]]) -> tuple[set[AggregateRequest], set[CoverageRequest]]:
+def requests(
+    plan: RulePlan, tables: Mapping[str, TableInfo], domains: Mapping[str, tuple[str, ...]]
+) -> tuple[set[AggregateRequest], set[CoverageRequest]]:
     """Every aggregate and coverage request a rule needs."""
     aggregates: set[AggregateRequest] = set()
     coverage: set[CoverageRequest] = set()
@@ -92,8 +101,12 @@ def _datasets_with(rule: m.CheckedRule, tables: Mapping[str, TableInfo], dim: st
 # ---------------------------------------------------------------- groups
 
 
-def expected_groups(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
-                    domains: Mapping[str, tuple[str, ...]]) -> list[dict[str, str]]:
+def expected_groups(
+    plan: RulePlan,
+    tables: Mapping[str, TableInfo],
+    answers: Answers,
+    domains: Mapping[str, tuple[str, ...]],
+) -> list[dict[str, str]]:
     """Every combination of the rule's dimension values (SPEC §7.2)."""
     per_dim: list[list[str]] = []
     for dim in plan.rule.dimensions:
@@ -107,7 +120,9 @@ def expected_groups(plan: RulePlan, tables: Mapping[str, TableInfo], answers: An
         for cond in plan.rule.narrowing.get(dim, ()):
             values = {v for v in values if condition_holds(cond, {dim: v}) is True}
         per_dim.append(sorted(values))
-    return [dict(zip(plan.rule.dimensions, combo, strict=True)) for combo in itertools.product(*per_dim)]
+    return [
+        dict(zip(plan.rule.dimensions, combo, strict=True)) for combo in itertools.product(*per_dim)
+    ]
 
 
 # ---------------------------------------------------------------- values
@@ -230,16 +245,16 @@ class _Point:
     reason: str | None = None
 
 
-def judge_rule(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
-               domains: Mapping[str, tuple[str, ...]]) -> list[Outcome]:
+def judge_rule(
+    plan: RulePlan,
+    tables: Mapping[str, TableInfo],
+    answers: Answers,
+    domains: Mapping[str, tuple[str, ...]],
+) -> list[Outcome]:
     evaluator = Evaluator(plan, tables, answers)
     groups = expected_groups(plan, tables, answers, domains)
     points = list(_points(plan))
-    outcomes = [
-        _outcome(plan, evaluator, group, point)
-        for group in groups
-        for point in points
-    ]
+    outcomes = [_outcome(plan, evaluator, group, point) for group in groups for point in points]
     return outcomes
 
 
@@ -256,11 +271,16 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
             yield _Point(period.label, period, (period.start_day(), period.end_day()))
         return
     if time.kind == "in":
+        assert time.start is not None
         period = time.start
-        assert period is not None
         if period.start_day() > as_of.end_day():
-            yield _Point(period.label, period, (period.start_day(), 0), mode="pending",
-                         reason=f"{period} is after the latest data ({as_of})")
+            yield _Point(
+                period.label,
+                period,
+                (period.start_day(), 0),
+                mode="pending",
+                reason=f"{period} is after the latest data ({as_of})",
+            )
         else:
             yield _Point(period.label, period, (period.start_day(), period.end_day()))
         return
@@ -271,13 +291,20 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
         if as_of.end_day() >= window.end.end_day():
             yield _Point(window.label, window.range_to(), sort)
         elif as_of.end_day() < window.start.start_day():
-            yield _Point(window.label, None, sort, mode="pending",
-                         reason=f"the window starts after the latest data ({as_of})")
+            yield _Point(
+                window.label,
+                None,
+                sort,
+                mode="pending",
+                reason=f"the window starts after the latest data ({as_of})",
+            )
         else:
             from .periods import elapsed_fraction
 
             fraction = elapsed_fraction(window.start, window.end, as_of)
-            yield _Point(window.label, window.range_to(as_of), sort, mode="prorata", fraction=fraction)
+            yield _Point(
+                window.label, window.range_to(as_of), sort, mode="prorata", fraction=fraction
+            )
         return
     deadline = time.deadline
     assert deadline is not None
@@ -285,12 +312,22 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
     if now.start_day() >= deadline.start_day():
         yield _Point(deadline.label, deadline, (deadline.start_day(), deadline.end_day()))
     elif time.baseline_period is None:
-        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="pending",
-                     reason=f"the deadline {deadline} is not reached")
+        yield _Point(
+            now.label,
+            now,
+            (now.start_day(), now.end_day()),
+            mode="pending",
+            reason=f"the deadline {deadline} is not reached",
+        )
     elif now.start_day() < time.baseline_period.start_day():
         # before the baseline there is no path to judge the pace by
-        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="pending",
-                     reason=f"the latest data ({as_of}) is before the baseline {time.baseline_period}")
+        yield _Point(
+            now.label,
+            now,
+            (now.start_day(), now.end_day()),
+            mode="pending",
+            reason=f"the latest data ({as_of}) is before the baseline {time.baseline_period}",
+        )
     else:
         yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
 
@@ -310,7 +347,9 @@ def _time_label(plan: RulePlan) -> str:
     return plan.window.label if plan.window else "all"
 
 
-def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point) -> Outcome:
+def _outcome(
+    plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point
+) -> Outcome:
     rule = plan.rule
     factor = rule.unit.factor if rule.unit is not None else 1.0
     at = point.at
@@ -323,7 +362,7 @@ def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], poi
         deadline = rule.time.deadline.label if rule.time.deadline else None
     elif point.mode == "prorata" and plan.window is not None:
         deadline = plan.window.end.label
-    values = [None] * 3
+    values: list[float | None] = [None] * 3
     if at is not None:
         computed = [evaluator.value(v, group, at) for v in rule.values()]
         missing = next((why for value, why in computed if value is None), None)
@@ -333,29 +372,57 @@ def _outcome(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], poi
             # A missing outcome reports no actual value (SPEC §10); a pending one shows what it has.
             actual = _show(values[0], factor) if status == "pending" else None
             threshold = _show(values[1], factor)
-            return _record(plan, group, point, status, actual, threshold, None, missing,
-                           _show(values[2], factor), None, deadline)
+            return _record(
+                plan,
+                group,
+                point,
+                status,
+                actual,
+                threshold,
+                None,
+                missing,
+                _show(values[2], factor),
+                None,
+                deadline,
+            )
     actual, threshold, upper = (_show(v, factor) for v in values)
     if point.mode == "pending":
         target = threshold if rule.time.kind == "by" else None
-        return _record(plan, group, point, "pending", actual, threshold, None, reason, upper, target, deadline)
+        return _record(
+            plan, group, point, "pending", actual, threshold, None, reason, upper, target, deadline
+        )
     assert actual is not None and threshold is not None
     if point.mode in ("path", "prorata"):
         target = threshold
         path = _path(plan, evaluator, group, point, threshold, factor)
         if path is None:
-            return _record(plan, group, point, "missing", None, None, None,
-                           f"no baseline value for {rule.time.baseline_period}", upper, target, deadline)
+            return _record(
+                plan,
+                group,
+                point,
+                "missing",
+                None,
+                None,
+                None,
+                f"no baseline value for {rule.time.baseline_period}",
+                upper,
+                target,
+                deadline,
+            )
         threshold = path
         if upper is not None:
             upper = _path(plan, evaluator, group, point, upper, factor)
     status, gap, threshold = _verdict(rule.op, actual, threshold, upper)
     if point.mode in ("path", "prorata"):
         status = "on_track" if status == "pass" else "off_track"
-    return _record(plan, group, point, status, actual, threshold, gap, None, upper, target, deadline)
+    return _record(
+        plan, group, point, status, actual, threshold, gap, None, upper, target, deadline
+    )
 
 
-def _verdict(op: str, actual: float, threshold: float, upper: float | None) -> tuple[Status, float | None, float]:
+def _verdict(
+    op: str, actual: float, threshold: float, upper: float | None
+) -> tuple[Status, float | None, float]:
     if op == "between":
         assert upper is not None
         if not holds(">=", actual, threshold):
@@ -368,8 +435,14 @@ def _verdict(op: str, actual: float, threshold: float, upper: float | None) -> t
     return "fail", shortfall(op, actual, threshold), threshold
 
 
-def _path(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point,
-          target: float, factor: float) -> float | None:
+def _path(
+    plan: RulePlan,
+    evaluator: Evaluator,
+    group: Mapping[str, str],
+    point: _Point,
+    target: float,
+    factor: float,
+) -> float | None:
     """The threshold's value on the path at this point, in the reported unit."""
     rule = plan.rule
     if point.mode == "prorata":
@@ -379,7 +452,11 @@ def _path(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point:
             return target  # a mean, a stock or a ratio does not grow from zero over the window
         return target * point.fraction
     time = rule.time
-    assert time.deadline is not None and time.baseline_period is not None and isinstance(point.at, Period)
+    assert (
+        time.deadline is not None
+        and time.baseline_period is not None
+        and isinstance(point.at, Period)
+    )
     if time.baseline_value is not None:
         base: float | None = time.baseline_value / factor
     else:
@@ -407,7 +484,9 @@ def _accumulates(value: m.Value) -> bool:
         if value.op in "+-":
             return _accumulates(value.left) and _accumulates(value.right)
         if value.op == "*":
-            return (fixed[0] and _accumulates(value.right)) or (fixed[1] and _accumulates(value.left))
+            return (fixed[0] and _accumulates(value.right)) or (
+                fixed[1] and _accumulates(value.left)
+            )
         return fixed[1] and _accumulates(value.left)
     return False  # a value fixed in time (`at`) or a lookback
 
@@ -416,9 +495,19 @@ def _show(value: float | None, factor: float) -> float | None:
     return None if value is None else value / factor
 
 
-def _record(plan: RulePlan, group: Mapping[str, str], point: _Point, status: Status,
-            actual: float | None, threshold: float | None, gap: float | None, reason: str | None,
-            upper: float | None, target: float | None, deadline: str | None) -> Outcome:
+def _record(
+    plan: RulePlan,
+    group: Mapping[str, str],
+    point: _Point,
+    status: Status,
+    actual: float | None,
+    threshold: float | None,
+    gap: float | None,
+    reason: str | None,
+    upper: float | None,
+    target: float | None,
+    deadline: str | None,
+) -> Outcome:
     rule = plan.rule
     violation = _violation_severity(status, rule.severity, plan.missing)
     unit = rule.unit.name if rule.unit is not None and rule.unit.name else None
