@@ -4,7 +4,8 @@ Building inside the LALR parser (lark's ``transformer=`` option) avoids an
 intermediate lark tree and a second pass over it. A method is named after its
 grammar rule or ``-> alias``; it gets the rule's kept children: our nodes,
 lark tokens, and None for an absent ``[optional]`` part. Spans come from the
-children's offsets; statements reach back to their leading keyword.
+children's offsets; statements reach back to their leading keyword. Helper
+methods must not share a name with a grammar rule (lark looks callbacks up by name).
 """
 
 from __future__ import annotations
@@ -48,11 +49,21 @@ class Builder:
         self.source = Source("")
         self.offset = 0
         self._depth: dict[int, int] = {}
+        self.comments: list[n.Comment] = []
 
     def start_parse(self, source: Source, offset: int) -> None:
         self.source = source
         self.offset = offset
         self._depth = {}
+        self.comments = []
+
+    def comment(self, token: Token) -> Token:
+        """The lexer's callback for each comment: kept for the formatter."""
+        start = self.offset + (token.start_pos or 0)
+        self.comments.append(
+            n.Comment(text=str(token), span=Span(self.source, start, start + len(token)))
+        )
+        return token
 
     # ---------------------------------------------------------------- spans
 
@@ -100,6 +111,20 @@ class Builder:
         if end < len(text) and text[end] == closer:
             return Span(self.source, span.start, end + 1)
         return span
+
+    def _statement_span(self, keyword: str, children: list[Child]) -> Span:
+        """A statement's span: from its keyword through any closing brackets at its end."""
+        span = self._from_keyword(keyword, self._span(children))
+        text, end = self.source.text, span.end
+        while True:
+            after = end
+            while after < len(text) and text[after] in " \t\r\n":
+                after += 1
+            if after < len(text) and text[after] in ")]":
+                end = after + 1
+            else:
+                break
+        return Span(self.source, span.start, end)
 
     def _nested(self, node: n.Node, children: list[Child]) -> n.Node:
         """Track expression depth so later passes never recurse too deep."""
@@ -191,7 +216,8 @@ class Builder:
 
     def list_literal(self, c: list[Child]) -> n.ListLit:
         items = tuple(x for x in c if isinstance(x, n.Node))
-        node = n.ListLit(items=items, span=self._span(c))  # type: ignore[arg-type]
+        span = self._closed(self._from_keyword("[", self._span(c)), "]")
+        node = n.ListLit(items=items, span=span)  # type: ignore[arg-type]
         return self._nested(node, c)  # type: ignore[return-value]
 
     # ---------------------------------------------------------------- expressions
@@ -346,20 +372,16 @@ class Builder:
         )
 
     def derived_measure(self, c: list[Child]) -> n.DerivedMeasure:
-        return n.DerivedMeasure(
-            name=c[0], expr=c[1], span=self._from_keyword("measure", self._span(c))
-        )
+        return n.DerivedMeasure(name=c[0], expr=c[1], span=self._statement_span("measure", c))
 
     def domain(self, c: list[Child]) -> n.Domain:
-        return n.Domain(
-            dimension=c[0], values=c[1], span=self._from_keyword("domain", self._span(c))
-        )
+        return n.Domain(dimension=c[0], values=c[1], span=self._statement_span("domain", c))
 
     def unit_def(self, c: list[Child]) -> n.UnitDef:
         return n.UnitDef(name=c[0], quantity=c[1], span=self._from_keyword("unit", self._span(c)))
 
     def let(self, c: list[Child]) -> n.Let:
-        return n.Let(name=c[0], value=c[1], span=self._from_keyword("let", self._span(c)))
+        return n.Let(name=c[0], value=c[1], span=self._statement_span("let", c))
 
     def import_(self, c: list[Child]) -> n.Import:
         return n.Import(path=c[0], span=self._from_keyword("import", self._span(c)))
@@ -373,9 +395,11 @@ class Builder:
     def rule(self, c: list[Child]) -> n.Rule:
         *annotations, head, check, time = c
         rule_id, title = head if head is not None else (None, None)
-        span = self._span(c)
-        if not annotations:
-            span = self._from_keyword("rule" if head is not None else "require", span)
+        span = self._statement_span(
+            "rule" if head is not None and not annotations else "require", c
+        )
+        if annotations:
+            span = Span(self.source, annotations[0].span.start, span.end)
         return n.Rule(
             annotations=tuple(annotations),
             id=rule_id,

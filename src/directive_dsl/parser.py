@@ -16,7 +16,7 @@ from pathlib import Path
 
 import attrs
 import lark
-from lark import Lark, Token
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import nodes as n
@@ -70,6 +70,7 @@ def _lark() -> Lark:
         lexer="contextual",
         maybe_placeholders=True,
         transformer=_BUILDER,
+        lexer_callbacks={"COMMENT": _BUILDER.comment},
         cache=True,
     )
 
@@ -186,28 +187,16 @@ def _parse_chunk(
 ) -> tuple[n.Statement, ...]:
     """The statements of ``text``, which starts at *offset* in *source*."""
     _check_nesting(text, offset, source)
-    found: list[n.Comment] = []
-
-    def keep_comment(token: Token) -> Token:
-        start = offset + (token.start_pos or 0)
-        found.append(n.Comment(text=str(token), span=source.span(start, start + len(token))))
-        return token
-
     parser = _lark()
     with _LOCK:
         _BUILDER.start_parse(source, offset)
-        callbacks = parser.lexer_conf.callbacks
-        saved = dict(callbacks)
-        callbacks["COMMENT"] = keep_comment
         try:
             statements: list[n.Statement] = parser.parse(text)  # type: ignore[assignment]
         except UnexpectedInput as error:
             raise _translate(error, text, offset, source) from None
         except BuildError as error:
             raise _ChunkFailed(error.diagnostic) from None
-        finally:
-            callbacks.clear()
-            callbacks.update(saved)
+        found = _BUILDER.comments
     if len(statements) > MAX_STATEMENTS:
         raise _syntax(
             source.span(offset, offset),
@@ -303,8 +292,8 @@ def _statement_chunks(text: str) -> list[tuple[int, int]]:
     for match in _CHUNK_START.finditer(text):
         word = match.group(1)
         line_start = match.start()
-        if word in ("rule", "require") and open_rule:
-            open_rule = word == "rule" and not _head_has_require(text, match.end())
+        if word in ("@", "rule", "require") and open_rule:
+            open_rule = word in ("@", "rule") and not _head_has_require(text, match.end())
             continue
         starts.append(line_start)
         open_rule = word in ("@", "rule") and not _head_has_require(text, match.end())
