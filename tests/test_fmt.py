@@ -472,3 +472,19 @@ def test_small_directives_give_the_same_report(text: str) -> None:
     after = _report(directive_dsl.loads(out), {"trade": TRADE})
     assert before == after
     assert before["summary"]["outcomes"] > 0
+
+
+def test_formatting_keeps_the_ids_of_unnamed_rules() -> None:
+    """Unnamed rules are called `<stem>:<line>`: formatting must not rename them."""
+    from directive_dsl import loads
+
+    text = (
+        "dataset t\n  time year\n  measure v\n\n\n\n"
+        "require t.v>=1 per year\n# why the next target\nrequire   t.v >= 2 per year\n"
+        'rule named "x": require t.v>=3 per year\n\n\n\nrequire t.v >= 4 per year\n'
+    )
+    formatted = format_source(text, "t.directive")
+    assert format_source(formatted, "t.directive") == formatted
+    before = [r.id for r in loads(text, "t.directive").rules]
+    after = [r.id for r in loads(formatted, "t.directive").rules]
+    assert before == after == ["t:7", "t:9", "named", "t:14"]

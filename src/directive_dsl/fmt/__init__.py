@@ -16,6 +16,7 @@ from ..check.scope import read_text
 from ..parser import parse
 from .doc import render
 from .layout import Layout
+from .lines import keep_rule_lines, unnamed_rule_lines
 from .tokens import TokenCursor
 
 __all__ = ["WIDTH", "check_formatted", "format_file", "format_source"]
@@ -36,7 +37,8 @@ def format_source(text: str, filename: str = "<string>") -> str:
     text = text.removeprefix("\ufeff")
     module = parse(text, filename)
     cursor = TokenCursor(text)
-    return render(Layout(cursor).module(module), WIDTH)
+    formatted = render(Layout(cursor).module(module), WIDTH)
+    return keep_rule_lines(formatted, unnamed_rule_lines(module), filename)
 
 
 def check_formatted(text: str, filename: str = "<string>") -> bool:
