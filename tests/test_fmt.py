@@ -196,7 +196,8 @@ def test_blocks_are_set_apart_and_declarations_keep_the_authors_grouping() -> No
     )
     assert fmt(source) == (
         'directive "T"\n\ndataset d\n  time year\n\nlet a = 1\nlet b = 2\n\nlet c = 3\n\n'
-        "rule r:\n  require a > 1\n\nrequire b > 1\n"
+        # the unnamed rule keeps as near its line (its id) as blank lines allow
+        "rule r:\n  require a > 1\nrequire b > 1\n"
     )
 
 
