@@ -178,7 +178,7 @@ def test_text_shows_actual_threshold_gap_and_reason() -> None:
                 assert number(value, violation.unit) in text
         if violation.reason:
             assert violation.reason in text
-    assert "examples/belarus_china/belarus_china.directive:33:1: error[fdi_regions]:" in text
+    assert "examples/belarus_china/belarus_china.directive:35:1: error[fdi_regions]:" in text
 
 
 # ---------------------------------------------------------------- markdown
