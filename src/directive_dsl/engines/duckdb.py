@@ -1,0 +1,259 @@
+"""The DuckDB engine: data read in place, one SQL statement per dataset.
+
+``bind`` brings each dataset into DuckDB (see :mod:`.duckdb_sources`) and
+checks it in SQL (see :mod:`.duckdb_binding`); ``run`` compiles every request
+about a dataset into one statement (see :mod:`.sql`) and reads the answers
+back. Bindings DuckDB cannot read exactly as the reference reader does (lists
+of dicts, nested JSON values, broken files) are read by :mod:`directive_dsl.data`,
+which raises the reference engine's error or returns rows handed to DuckDB
+already typed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from sqlglot import exp
+
+from ..data import BoundTable, DatasetSchema, bind_table
+from ..periods import GRAINS
+from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo
+from .duckdb_binding import bind_source, number_of
+from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
+from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
+from .sql_conditions import ident
+from .sql_time import TimeSource, fine_value
+
+_ENGINES = itertools.count()
+_SAMPLE_ROWS = 10_000  # rows read to count a column's values
+_FEW_GROUPS = 20_000  # groups the scan may grow to, to move conditions after it
+_SHARED: list[Any] = []
+# Parquet files bound so far, by (path, size, modification time, dataset, schema): what binding
+# learned (its queries read the whole time column) holds while the file is unchanged.
+_PARQUET_BINDINGS: dict[tuple[object, ...], tuple[SqlDataset, TableInfo]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_database() -> Any:
+    """The process's in-memory database, opened on first use."""
+    with _SHARED_LOCK:
+        if not _SHARED:
+            import duckdb
+
+            _SHARED.append(duckdb.connect())
+        return _SHARED[0]
+
+
+class DuckDBEngine:
+    """Evaluates plans with DuckDB, on a connection of its own or the caller's.
+
+    ``connection``: an open ``duckdb`` connection to work in (left open on
+    close); ``threads`` and ``memory_limit`` set DuckDB's options of the same
+    name on a connection the engine opens itself. Without either, the engine
+    works in a cursor of one in-memory database shared by the process (a
+    cursor costs microseconds, a new database tens of milliseconds); its
+    temporary tables and views are its own and go when it closes.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, connection: Any = None, *, threads: int | None = None,
+                 memory_limit: str | None = None) -> None:
+        import duckdb
+
+        self._owned = connection is None
+        config: dict[str, Any] = {}
+        if threads is not None:
+            config["threads"] = threads
+        if memory_limit is not None:
+            config["memory_limit"] = memory_limit
+        if connection is not None:
+            self.connection = connection
+        elif config:
+            self.connection = duckdb.connect(config=config)
+        else:
+            self.connection = _shared_database().cursor()
+        self.loader = Loader(self.connection, f"__directive_{next(_ENGINES)}")
+        self.datasets: dict[str, SqlDataset] = {}
+        self.statements: list[str] = []  # the statements `run` issued, in order
+        self.routes: dict[str, str] = {}  # dataset -> who read it: "duckdb" or "reference reader"
+
+    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
+             allow_outside: bool) -> TableInfo:
+        assert isinstance(schema, DatasetSchema)
+        folder = base_dir if isinstance(base_dir, Path) else None
+        try:
+            dataset, info = self._bind_native(name, value, schema, folder, allow_outside)
+            route = "duckdb"
+        except Unsupported:
+            route = "reference reader"
+            raw = reference_table(name, value, base_dir=folder, allow_outside=allow_outside)
+            dataset, info = self._register(bind_table(schema, raw))
+        self.datasets[name] = dataset
+        self.routes[name] = route
+        return info
+
+    def _bind_native(self, name: str, value: object, schema: DatasetSchema, folder: Path | None,
+                     allow_outside: bool) -> tuple[SqlDataset, TableInfo]:
+        """Bind in DuckDB; an unchanged Parquet file bound before is not checked again."""
+        parquet = parquet_file(value, base_dir=folder, allow_outside=allow_outside)
+        key = None
+        if parquet is not None:
+            stat = parquet.stat()
+            key = (str(parquet.resolve()), stat.st_size, stat.st_mtime_ns, name, schema)
+            known = _PARQUET_BINDINGS.get(key)
+            if known is not None:
+                view = exp.Table(this=exp.to_identifier(self.loader.parquet_view(parquet), quoted=True))
+                return attrs.evolve(known[0], relation=view), known[1]
+        source = self.loader.load(name, value, base_dir=folder, allow_outside=allow_outside)
+        dataset, info = bind_source(self.loader, schema, source)
+        if key is not None:
+            while len(_PARQUET_BINDINGS) >= 64:
+                del _PARQUET_BINDINGS[next(iter(_PARQUET_BINDINGS))]
+            _PARQUET_BINDINGS[key] = (dataset, info)
+        return dataset, info
+
+    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
+        by_dataset: dict[str, tuple[list[AggregateRequest], list[CoverageRequest]]] = {}
+        for request in aggregates:
+            by_dataset.setdefault(request.dataset, ([], []))[0].append(request)
+        for cover in coverage:
+            by_dataset.setdefault(cover.dataset, ([], []))[1].append(cover)
+        answers: dict[AggregateRequest, Any] = {}
+        covered: dict[CoverageRequest, Any] = {}
+        for name, (asked, covers) in by_dataset.items():
+            query, rows = self._query(self.datasets[name], asked, covers)
+            if query.nan_seen(rows):
+                query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)
+            found, seen = query.decode(rows)
+            answers.update(found)
+            covered.update(seen)
+        return Answers(aggregates=answers, coverage=covered)
+
+    def _query(self, dataset: SqlDataset, asked: list[AggregateRequest], covers: list[CoverageRequest],
+               *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
+        query = DatasetQuery(dataset, asked, covers, also_group=self._few_valued(dataset, asked, covers))
+        sql = query.expression.sql("duckdb")
+        self.statements.append(sql)
+        return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
+
+    def _few_valued(self, dataset: SqlDataset, asked: list[AggregateRequest],
+                    covers: list[CoverageRequest]) -> list[str]:
+        """Columns only conditions read that hold few values, to group by in the scan.
+
+        A condition on a grouped column is applied once per group instead of
+        once per row. Distinct values are counted on the first rows; columns
+        are added, fewest values first, while the groups stay few.
+        """
+        grouped = grouped_columns(asked, covers)
+        candidates = [c for c in filter_columns(asked) if c not in grouped and c in dataset.cells]
+        if not candidates:
+            return []
+        counted = [*grouped, *candidates]
+        found = self._distinct_counts(dataset, counted)
+        groups = 1
+        for n in [*found[:len(grouped)], *found[len(counted):]]:
+            groups *= max(int(n), 1)
+        chosen = []
+        for column, n in sorted(zip(candidates, found[len(grouped):len(counted)], strict=True),
+                                key=lambda item: int(item[1])):
+            if groups * max(int(n), 1) > _FEW_GROUPS:
+                break
+            groups *= max(int(n), 1)
+            chosen.append(column)
+        return chosen
+
+    def _distinct_counts(self, dataset: SqlDataset, columns: list[str]) -> tuple[int, ...]:
+        """How many values each column (then the time column) holds in the first rows."""
+        key = ("distinct", *columns)
+        known = dataset.memo.get(key)
+        if isinstance(known, tuple):
+            return known
+        cells = [dataset.cells[c].copy() for c in columns]
+        if dataset.time is not None:
+            cells.append(fine_value(dataset.time))
+        sample = exp.select(*(exp.alias_(cell, f"c{i}", quoted=True) for i, cell in enumerate(cells)))
+        sample = sample.from_(dataset.relation.copy()).limit(_SAMPLE_ROWS)
+        counts = exp.select(*(exp.Count(this=exp.Distinct(expressions=[ident(f"c{i}")]))
+                              for i in range(len(cells)))).from_(sample.subquery("sample"))
+        found = tuple(int(n) for n in self.loader.execute(counts.sql("duckdb"))[0])
+        dataset.memo[key] = found
+        return found
+
+    def close(self) -> None:
+        self.loader.close()
+        self.datasets.clear()
+        if self._owned:
+            self.connection.close()
+
+    # ---------------------------------------------------------------- typed by the reference reader
+
+    def _register(self, bound: BoundTable) -> tuple[SqlDataset, TableInfo]:
+        """A table bound by the reference engine's rules, handed to DuckDB as typed columns."""
+        columns: dict[str, Sequence[object]] = {}
+        cells: dict[str, exp.Expr] = {}
+        numbers: dict[str, Convert] = {}
+        for column in {**bound.dimensions, **bound.measures}:
+            physical = f"c{len(columns)}"
+            cells[column] = ident(physical)
+            if column in bound.dimensions:
+                columns[physical] = bound.dimensions[column]
+                if column in bound.measures:  # read back from its text, which keeps the number
+                    numbers[column] = number_of("text")
+            else:
+                columns[physical] = bound.measures[column]
+                numbers[column] = same
+        time = None
+        if bound.times is not None:
+            time = TimeSource(ident("t"), "text")
+            columns["t"] = [p.label if p is not None else None for p in bound.times]
+        numeric = {cells[c].name for c, convert in numbers.items() if convert is same}
+        relation = self._table(columns, numeric, bound.n_rows)
+        dataset = SqlDataset(name=bound.name, relation=exp.Table(this=exp.to_identifier(relation, quoted=True)),
+                             cells=cells, text=dict.fromkeys(bound.dimensions, same),
+                             numbers=numbers, time=time, grain=bound.grain)
+        return dataset, _info_of(bound)
+
+    def _table(self, columns: dict[str, Sequence[object]], numeric: set[str], n_rows: int) -> str:
+        """A temporary table holding *columns* (DOUBLE for *numeric*, else text)."""
+        relation = self.loader.new_name("TABLE")
+        types = {c: "DOUBLE" if c in numeric else "VARCHAR" for c in columns}
+        definition = ", ".join(f'"{c}" {t}' for c, t in types.items()) or '"__empty" VARCHAR'
+        self.loader.execute(f'CREATE TEMP TABLE "{relation}" ({definition})')
+        if columns and n_rows:
+            try:
+                import pyarrow as pa
+            except ImportError:
+                placeholders = ", ".join("?" for _ in columns)
+                rows = list(zip(*columns.values(), strict=True))
+                self.connection.executemany(f'INSERT INTO "{relation}" VALUES ({placeholders})', rows)
+            else:
+                table = pa.table({c: pa.array(list(v), type=pa.float64() if c in numeric else pa.string())
+                                  for c, v in columns.items()})
+                self.connection.register(f"{relation}_arrow", table)
+                self.loader.execute(f'INSERT INTO "{relation}" SELECT * FROM "{relation}_arrow"')
+                self.connection.unregister(f"{relation}_arrow")
+        return relation
+
+
+def _info_of(bound: BoundTable) -> TableInfo:
+    """What binding learned, as the reference engine reports it."""
+    present = sorted({t for t in bound.times if t is not None}) if bound.times is not None else []
+    present.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
+    columns = {**bound.dimensions, **bound.measures}
+    return TableInfo(
+        name=bound.name,
+        origin=bound.origin,
+        n_rows=bound.n_rows,
+        columns=tuple(columns) + ((bound.time_column,) if bound.time_column else ()),
+        numeric=frozenset(bound.measures),
+        dimensions=tuple(bound.dimensions),
+        time_column=bound.time_column,
+        grain=bound.grain,
+        periods=tuple(present),
+    )

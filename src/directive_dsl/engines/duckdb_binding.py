@@ -1,0 +1,322 @@
+"""Check a DuckDB relation against its dataset declaration, in SQL.
+
+The rules are those of :func:`directive_dsl.data.bind_table`, and so are the
+errors: a declared column missing (E501), a measure with a non-number (E502)
+or a time value that is not a period (E503), each at the first offending row
+(for CSV, its line in the file). Which columns are measures is inferred the
+same way. Nothing is copied: the result is a :class:`SqlDataset` of
+expressions over the relation, each cell converted as the reference engine
+converts it (text "NA" is unknown, 3.0 as a dimension is "3", …).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal
+
+from sqlglot import exp
+
+from ..data import TIME_NAMES, DatasetSchema, RawTable
+from ..data.binding import _check_present, _infer_time, _number_problem, _time_problem
+from ..errors import Diagnostic, DirectiveDataError
+from ..periods import GRAINS, Grain, Period
+from ..plan import TableInfo
+from .duckdb_sources import Loader, Source, Unsupported, row_lines
+from .sql import Convert, SqlDataset, same
+from .sql_conditions import ident, number_text, template, text
+from .sql_time import TimeSource, day_of, fine_value, grain_of
+
+Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
+
+_INTS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+         "UINTEGER", "UBIGINT", "UHUGEINT"}
+_WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+_UNKNOWN = ("", "na", "n/a", "nan", "null", "none")
+
+
+def family(duckdb_type: str) -> Family:
+    """The kind of cells a DuckDB column type holds; Unsupported for the rest (lists, …)."""
+    t = duckdb_type.upper()
+    if t == "VARCHAR" or t.startswith("ENUM("):
+        return "text"
+    if t in _INTS:
+        return "int"
+    if t in ("FLOAT", "DOUBLE"):
+        return "float"
+    if t.startswith("DECIMAL"):
+        return "decimal"
+    if t == "BOOLEAN":
+        return "bool"
+    if t == "DATE":
+        return "date"
+    if t in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"):
+        return "timestamp"
+    if t == '"NULL"' or t == "NULL":
+        return "null"
+    if t == "JSON":
+        return "json"
+    raise Unsupported(duckdb_type)
+
+
+# ---------------------------------------------------------------- cells as the reference reads them
+
+
+def number_of(kind: Family) -> Convert:
+    """How a cell of *kind* reads as a number."""
+    return lambda cell: as_number(cell, kind)
+
+
+def text_of(kind: Family, blanks: bool = True) -> Convert:
+    """How a cell of *kind* reads as dimension text; *blanks*: text cells may be "" (unknown)."""
+    if kind == "text" and not blanks:
+        return same
+    return lambda cell: as_text(cell, kind)
+
+
+_JSON_NUMBER = "json_type(:v) IN ('BIGINT', 'UBIGINT', 'DOUBLE', 'HUGEINT')"
+
+
+def _json_string(cell: exp.Expr) -> exp.Expr:
+    return template("CASE WHEN json_type(:v) = 'VARCHAR' THEN json_extract_string(:v, '$') END", v=cell)
+
+
+def as_number(cell: exp.Expr, kind: Family) -> exp.Expr:
+    """A cell as a DOUBLE, NULL when unknown (NaN included)."""
+    if kind == "json":
+        return template(f"CASE WHEN {_JSON_NUMBER} THEN TRY_CAST(:v AS DOUBLE) ELSE :s END",
+                        v=cell, s=as_number(_json_string(cell), "text"))
+    if kind in ("int", "decimal"):
+        return exp.cast(cell, "DOUBLE")
+    if kind == "float":
+        return template("CASE WHEN ISNAN(:v) THEN NULL ELSE CAST(:v AS DOUBLE) END", v=cell)
+    if kind == "text":
+        return template("CASE WHEN ISNAN(TRY_CAST(:v AS DOUBLE)) THEN NULL ELSE TRY_CAST(:v AS DOUBLE) END",
+                        v=exp.cast(cell, "TEXT"))
+    return exp.cast(exp.null(), "DOUBLE")
+
+
+def not_a_number(cell: exp.Expr, kind: Family) -> exp.Expr:
+    """Whether a cell holds something that is neither a number nor unknown."""
+    if kind in ("int", "decimal", "float", "null"):
+        return exp.false()
+    if kind == "json":
+        return template("(json_type(:v) IN ('BOOLEAN', 'ARRAY', 'OBJECT') OR :s)",
+                        v=cell, s=not_a_number(_json_string(cell), "text"))
+    if kind != "text":
+        return exp.Not(this=exp.Is(this=cell, expression=exp.null()))
+    return template(
+        "(:v IS NOT NULL AND LOWER(TRIM(:v, :ws)) NOT IN (:u0, :u1, :u2, :u3, :u4, :u5)"
+        " AND (TRY_CAST(:v AS DOUBLE) IS NULL OR STRPOS(:v, '_') > 0))",
+        v=exp.cast(cell, "TEXT"), ws=text(_WHITESPACE),
+        **{f"u{i}": text(u) for i, u in enumerate(_UNKNOWN)},
+    )
+
+
+def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
+    """A cell as dimension text ("" is unknown; 3.0 is "3"; booleans "true"/"false")."""
+    if kind == "json":
+        return template(
+            "CASE WHEN json_type(:v) = 'VARCHAR' THEN :s WHEN json_type(:v) = 'DOUBLE' THEN :d"
+            " WHEN json_type(:v) IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'BOOLEAN') THEN CAST(:v AS TEXT) END",
+            v=cell, s=as_text(_json_string(cell), "text"), d=number_text(exp.cast(cell, "DOUBLE")))
+    if kind == "text":
+        return exp.Nullif(this=exp.cast(cell, "TEXT"), expression=text(""))
+    if kind == "int" or kind == "date":
+        return exp.cast(cell, "TEXT")
+    if kind == "float":
+        return number_text(exp.cast(cell, "DOUBLE"))
+    if kind == "decimal":
+        return template("CASE WHEN :v = FLOOR(:v) THEN CAST(CAST(:v AS DECIMAL(38, 0)) AS TEXT)"
+                        " ELSE CAST(:v AS TEXT) END", v=cell)
+    if kind == "bool":
+        return template("CASE WHEN :v IS NULL THEN NULL WHEN :v THEN 'true' ELSE 'false' END", v=cell)
+    if kind == "timestamp":
+        return template("CASE WHEN MICROSECOND(:v) % 1000000 = 0 THEN STRFTIME(:v, '%Y-%m-%d %H:%M:%S')"
+                        " ELSE STRFTIME(:v, '%Y-%m-%d %H:%M:%S.%f') END", v=cell)
+    return exp.cast(exp.null(), "TEXT")
+
+
+def time_source(cell: exp.Expr, kind: Family) -> TimeSource:
+    """How the time column reads (booleans and nulls are never periods)."""
+    if kind in ("int", "float", "decimal"):
+        return TimeSource(cell, "year")
+    if kind in ("date", "timestamp"):
+        return TimeSource(cell, "date")
+    if kind == "text":
+        return TimeSource(cell, "text")
+    if kind == "json":  # whole numbers 1000..9999 as their digits, anything else but text refused
+        return TimeSource(template(
+            f"CASE WHEN json_type(:v) = 'VARCHAR' THEN json_extract_string(:v, '$')"
+            f" WHEN {_JSON_NUMBER} AND :y = 0 THEN CAST(CAST(CAST(:v AS DOUBLE) AS INT) AS TEXT)"
+            " WHEN json_type(:v) <> 'NULL' THEN 'not a period' END",
+            v=cell, y=grain_of(cell, "year")), "text")
+    return TimeSource(exp.cast(exp.null(), "TEXT"), "text")
+
+
+# ---------------------------------------------------------------- binding
+
+
+def _as_double(cell: exp.Expr) -> exp.Expr:
+    """A float cell as a DOUBLE, NaN left as it is."""
+    return exp.cast(cell, "DOUBLE")
+
+
+class _Binder:
+    """Checks one source against one schema, query by query."""
+
+    def __init__(self, loader: Loader, schema: DatasetSchema, source: Source) -> None:
+        self.loader = loader
+        self.schema = schema
+        self.source = source
+        self.kinds = {c: family(t) for c, t in source.types.items()}
+        self.relation = exp.Table(this=exp.to_identifier(source.relation, quoted=True))
+
+    def cell(self, column: str) -> exp.Expr:
+        return ident(self.source.columns[column])
+
+    def scalar(self, select: exp.Expr) -> Any:
+        return self.loader.execute(select.sql("duckdb"))[0][0]
+
+    def exists(self, where: exp.Expr) -> bool:
+        probe = exp.select("1").from_(self.relation.copy()).where(where).limit(1)
+        return bool(self.loader.execute_exactly(probe.sql("duckdb")))
+
+    def first_row(self, where: exp.Expr, column: str) -> tuple[int, object]:
+        """The 0-based index and the cell of the first row where *where* holds."""
+        numbered = exp.to_table("numbered")
+        query = (exp.select(ident("__row"), self.cell(column)).from_(numbered)
+                 .where(where).order_by(ident("__row")).limit(1))
+        sql = f"WITH numbered AS {self.source.numbered} {query.sql('duckdb')}"
+        row, value = self.loader.execute(sql)[0]
+        if self.kinds[column] == "json" and isinstance(value, str):
+            value = json.loads(value)
+        return int(row), value
+
+    # ---------------------------------------------------------------- checks
+
+    def time(self, column: str) -> tuple[TimeSource, tuple[Period, ...], Grain | None, Diagnostic | None]:
+        source = time_source(self.cell(column), self.kinds[column])
+        value = fine_value(source)
+        distinct = exp.select(exp.alias_(value, "t", quoted=True)).from_(self.relation.copy()).distinct()
+        grain = grain_of(ident("t"), source.kind)
+        timed = exp.select(ident("t"), exp.alias_(grain, "grain", quoted=True)).from_(distinct.subquery("d"))
+        query = exp.select(ident("grain"), day_of(ident("t"), source.kind, ident("grain"))).from_(
+            timed.subquery("g"))
+        found = self.loader.execute(query.sql("duckdb"))
+        if any(g is None for g, _ in found):
+            row, cell = self.first_row(exp.Is(this=grain_of(value, source.kind), expression=exp.null()), column)
+            problem = _time_problem(self._raw(column, row, cell), column, row,
+                                    inferred=self.schema.time is None)
+            return source, (), None, problem
+        periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
+        ordered = sorted(periods)
+        ordered.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
+        grains = {p.grain for p in ordered}
+        return source, tuple(ordered), max(grains, key=GRAINS.index) if grains else None, None
+
+    def bad_numbers(self, columns: list[str]) -> list[Diagnostic]:
+        """E502 for each of *columns* holding a non-number, at its first one."""
+        checks = {c: not_a_number(self.cell(c), self.kinds[c]) for c in columns}
+        checks = {c: e for c, e in checks.items() if not isinstance(e, exp.Boolean)}
+        if not checks:
+            return []
+        query = exp.select(*(exp.func("bool_or", e) for e in checks.values())).from_(self.relation.copy())
+        flags = self.loader.execute(query.sql("duckdb"))[0]
+        problems = []
+        for (column, check), bad in zip(checks.items(), flags, strict=True):
+            if bad:
+                row, cell = self.first_row(check, column)
+                problems.append(_number_problem(self.schema, self._raw(column, row, cell), column, row))
+        return problems
+
+    def is_measure(self, column: str) -> bool:
+        """Whether an undeclared column holds numbers only, and at least one."""
+        kind = self.kinds[column]
+        if kind not in ("text", "int", "float", "decimal", "json"):
+            return False
+        if kind in ("text", "json") and self.exists(not_a_number(self.cell(column), kind)):
+            return False
+        number = as_number(self.cell(column), kind)
+        return self.exists(exp.Not(this=exp.Is(this=number, expression=exp.null())))
+
+    def _raw(self, column: str, row: int, cell: object) -> RawTable:
+        """A stand-in for the read table, holding just the cell the message shows."""
+        lines: Sequence[int] | None = None
+        if self.source.delimiter is not None or self.source.json_lines:
+            line = row_lines(self.source, [row]).get(row)
+            lines = _OneCell(row, line) if line is not None else None
+        columns: dict[str, Any] = {c: () for c in self.source.columns}
+        columns[column] = _OneCell(row, cell)
+        return RawTable(self.source.name, self.source.origin, columns, self.source.n_rows, None, lines)
+
+
+class _OneCell(Sequence[Any]):
+    """A column of which only one cell is known: enough for an error message."""
+
+    def __init__(self, row: int, value: object) -> None:
+        self.row = row
+        self.value = value
+
+    def __len__(self) -> int:
+        return self.row + 1
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.value if index == self.row else None
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))
+
+
+def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[SqlDataset, TableInfo]:
+    """Check *source* against *schema*; the dataset as SQL reads it, and what binding learned."""
+    stub = RawTable(schema.name, source.origin, {c: [] for c in source.columns}, source.n_rows)
+    _check_present(schema, stub)
+    binder = _Binder(loader, schema, source)
+    time_column = schema.time or _infer_time(schema, stub)
+    declared = set(schema.dimensions or ())
+    numeric = set(schema.measures) | set(schema.numeric_columns)
+    problems: list[Diagnostic] = []
+    time: TimeSource | None = None
+    periods: tuple[Period, ...] = ()
+    grain: Grain | None = None
+    if time_column is not None:
+        time, periods, grain, problem = binder.time(time_column)
+        problems.extend([problem] if problem is not None else [])
+    problems.extend(binder.bad_numbers([c for c in source.columns if c in numeric]))
+    dims: dict[str, Convert] = {}
+    measures: dict[str, Convert] = {}
+    for column in source.columns:
+        kind = binder.kinds[column]
+        if column in numeric:
+            measures[column] = number_of(kind)
+        blanks = column not in source.no_blanks
+        if column in declared:
+            dims[column] = text_of(kind, blanks)
+        if column in numeric or column in declared or column == time_column:
+            continue
+        if not schema.complete and column.lower() not in TIME_NAMES and binder.is_measure(column):
+            measures[column] = number_of(kind)
+            continue
+        dims[column] = text_of(kind, blanks)
+    if problems:
+        raise DirectiveDataError(problems[0].message, diagnostics=problems)
+    cells = {c: binder.cell(c) for c in source.columns}
+    nan_checks: dict[str, Convert] = {}
+    if source.nan_rare:
+        nan_checks = {c: f for c, f in measures.items() if binder.kinds[c] == "float"}
+        measures.update(dict.fromkeys(nan_checks, _as_double))
+    dataset = SqlDataset(name=schema.name, relation=binder.relation, cells=cells, text=dims,
+                         numbers=measures, time=time, grain=grain, nan_checks=nan_checks)
+    info = TableInfo(
+        name=schema.name,
+        origin=source.origin,
+        n_rows=source.n_rows,
+        columns=tuple({**dims, **measures}) + ((time_column,) if time_column else ()),
+        numeric=frozenset(measures),
+        dimensions=tuple(dims),
+        time_column=time_column,
+        grain=grain,
+        periods=periods,
+    )
+    return dataset, info

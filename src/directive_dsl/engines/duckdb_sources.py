@@ -1,0 +1,324 @@
+"""Bring bound data into DuckDB without passing rows through Python.
+
+Parquet files are read in place through a view; CSV and TSV files are parsed
+once by ``read_csv`` into a temporary table of text cells, JSON and JSON Lines
+once by ``read_json_objects`` into a table of JSON values; pandas, polars and
+Arrow tables are registered (zero-copy). Whatever DuckDB cannot read exactly
+as the reference reader does (a broken file, a duplicate header, lists of
+dicts, nested JSON values) goes through :mod:`directive_dsl.data` instead:
+that reader then either raises the very error the Python engine raises, or
+returns the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from sqlglot import exp
+
+from ..data import FORMATS, RawTable, read_table, resolve_path
+from ..data.frames import ORIGINS, frame_kind
+from ..source import display_path
+
+
+class Unsupported(Exception):
+    """DuckDB cannot read this binding exactly as the reference reader does."""
+
+
+@attrs.frozen(kw_only=True)
+class Source:
+    """A table in DuckDB: its relation, its columns (name -> column there) and their types."""
+
+    name: str
+    origin: str
+    relation: str
+    columns: dict[str, str]  # column name -> name in the relation
+    types: dict[str, str]  # column name -> DuckDB type
+    n_rows: int
+    numbered: str  # SQL of a relation with a 0-based "__row" column, for locating bad rows
+    path: Path | None = None
+    delimiter: str | None = None  # CSV/TSV: where row numbers come from lines
+    json_lines: bool = False  # JSON Lines: rows are the file's non-blank lines
+    no_blanks: frozenset[str] = frozenset()  # text columns known to hold no "" (only NULLs)
+    nan_rare: bool = False  # floats are unlikely to hold NaN (Parquet writes unknowns as NULL)
+
+
+class Loader:
+    """Creates the temporary objects of one engine in its connection."""
+
+    def __init__(self, connection: Any, prefix: str) -> None:
+        self.connection = connection
+        self.prefix = prefix
+        self.created: list[tuple[str, str]] = []  # (kind, name) to drop on close
+
+    def new_name(self, kind: str) -> str:
+        name = f"{self.prefix}_{len(self.created)}"
+        self.created.append((kind, name))
+        return name
+
+    def execute(self, sql: str, parameters: Sequence[object] | None = None) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self.connection.execute(sql, parameters or []).fetchall()
+        return rows
+
+    def execute_exactly(self, sql: str) -> list[tuple[Any, ...]]:
+        """*sql* with DuckDB's statistics propagation off for the statement.
+
+        Parquet writers leave NaN out of a column's min/max, and DuckDB would
+        trust them and decide that ``ISNAN`` never holds.
+        """
+        before = self.execute("SELECT current_setting('disabled_optimizers')")[0][0]
+        disabled = ",".join(filter(None, [str(before or ""), "statistics_propagation"]))
+        self.connection.execute("SET disabled_optimizers = ?", [disabled])
+        try:
+            return self.execute(sql)
+        finally:
+            self.connection.execute("SET disabled_optimizers = ?", [str(before or "")])
+
+    def close(self) -> None:
+        for kind, name in reversed(self.created):
+            if kind == "frame":
+                self.connection.unregister(name)
+            else:
+                self.execute(f'DROP {kind} IF EXISTS "{name}"')
+        self.created.clear()
+
+    # ---------------------------------------------------------------- kinds of binding
+
+    def load(self, name: str, value: object, *, base_dir: Path | None, allow_outside: bool) -> Source:
+        """*value* as a DuckDB relation; Unsupported when the reference reader must read it."""
+        if isinstance(value, str | os.PathLike) and not isinstance(os.fspath(value), bytes):
+            path = resolve_path(value, base_dir=base_dir, allow_outside=allow_outside)
+            return self._file(name, path)
+        kind = frame_kind(value)
+        if kind is None:
+            raise Unsupported
+        return self._frame(name, value, ORIGINS[kind], kind)
+
+    def _file(self, name: str, path: Path) -> Source:
+        lowered = path.name.lower()
+        compressed = lowered.endswith(".gz")
+        fmt = FORMATS.get(os.path.splitext(lowered.removesuffix(".gz"))[1])
+        if not path.is_file() or fmt is None or (fmt == "parquet" and compressed):
+            raise Unsupported
+        if fmt == "parquet":
+            return self._parquet(name, path)
+        if fmt in ("json", "jsonl"):
+            return self._json(name, path, fmt == "jsonl")
+        return self._delimited(name, path, "\t" if fmt == "tsv" else ",", compressed)
+
+    def parquet_view(self, path: Path) -> str:
+        """A view reading the Parquet file at *path* in place."""
+        relation = self.new_name("VIEW")
+        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        try:
+            self.execute(f'CREATE TEMP VIEW "{relation}" AS SELECT * FROM read_parquet({quoted})')
+        except Exception as error:  # the reference reader words the error
+            raise Unsupported from error
+        return relation
+
+    def _parquet(self, name: str, path: Path) -> Source:
+        relation = self.parquet_view(path)
+        source = self._described(name, display_path(str(path)), relation,
+                                 numbered=_literal_call("read_parquet", path, "file_row_number"),
+                                 path=path)
+        return attrs.evolve(source, no_blanks=self._parquet_no_blanks(path), nan_rare=True)
+
+    def _parquet_no_blanks(self, path: Path) -> frozenset[str]:
+        """The columns whose every row group's smallest value is a non-empty text (statistics)."""
+        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        try:
+            found = self.execute(
+                "SELECT path_in_schema FROM parquet_metadata(" + quoted + ") GROUP BY path_in_schema"
+                " HAVING bool_and(stats_min_value IS NOT NULL AND stats_min_value <> '')")
+        except Exception:  # statistics are an optimisation only
+            return frozenset()
+        return frozenset(str(row[0]) for row in found)
+
+    def _delimited(self, name: str, path: Path, delimiter: str, compressed: bool) -> Source:
+        header, skip = _header(path, delimiter, compressed)
+        if "" in header or len(set(header)) != len(header):
+            raise Unsupported  # an unnamed or repeated column: the reference reader decides
+        relation = self.new_name("TABLE")
+        physical = {title: f"c{i}" for i, title in enumerate(header)}
+        present = " OR ".join(f'"{p}" IS NOT NULL' for p in physical.values())
+        try:
+            self.execute(
+                f'CREATE TEMP TABLE "{relation}" AS SELECT * FROM read_csv(?, delim = ?, quote = \'"\','
+                " escape = '\"', header = false, skip = ?, columns = ?, auto_detect = false)"
+                f" WHERE {present}",
+                [str(path), delimiter, skip, {p: "VARCHAR" for p in physical.values()}],
+            )
+        except Exception as error:
+            raise Unsupported from error
+        origin = display_path(str(path))
+        n_rows = int(self.execute(f'SELECT count(*) FROM "{relation}"')[0][0])
+        return Source(name=name, origin=origin, relation=relation, columns=physical,
+                      types=dict.fromkeys(header, "VARCHAR"), n_rows=n_rows,
+                      numbered=f'(SELECT rowid AS "__row", * FROM "{relation}")',
+                      path=path, delimiter=delimiter, no_blanks=frozenset(header))
+
+    def _json(self, name: str, path: Path, lines: bool) -> Source:
+        """A JSON array of objects or JSON Lines: one column of JSON values per key."""
+        objects = self.new_name("TABLE")
+        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        layout = "'newline_delimited'" if lines else "'array'"
+        try:
+            self.execute(f'CREATE TEMP TABLE "{objects}" AS SELECT json'
+                         f" FROM read_json_objects({quoted}, format = {layout})")
+        except Exception as error:
+            raise Unsupported from error
+        found = self.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE json_type(json) <> 'OBJECT') FROM \"{objects}\"")
+        nested = self.execute(f"SELECT 1 FROM \"{objects}\", json_each(json) AS e"
+                              " WHERE e.type IN ('ARRAY', 'OBJECT') LIMIT 1")
+        if found[0][0] == 0 or found[0][1] or nested:
+            raise Unsupported  # empty, not objects, or nested: the reference reader says so
+        shapes = self.execute(f'SELECT json_keys(json) AS k, min(rowid) AS first FROM "{objects}"'
+                              " GROUP BY k ORDER BY first")
+        if any(len(set(keys)) != len(keys) for keys, _ in shapes):
+            raise Unsupported  # a key twice in one object
+        keys = list(dict.fromkeys(str(key) for keys, _ in shapes for key in keys))
+        physical = {key: f"c{i}" for i, key in enumerate(keys)}
+        relation = self.new_name("TABLE")
+        columns = [exp.alias_(exp.JSONExtract(this=exp.column("json"), expression=_json_path(key)),
+                              physical[key], quoted=True) for key in keys]
+        select = exp.select(*columns).from_(exp.to_table(f'"{objects}"')).order_by(exp.column("rowid"))
+        self.execute(f'CREATE TEMP TABLE "{relation}" AS {select.sql("duckdb")}')
+        return Source(name=name, origin=display_path(str(path)), relation=relation, columns=physical,
+                      types=dict.fromkeys(keys, "JSON"), n_rows=int(found[0][0]),
+                      numbered=f'(SELECT rowid AS "__row", * FROM "{relation}")',
+                      path=path, json_lines=lines)
+
+    def _frame(self, name: str, value: Any, origin: str, kind: str) -> Source:
+        if kind == "pandas":
+            _check_pandas(value)
+        elif kind == "polars" and type(value).__name__ == "LazyFrame":
+            value = value.collect()
+        names = [str(c) for c in (value.columns if kind != "pyarrow" else value.schema.names)]
+        if len(set(names)) != len(names):
+            raise Unsupported
+        relation = self.new_name("frame")
+        try:
+            self.connection.register(relation, value)
+        except Exception as error:
+            raise Unsupported from error
+        return self._described(name, origin, relation,
+                               numbered=f'(SELECT row_number() OVER () - 1 AS "__row", * FROM "{relation}")')
+
+    def _described(self, name: str, origin: str, relation: str, *, numbered: str,
+                   path: Path | None = None) -> Source:
+        described = self.execute(f'DESCRIBE SELECT * FROM "{relation}"')
+        columns = {str(row[0]): str(row[0]) for row in described}
+        if len(columns) != len(described):
+            raise Unsupported
+        types = {str(row[0]): str(row[1]) for row in described}
+        n_rows = int(self.execute(f'SELECT count(*) FROM "{relation}"')[0][0])
+        return Source(name=name, origin=origin, relation=relation, columns=columns, types=types,
+                      n_rows=n_rows, numbered=numbered, path=path)
+
+
+def parquet_file(value: object, *, base_dir: Path | None, allow_outside: bool) -> Path | None:
+    """The Parquet file *value* names, if it names one that exists."""
+    if not isinstance(value, str | os.PathLike) or isinstance(os.fspath(value), bytes):
+        return None
+    path = resolve_path(value, base_dir=base_dir, allow_outside=allow_outside)
+    if FORMATS.get(os.path.splitext(path.name.lower())[1]) != "parquet" or not path.is_file():
+        return None
+    return path
+
+
+def _literal_call(function: str, path: Path, option: str) -> str:
+    """``function('path', option = true) AS numbered`` with the path as a quoted literal."""
+    quoted = exp.Literal.string(str(path)).sql("duckdb")
+    return f'(SELECT {option} AS "__row", * EXCLUDE ({option}) FROM {function}({quoted}, {option} = true))'
+
+
+def _json_path(key: str) -> exp.Expr:
+    """The JSON path of a top-level *key*: ``$."key"``, its quotes and backslashes escaped."""
+    escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    return exp.Literal.string(f'$."{escaped}"')
+
+
+def _check_pandas(frame: Any) -> None:
+    """Frames whose cells DuckDB would read differently from the reference reader."""
+    if any(level is not None for level in frame.index.names):
+        raise Unsupported  # named index levels become columns
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if str(dtype) == "object":
+            from pandas.api.types import infer_dtype
+
+            if infer_dtype(frame[column], skipna=True) not in ("string", "empty"):
+                raise Unsupported
+
+
+# ---------------------------------------------------------------- CSV lines
+
+
+def _records(path: Path, delimiter: str, compressed: bool) -> Iterator[tuple[list[str], int]]:
+    """Each record of a delimited file with the line it starts on."""
+    raw = gzip.open(path, "rb") if compressed else open(path, "rb")  # noqa: SIM115
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        previous = 0
+        for record in reader:
+            yield record, previous + 1
+            previous = reader.line_num
+
+
+def _header(path: Path, delimiter: str, compressed: bool) -> tuple[list[str], int]:
+    """The header record, and how many records (blank ones included) lead up to it."""
+    try:
+        for index, (record, _) in enumerate(_records(path, delimiter, compressed)):
+            if any(record):
+                return record, index + 1
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as error:
+        raise Unsupported from error
+    raise Unsupported  # empty: the reference reader says so
+
+
+def _json_lines(path: Path) -> Iterator[int]:
+    """The number of each non-blank line of a JSON Lines file."""
+    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream:
+        for number, line in enumerate(stream.read().split("\n"), start=1):
+            if line.strip():
+                yield number
+
+
+def row_lines(source: Source, rows: Sequence[int]) -> dict[int, int]:
+    """The file line of each 0-based data row in *rows* (CSV, TSV, JSON Lines), read on errors."""
+    assert source.path is not None
+    if source.json_lines:
+        wanted = set(rows)
+        return {row: line for row, line in enumerate(_json_lines(source.path)) if row in wanted}
+    assert source.delimiter is not None
+    wanted = set(rows)
+    found: dict[int, int] = {}
+    compressed = source.path.name.lower().endswith(".gz")
+    header_seen = False
+    row = 0
+    for record, line in _records(source.path, source.delimiter, compressed):
+        if not any(record):
+            continue
+        if not header_seen:
+            header_seen = True
+            continue
+        if row in wanted:
+            found[row] = line
+            if len(found) == len(wanted):
+                break
+        row += 1
+    return found
+
+
+def reference_table(name: str, value: object, *, base_dir: Path | None, allow_outside: bool) -> RawTable:
+    """The binding read by the reference reader (which raises its own errors)."""
+    return read_table(name, value, base_dir=base_dir, allow_outside=allow_outside)

@@ -1,0 +1,103 @@
+"""The SQL of a directive without any data: what ``directive compile`` prints.
+
+With no data bound, the statements rest on what the directive declares, and
+assume:
+
+- each dataset is a table of the same name (``"investments"``), with the
+  declared columns; dimensions hold text, measures hold numbers (NULL for
+  unknown); a measure the directive leaves to the data is a column named
+  after it, and a dataset's single undeclared measure a column named after
+  the dataset;
+- the time column holds years (numbers or text), quarters (``2026-Q1``),
+  months (``2026-03``) or dates, parsed in SQL with the rules of data files;
+  an undeclared time column is called ``year``;
+- the window is the header's ``period`` (every period, without one), and the
+  data reaches its end, so no rule reads past it.
+"""
+
+from __future__ import annotations
+
+import attrs
+from sqlglot import exp
+
+from .. import model as m
+from ..judge import RulePlan, requests
+from ..periods import Period
+from ..plan import AggregateRequest, CoverageRequest, TableInfo
+from ..timing import Window
+from .sql import DatasetQuery, SqlDataset, same
+from .sql_conditions import ident
+from .sql_time import TimeSource
+
+
+def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple[str, str]]:
+    """A heading and a pretty-printed statement per dataset the rules read."""
+    tables = {name: _table_info(info) for name, info in directive.datasets.items()}
+    start, end = directive.window or (Period.year(1000), Period.year(9999))
+    window = Window(start=start, end=end)
+    aggregates: set[AggregateRequest] = set()
+    coverage: set[CoverageRequest] = set()
+    readers: dict[str, list[str]] = {}
+    for index, rule in enumerate(directive.rules):
+        upper = None if rule.upper is None else m.map_aggregates(rule.upper, _resolved)
+        rule = attrs.evolve(rule, left=m.map_aggregates(rule.left, _resolved),
+                            right=m.map_aggregates(rule.right, _resolved), upper=upper)
+        plan = RulePlan(rule=rule, index=index, as_of=end, window=window, until=None, missing="fail")
+        found, covered = requests(plan, tables, directive.domains)
+        aggregates |= found
+        coverage |= covered
+        for name in rule.datasets():
+            readers.setdefault(name, []).append(rule.id)
+    out = []
+    for name, rule_ids in readers.items():
+        asked = sorted((r for r in aggregates if r.dataset == name), key=repr)
+        covers = sorted((c for c in coverage if c.dataset == name), key=repr)
+        query = DatasetQuery(_dataset(directive.datasets[name], asked, covers), asked, covers)
+        heading = f"dataset {name} (rules {', '.join(rule_ids)})"
+        out.append((heading, query.expression.sql(dialect=dialect, pretty=True)))
+    return out
+
+
+def _resolved(leaf: m.Aggregate) -> m.Value:
+    """A leaf whose measure the data was to name: a column named after it (or the dataset)."""
+    if leaf.deferred is None:
+        return leaf
+    column = leaf.deferred or leaf.dataset
+    measure = m.MeasureInfo(name=column, expr=m.RowColumn(name=column), unit=None, declared=False)
+    return attrs.evolve(leaf, measure=measure, deferred=None)
+
+
+def _columns(info: m.DatasetInfo) -> tuple[str, ...]:
+    measures = [c for measure in info.measures.values() for c in m.row_columns(measure.expr)]
+    return tuple(dict.fromkeys([*(info.dimensions or ()), *measures]))
+
+
+def _table_info(info: m.DatasetInfo) -> TableInfo:
+    """What binding would learn, as far as the declaration tells."""
+    numeric = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
+    return TableInfo(
+        name=info.name, origin=info.name, n_rows=0,
+        columns=(*_columns(info), info.time or "year"),
+        numeric=frozenset(numeric), dimensions=tuple(info.dimensions or ()),
+        time_column=info.time or "year", grain=None, periods=(),
+    )
+
+
+def _dataset(info: m.DatasetInfo, asked: list[AggregateRequest],
+             covers: list[CoverageRequest]) -> SqlDataset:
+    numeric = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
+    for request in asked:
+        if request.measure is not None:
+            numeric |= set(m.row_columns(request.measure.expr))
+    named = set(_columns(info)) | numeric
+    for request in asked:
+        named |= set(request.groups) | set(m.condition_columns(request.where) if request.where else ())
+    named |= {c.dimension for c in covers if c.dimension is not None}
+    return SqlDataset(
+        name=info.name,
+        relation=exp.Table(this=exp.to_identifier(info.name, quoted=True)),
+        cells={c: ident(c) for c in sorted(named)},
+        text=dict.fromkeys(sorted(named - numeric), same),
+        numbers=dict.fromkeys(sorted(numeric), same),
+        time=TimeSource(ident(info.time or "year"), "text"),
+    )
