@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import directive_dsl
 from semantics_support import expect, keys, rows_of, run, table
 
 WINDOW = """
@@ -468,3 +469,11 @@ def test_in_total_pro_rata_applies_to_totals_only(engine: str) -> None:
         gap=12,
         target=100,
     )
+
+
+def test_deadline_finer_than_mixed_grain_data_is_pending_at_the_last_sub_period(engine: str) -> None:
+    """Yearly and monthly rows mixed: the as-of (2020) is coarser than the deadline's month."""
+    directive = directive_dsl.loads("require trade.amount >= 1 by 2023-02", "t.directive")
+    rows = [{"time": "2020", "amount": 1.0}, {"time": "2020-01", "amount": 2.0}]
+    report = directive.evaluate({"trade": rows}, engine=engine)
+    assert [(o.period, o.status) for o in report.outcomes] == [("2020-12", "pending")]

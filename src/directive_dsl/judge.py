@@ -25,7 +25,7 @@ from .plan import (
     TableInfo,
 )
 from .report import Location, Outcome, Status
-from .timing import Window, path_fraction, per_periods
+from .timing import Window, last_within, path_fraction, per_periods
 from .wording import describe_outcome
 
 Result = tuple[float | None, str | None]  # (value, reason when missing)
@@ -308,7 +308,8 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
         return
     deadline = time.deadline
     assert deadline is not None
-    now = as_of.to_grain(deadline.grain) if not _finer(deadline, as_of) else as_of
+    # The as-of period at the deadline's grain; a coarser as-of (mixed-grain data) ends in its last one.
+    now = as_of.to_grain(deadline.grain) if not _finer(deadline, as_of) else last_within(as_of, deadline.grain)
     if now.start_day() >= deadline.start_day():
         yield _Point(deadline.label, deadline, (deadline.start_day(), deadline.end_day()))
     elif time.baseline_period is None:
