@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from .. import model as m
 from ..conditions import as_number, as_text
+from .sql_cache import TemplateCache
 
 _CMP: dict[str, Callable[..., exp.Expr]] = {
     ">=": exp.GTE,
@@ -80,7 +81,13 @@ def template(sql: str, **parts: exp.Expr) -> exp.Expr:
 
 @functools.lru_cache(maxsize=256)
 def _parsed(sql: str) -> exp.Expr:
-    return sqlglot.parse_one(sql, read="duckdb")
+    cached = _TEMPLATES.get(sql)
+    if cached is None:
+        cached = _TEMPLATES.store(sql, sqlglot.parse_one(sql, read="duckdb"))
+    return cached
+
+
+_TEMPLATES = TemplateCache()
 
 
 def unknown_to_null(value: exp.Expr, truth: exp.Expr) -> exp.Expr:
