@@ -18,11 +18,12 @@ from typing import Any
 
 
 def _cache_file() -> Path | None:
-    try:
-        import sqlglot
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
 
-        version = sqlglot.__version__
-    except (ImportError, AttributeError):
+    try:
+        version = installed("sqlglot")
+    except PackageNotFoundError:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "directive_dsl" / f"sql-templates-{version}.pickle"

@@ -82,8 +82,9 @@ def template(sql: str, **parts: exp.Expr) -> exp.Expr:
 @functools.lru_cache(maxsize=256)
 def _parsed(sql: str) -> exp.Expr:
     cached = _TEMPLATES.get(sql)
-    if cached is None:
+    if not isinstance(cached, exp.Expr):
         cached = _TEMPLATES.store(sql, sqlglot.parse_one(sql, read="duckdb"))
+    assert isinstance(cached, exp.Expr)
     return cached
 
 
