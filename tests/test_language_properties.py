@@ -84,3 +84,19 @@ def test_the_grammar_has_no_conflicts(caplog: object) -> None:
         logger.setLevel(old)
     conflicts = [r.getMessage() for r in records if "conflict" in r.getMessage().lower()]
     assert conflicts == []
+
+
+def test_every_grammar_rule_has_a_builder_method() -> None:
+    """Lark builds a raw Tree for a rule the builder lacks; none may ever reach the syntax tree."""
+    from directive_dsl.builder import Builder
+    from directive_dsl.parser import _lark
+
+    missing = set()
+    for rule in _lark().rules:
+        name = rule.alias or rule.origin.name
+        name = str(getattr(name, "name", name))
+        kept = [sym for sym in rule.expansion if not (sym.is_term and getattr(sym, "filter_out", False))]
+        inlined = name.startswith("_") or (rule.options.expand1 and len(kept) == 1 and not rule.alias)
+        if not inlined and not callable(getattr(Builder, name, None)):
+            missing.add(name)
+    assert missing == set()
