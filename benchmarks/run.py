@@ -149,6 +149,7 @@ def hand_written_query(path: Path) -> Callable[[], object]:
 
     def run() -> object:
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         return con.execute(HAND_QUERY.format(path=path)).fetchall()
 
     return run
@@ -220,7 +221,7 @@ def peak_memory(snippet: str) -> float:
     code = textwrap.dedent(snippet) + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    return int(out.stdout.split()[-1]) / 1024
 
 
 def cli_wall_time(repeat: int) -> float:
@@ -307,7 +308,9 @@ def main() -> None:
         """.replace("from benchmarks.run", f"import sys; sys.path.insert(0, '{ROOT}'); from benchmarks.run"))
         hand_mem = peak_memory(f"""
             import duckdb
-            duckdb.connect().execute({HAND_QUERY.format(path=parquet)!r}).fetchall()
+            con = duckdb.connect()
+            con.execute("SET enable_progress_bar = false")
+            con.execute({HAND_QUERY.format(path=parquet)!r}).fetchall()
         """)
         add("(e) peak memory, duckdb engine, 10 rules", engine_mem, unit="MiB",
             note=f"{engine_mem / hand_mem:.2f}x the hand-written query ({hand_mem:,.0f} MiB); target <= 1.5x")

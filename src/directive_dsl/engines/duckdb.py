@@ -39,13 +39,19 @@ _PARQUET_BINDINGS: dict[tuple[object, ...], tuple[SqlDataset, TableInfo]] = {}
 _SHARED_LOCK = threading.Lock()
 
 
+def _quiet(connection: Any) -> Any:
+    """No progress bar: the report may be going to stdout."""
+    connection.execute("SET enable_progress_bar = false")
+    return connection
+
+
 def _shared_database() -> Any:
     """The process's in-memory database, opened on first use."""
     with _SHARED_LOCK:
         if not _SHARED:
             import duckdb
 
-            _SHARED.append(duckdb.connect())
+            _SHARED.append(_quiet(duckdb.connect()))
         return _SHARED[0]
 
 
@@ -75,9 +81,9 @@ class DuckDBEngine:
         if connection is not None:
             self.connection = connection
         elif config:
-            self.connection = duckdb.connect(config=config)
+            self.connection = _quiet(duckdb.connect(config=config))
         else:
-            self.connection = _shared_database().cursor()
+            self.connection = _quiet(_shared_database().cursor())
         self.loader = Loader(self.connection, f"__directive_{next(_ENGINES)}")
         self.datasets: dict[str, SqlDataset] = {}
         self.statements: list[str] = []  # the statements `run` issued, in order
