@@ -235,7 +235,10 @@ def _warn_units(resolver: Resolver, sides: list[Typed], unit: Unit | None, check
             f"a measure of unknown unit is compared with `{named[0].name}`: its numbers are read as {named[0].name}",
             "declare the measure's unit: `measure NAME UNIT`",
         )
-    plain = [s for s in sides if s.unit == DIMENSIONLESS and isinstance(s.value, m.Constant)]
+    plain = [  # zero is zero in any unit: nothing to warn about
+        s for s in sides
+        if s.unit == DIMENSIONLESS and isinstance(s.value, m.Constant) and s.value.value != 0
+    ]
     percent = [s for s in sides if s.unit == PERCENT]
     if plain and percent:
         number = plain[0].value.value  # type: ignore[union-attr]
