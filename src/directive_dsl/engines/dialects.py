@@ -1,0 +1,107 @@
+"""Rewrites that let the shared SQL trees run as written on other databases.
+
+The trees of :mod:`.sql` are built once, for every dialect; sqlglot renders
+most of them faithfully, and :func:`adapt` fixes the rest just before
+rendering, per dialect:
+
+- Spark: ``GROUPING(a, b, …)`` takes one column there, so the bitmask is
+  summed from one ``GROUPING`` per key; casts become ``TRY_CAST`` and
+  ``FLOOR`` is kept away from values it cannot hold as a ``BIGINT``, so that
+  ANSI mode (the default since Spark 4) never stops a query where the
+  reference engine reads an unknown;
+- PostgreSQL: ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
+  there), ``TRY_CAST`` a call of a temporary function that answers NULL
+  instead of failing (see :data:`POSTGRES_FUNCTIONS`), ``MAKE_DATE`` keeps
+  its name.
+
+>>> import sqlglot
+>>> tree = sqlglot.parse_one("SELECT GROUPING(a, b) FROM t GROUP BY GROUPING SETS ((a), (a, b))")
+>>> adapt(tree, "spark").sql("spark")
+'SELECT CAST(GROUPING(a) AS BIGINT) * 2 + CAST(GROUPING(b) AS BIGINT) FROM t GROUP BY GROUPING SETS ((a), (a, b))'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+Rewrite = Callable[[exp.Expr], exp.Expr]
+
+#: Temporary functions the PostgreSQL rewrite calls, created once per connection.
+POSTGRES_FUNCTIONS = (
+    """CREATE OR REPLACE FUNCTION pg_temp.directive_try_double(value text) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE AS $$
+    BEGIN
+      RETURN value::double precision;
+    EXCEPTION WHEN others THEN
+      RETURN NULL;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION pg_temp.directive_try_date(value text) RETURNS date
+    LANGUAGE plpgsql IMMUTABLE AS $$
+    BEGIN
+      RETURN value::date;
+    EXCEPTION WHEN others THEN
+      RETURN NULL;
+    END $$""",
+)
+
+_FLOOR_SAFE = 1e15  # every double at least this large is a whole number
+
+
+def _spark(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
+        keys = node.expressions
+        parts: list[exp.Expr] = []
+        for i, key in enumerate(keys):
+            bit: exp.Expr = exp.cast(exp.Grouping(expressions=[key.copy()]), "BIGINT")
+            weight = 1 << (len(keys) - 1 - i)
+            parts.append(bit if weight == 1 else exp.Mul(this=bit, expression=exp.Literal.number(weight)))
+        total = parts[0]
+        for part in parts[1:]:
+            total = exp.Add(this=total, expression=part)
+        return total
+    if type(node) is exp.Cast and not node.to.is_type(*exp.DataType.TEXT_TYPES):
+        return exp.TryCast(this=node.this.copy(), to=node.to.copy())
+    if isinstance(node, exp.Floor) and not node.args.get("decimals"):
+        value = node.this
+        small = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(_FLOOR_SAFE))
+        return exp.Case(ifs=[exp.If(this=small, true=exp.Floor(this=value.copy()))], default=value.copy())
+    return node
+
+
+def _postgres(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.IsNan):
+        nan = exp.cast(exp.Literal.string("NaN"), "DOUBLE")
+        return exp.paren(exp.EQ(this=node.this.copy(), expression=nan), copy=False)
+    if isinstance(node, exp.TryCast):
+        if node.to.is_type("double", "float"):
+            return exp.Anonymous(this="pg_temp.directive_try_double",
+                                 expressions=[exp.cast(node.this.copy(), "TEXT")])
+        if node.to.is_type("date"):
+            return exp.Anonymous(this="pg_temp.directive_try_date",
+                                 expressions=[exp.cast(node.this.copy(), "TEXT")])
+        return exp.Cast(this=node.this.copy(), to=node.to.copy())
+    if isinstance(node, exp.DateFromParts):
+        parts = [node.args["year"], node.args["month"], node.args["day"]]
+        return exp.Anonymous(this="MAKE_DATE", expressions=[p.copy() for p in parts])
+    return node
+
+
+REWRITES: dict[str, Rewrite] = {"spark": _spark, "databricks": _spark, "postgres": _postgres}
+
+#: Statements a dialect must run once per session before the rewritten statements.
+PREAMBLES: dict[str, tuple[str, ...]] = {"postgres": POSTGRES_FUNCTIONS}
+
+
+def adapt(tree: exp.Expr, dialect: str) -> exp.Expr:
+    """*tree* rewritten where *dialect* reads the shared SQL differently (a copy; *tree* is kept)."""
+    rewrite = REWRITES.get(dialect)
+    if rewrite is None:
+        return tree
+    return tree.transform(rewrite, copy=True)
+
+
+def render(tree: exp.Expr, dialect: str, *, pretty: bool = False) -> str:
+    """*tree* as SQL text in *dialect*, rewritten first (see :func:`adapt`)."""
+    return adapt(tree, dialect).sql(dialect=dialect, pretty=pretty)
