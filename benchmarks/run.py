@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / ".data"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # benchmarks.spark_rows, when run as a script
 
 REGIONS = ["Brest", "Gomel", "Grodno", "Minsk", "Minsk Region", "Mogilev", "Vitebsk"]
 PARTNERS = ["CN", "RU", "DE", "PL", "NL", "FR", "IT", "US", "TR", "KZ", "AT", "BE"]
@@ -292,7 +293,7 @@ def main() -> None:
             times[n] = median_time(engine_run(rules, parquet, "duckdb"), args.repeat)
             add(f"(a) duckdb engine, {n} rules, Parquet {label}", times[n])
         hand = median_time(hand_written_query(parquet), args.repeat)
-        add(f"(b) hand-written fused DuckDB query, 10 rules", hand,
+        add("(b) hand-written fused DuckDB query, 10 rules", hand,
             note=f"(a,10)/(b) = {times[10] / hand:.2f}; target <= 1.2")
         add("(a) 50 rules / 5 rules", times[50] / times[5], unit="x", note="target <= 2")
         csv_time = median_time(engine_run(TEN_RULES, csv_path, "duckdb"), args.repeat)
@@ -326,7 +327,7 @@ def main() -> None:
 
     if args.only in ("all", "spark"):
         try:
-            from benchmarks.spark_rows import spark_rows  # type: ignore[import-not-found]
+            from benchmarks.spark_rows import spark_rows
         except ImportError:
             pass
         else:

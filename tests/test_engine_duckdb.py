@@ -527,3 +527,21 @@ def test_number_text_is_read_in_sql_as_in_python(texts: list[str]) -> None:
             continue
         assert not bad, text
         assert number == expected or (number is None and expected is None), text
+
+
+def test_an_empty_date_in_a_dataframe_is_located_like_the_reference() -> None:
+    """A NaT in a datetime time column is E503 "empty time value" on both engines."""
+    import pandas as pd
+
+    import directive_dsl
+    from directive_dsl import DirectiveError
+
+    frame = pd.DataFrame({"date": pd.to_datetime(["2026-01-31", None]), "v": [1.0, 2.0]})
+    directive = directive_dsl.loads("require t.v >= 1 per month", "t.directive")
+    messages = []
+    for engine in ("python", "duckdb"):
+        with pytest.raises(DirectiveError) as caught:
+            directive.evaluate({"t": frame}, engine=engine)
+        messages.append((caught.value.code, caught.value.message))
+    assert messages[0] == messages[1]
+    assert messages[0][0] == "E503"

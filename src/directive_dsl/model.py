@@ -21,6 +21,7 @@ from .source import Span, unknown_span
 from .units import Unit, UnitRegistry
 
 if TYPE_CHECKING:
+    from .plan import Engine
     from .report import Report
 
 AggregateFunc = Literal["sum", "mean", "min", "max", "count", "first", "last"]
@@ -372,7 +373,7 @@ class CheckedDirective:
         self,
         data: Mapping[str, object] | None = None,
         *,
-        engine: str = "duckdb",
+        engine: str | Engine = "duckdb",
         as_of: str | None = None,
         window: str | tuple[str, str] | None = None,
         missing: MissingPolicy | None = None,

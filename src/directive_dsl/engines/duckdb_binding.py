@@ -204,8 +204,10 @@ class _Binder:
         query = exp.select(ident("grain"), day_of(ident("t"), source.kind, ident("grain"))).from_(
             timed.subquery("g"))
         found = self.loader.execute(query.sql("duckdb"))
-        if any(g is None for g, _ in found):
-            row, cell = self.first_row(exp.Is(this=grain_of(value, source.kind), expression=exp.null()), column)
+        if any(g is None or d is None for g, d in found):  # an unparsable or empty (NULL, NaT) time
+            missing = exp.or_(exp.Is(this=value.copy(), expression=exp.null()),
+                              exp.Is(this=grain_of(value, source.kind), expression=exp.null()))
+            row, cell = self.first_row(missing, column)
             problem = _time_problem(self._raw(column, row, cell), column, row,
                                     inferred=self.schema.time is None)
             return source, (), None, problem

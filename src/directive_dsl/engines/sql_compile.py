@@ -25,6 +25,7 @@ from ..judge import RulePlan, requests
 from ..periods import Period
 from ..plan import AggregateRequest, CoverageRequest, TableInfo
 from ..timing import Window
+from .dialects import PREAMBLES, adapt
 from .sql import DatasetQuery, SqlDataset, same
 from .sql_conditions import ident
 from .sql_time import TimeSource
@@ -54,7 +55,11 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
         covers = sorted((c for c in coverage if c.dataset == name), key=repr)
         query = DatasetQuery(_dataset(directive.datasets[name], asked, covers), asked, covers)
         heading = f"dataset {name} (rules {', '.join(rule_ids)})"
-        out.append((heading, query.expression.sql(dialect=dialect, pretty=True)))
+        tree = adapt(query.expression, dialect)  # the dialect's own spellings (GROUPING, TRY_CAST, …)
+        out.append((heading, tree.sql(dialect=dialect, pretty=True)))
+    preamble = PREAMBLES.get(dialect, ())
+    if preamble and out:
+        out.insert(0, ("helper functions the statements below use", ";\n".join(preamble)))
     return out
 
 

@@ -1,0 +1,46 @@
+"""`directive compile --dialect postgres` prints SQL that a real PostgreSQL server runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import directive_dsl
+from directive_dsl.engines.dialects import PREAMBLES
+from directive_dsl.engines.sql import compile_sql
+
+ROOT = Path(__file__).resolve().parents[1]
+psycopg = (
+    pytest.importorskip("psycopg") if os.environ.get("CI") != "true" else __import__("psycopg")
+)
+
+
+@pytest.mark.postgres
+def test_compiled_postgres_sql_runs_on_gapminder() -> None:
+    from pg_server import server_binaries, throwaway_server
+
+    if server_binaries() is None and os.environ.get("CI") != "true":
+        pytest.skip("no PostgreSQL server binaries")
+    directive = directive_dsl.load(ROOT / "examples" / "gapminder" / "targets.directive")
+    columns = (
+        'country text, continent text, year int, "lifeExp" double precision, pop double precision, '
+        '"gdpPercap" double precision, iso_alpha text, iso_num int, centroid_lon double precision, '
+        "centroid_lat double precision"
+    )
+    with throwaway_server() as dsn, psycopg.connect(dsn, autocommit=True) as con:
+        con.execute(f"CREATE TABLE gapminder ({columns})")
+        data = (ROOT / "examples" / "gapminder" / "gapminder.csv").read_text()
+        with con.cursor().copy("COPY gapminder FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            copy.write(data)
+        for function in PREAMBLES["postgres"]:
+            con.execute(function)
+        statements = [
+            sql
+            for heading, sql in compile_sql(directive, "postgres")
+            if heading.startswith("dataset")
+        ]
+        assert statements
+        for sql in statements:
+            assert con.execute(sql).fetchall()
