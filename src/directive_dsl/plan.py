@@ -18,8 +18,9 @@ from typing import Protocol, TypeAlias
 
 import attrs
 
+from .data.binding import BoundTable
 from .model import Aggregate, AggregateFunc, MeasureInfo, RowCondition
-from .periods import Grain, Period
+from .periods import GRAINS, Grain, Period
 
 
 @attrs.frozen
@@ -108,6 +109,29 @@ class Answers:
 
     aggregates: Mapping[AggregateRequest, Mapping[CellKey, Cell]]
     coverage: Mapping[CoverageRequest, frozenset[CoverageKey]]
+
+
+def table_info(bound: BoundTable) -> TableInfo:
+    """What binding learned about a table read by the reference reader, as engines report it."""
+    if bound.time_codes is not None:
+        distinct: list[Period] = list(bound.time_codes.periods)
+    else:
+        distinct = (
+            list({t for t in bound.times if t is not None}) if bound.times is not None else []
+        )
+    distinct.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
+    columns = {**bound.dimensions, **bound.measures}
+    return TableInfo(
+        name=bound.name,
+        origin=bound.origin,
+        n_rows=bound.n_rows,
+        columns=tuple(columns) + ((bound.time_column,) if bound.time_column else ()),
+        numeric=frozenset(bound.measures),
+        dimensions=tuple(bound.dimensions),
+        time_column=bound.time_column,
+        grain=bound.grain,
+        periods=tuple(distinct),
+    )
 
 
 class Engine(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import attrs
 
@@ -95,3 +96,20 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class OneCell(Sequence[Any]):
+    """A column of which only one cell is known: enough to word an error about it."""
+
+    def __init__(self, row: int, value: object) -> None:
+        self.row = row
+        self.value = value
+
+    def __len__(self) -> int:
+        return self.row + 1
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.value if index == self.row else None
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[i] for i in range(len(self)))

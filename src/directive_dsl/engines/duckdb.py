@@ -21,8 +21,7 @@ import attrs
 from sqlglot import exp
 
 from ..data import BoundTable, DatasetSchema, bind_table
-from ..periods import GRAINS
-from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo
+from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo, table_info
 from .duckdb_binding import bind_source, number_of
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
@@ -223,7 +222,7 @@ class DuckDBEngine:
         dataset = SqlDataset(name=bound.name, relation=exp.Table(this=exp.to_identifier(relation, quoted=True)),
                              cells=cells, text=dict.fromkeys(bound.dimensions, same),
                              numbers=numbers, time=time, grain=bound.grain)
-        return dataset, _info_of(bound)
+        return dataset, table_info(bound)
 
     def _table(self, columns: dict[str, Sequence[object]], numeric: set[str], n_rows: int) -> str:
         """A temporary table holding *columns* (DOUBLE for *numeric*, else text)."""
@@ -245,21 +244,3 @@ class DuckDBEngine:
                 self.loader.execute(f'INSERT INTO "{relation}" SELECT * FROM "{relation}_arrow"')
                 self.connection.unregister(f"{relation}_arrow")
         return relation
-
-
-def _info_of(bound: BoundTable) -> TableInfo:
-    """What binding learned, as the reference engine reports it."""
-    present = sorted({t for t in bound.times if t is not None}) if bound.times is not None else []
-    present.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-    columns = {**bound.dimensions, **bound.measures}
-    return TableInfo(
-        name=bound.name,
-        origin=bound.origin,
-        n_rows=bound.n_rows,
-        columns=tuple(columns) + ((bound.time_column,) if bound.time_column else ()),
-        numeric=frozenset(bound.measures),
-        dimensions=tuple(bound.dimensions),
-        time_column=bound.time_column,
-        grain=bound.grain,
-        periods=tuple(present),
-    )

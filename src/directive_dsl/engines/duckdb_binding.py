@@ -12,13 +12,14 @@ converts it (text "NA" is unknown, 3.0 as a dimension is "3", …).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
 from ..data.binding import _check_present, _infer_time, _number_problem, _time_problem
+from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
@@ -247,27 +248,10 @@ class _Binder:
         lines: Sequence[int] | None = None
         if self.source.delimiter is not None or self.source.json_lines:
             line = row_lines(self.source, [row]).get(row)
-            lines = _OneCell(row, line) if line is not None else None
+            lines = OneCell(row, line) if line is not None else None
         columns: dict[str, Any] = {c: () for c in self.source.columns}
-        columns[column] = _OneCell(row, cell)
+        columns[column] = OneCell(row, cell)
         return RawTable(self.source.name, self.source.origin, columns, self.source.n_rows, None, lines)
-
-
-class _OneCell(Sequence[Any]):
-    """A column of which only one cell is known: enough for an error message."""
-
-    def __init__(self, row: int, value: object) -> None:
-        self.row = row
-        self.value = value
-
-    def __len__(self) -> int:
-        return self.row + 1
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.value if index == self.row else None
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self[i] for i in range(len(self)))
 
 
 def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[SqlDataset, TableInfo]:

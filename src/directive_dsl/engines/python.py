@@ -40,6 +40,7 @@ from ..plan import (
     CoverageRequest,
     GrainBucket,
     TableInfo,
+    table_info,
 )
 
 Keys = list[int | None]
@@ -128,20 +129,7 @@ class _Table:
         return encoded
 
     def info(self) -> TableInfo:
-        b = self.bound
-        present = [t for t in self._times.values if t is not None] if self._times else []
-        present.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-        return TableInfo(
-            name=b.name,
-            origin=b.origin,
-            n_rows=b.n_rows,
-            columns=tuple(self.columns) + ((b.time_column,) if b.time_column else ()),
-            numeric=self.numeric,
-            dimensions=tuple(b.dimensions),
-            time_column=b.time_column,
-            grain=b.grain,
-            periods=tuple(present),
-        )
+        return table_info(self.bound)
 
     # ---------------------------------------------------------------- per-row codes
 

@@ -26,8 +26,7 @@ from sqlglot import exp
 
 from ..data import FORMATS, BoundTable, DatasetSchema, bind_table, read_table, resolve_path
 from ..errors import DirectiveEngineError
-from ..periods import GRAINS
-from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo
+from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo, table_info
 from .dialects import render
 from .remote_binding import Relation, bind_relation, text_number
 from .sql import Convert, DatasetQuery, SqlDataset, same
@@ -144,25 +143,7 @@ class RemoteEngine:
         dataset = SqlDataset(name=bound.name, relation=relation, cells=cells,
                              text=dict.fromkeys(bound.dimensions, same), numbers=numbers,
                              time=time, grain=bound.grain)
-        return dataset, info_of(bound)
-
-
-def info_of(bound: BoundTable) -> TableInfo:
-    """What binding learned, as the reference engine reports it."""
-    present = sorted({t for t in bound.times if t is not None}) if bound.times is not None else []
-    present.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-    columns = {**bound.dimensions, **bound.measures}
-    return TableInfo(
-        name=bound.name,
-        origin=bound.origin,
-        n_rows=bound.n_rows,
-        columns=tuple(columns) + ((bound.time_column,) if bound.time_column else ()),
-        numeric=frozenset(bound.measures),
-        dimensions=tuple(bound.dimensions),
-        time_column=bound.time_column,
-        grain=bound.grain,
-        periods=tuple(present),
-    )
+        return dataset, table_info(bound)
 
 
 def table_name(value: object, *, base_dir: Path | None, allow_outside: bool) -> str | None:

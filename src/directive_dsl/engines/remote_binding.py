@@ -20,7 +20,7 @@ named and the message says which column holds it, not where.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import attrs
@@ -28,6 +28,7 @@ from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
 from ..data.binding import _check_present, _infer_time, _number_problem, _time_problem
+from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
@@ -209,8 +210,8 @@ class _Checker:
         at = 0 if row is None else row
         line = self.relation.lines(at) if self.relation.lines is not None and row is not None else None
         columns: dict[str, Any] = {c: () for c in self.relation.columns}
-        columns[column] = _OneCell(at, cell)
-        lines = _OneCell(at, line) if line is not None else None
+        columns[column] = OneCell(at, cell)
+        lines = OneCell(at, line) if line is not None else None
         diagnostic = make(RawTable(self.schema.name, self.relation.origin, columns, at + 1, None, lines), at)
         if row is None:  # located by its value only
             diagnostic = attrs.evolve(diagnostic, message=diagnostic.message.removeprefix("row 1, "))
@@ -221,23 +222,6 @@ class _Checker:
         assert check is not None
         row, cell = self.first(check, column)
         return self.problem(column, row, cell, lambda raw, r: _number_problem(self.schema, raw, column, r))
-
-
-class _OneCell(Sequence[Any]):
-    """A column of which one cell is known: enough for an error message."""
-
-    def __init__(self, row: int, value: object) -> None:
-        self.row = row
-        self.value = value
-
-    def __len__(self) -> int:
-        return self.row + 1
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.value if index == self.row else None
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self[i] for i in range(len(self)))
 
 
 def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tuple[SqlDataset, TableInfo]:
