@@ -128,9 +128,13 @@ class Builder:
 
     def _nested(self, node: n.Node, children: list[Child]) -> n.Node:
         """Track expression depth so later passes never recurse too deep."""
-        depth = 1 + max(
-            (self._depth.get(id(c), 0) for c in children if isinstance(c, n.Node)), default=0
-        )
+        depth = 0
+        known = self._depth.get  # tokens and None are never in it: they count 0
+        for child in children:
+            below = known(id(child), 0)
+            if below > depth:
+                depth = below
+        depth += 1
         if depth > MAX_DEPTH:
             raise syntax_problem(
                 Span(self.source, node.span.start, node.span.start + 1),

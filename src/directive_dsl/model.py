@@ -106,12 +106,23 @@ class DatasetInfo:
     complete: bool = False
     span: Span = _no_span
 
-    def known_columns(self) -> set[str]:
-        columns = set(self.dimensions or ()) | {m for m in self.measures}
+    columns: frozenset[str] = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda self: self._declared_columns(), takes_self=True),
+    )
+
+    def _declared_columns(self) -> frozenset[str]:
+        columns = set(self.dimensions or ()) | set(self.measures)
         columns |= {c for m in self.measures.values() for c in row_columns(m.expr)}
         if self.time:
             columns.add(self.time)
-        return columns
+        return frozenset(columns)
+
+    def known_columns(self) -> frozenset[str]:
+        """Every column the declaration names: time, dimensions, measures and what they read."""
+        return self.columns
 
 
 # ---------------------------------------------------------------- row conditions

@@ -23,7 +23,11 @@ class Source:
     @functools.cached_property
     def _line_starts(self) -> tuple[int, ...]:
         starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        find = self.text.find
+        at = find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = find("\n", at + 1)
         return tuple(starts)
 
     def line(self, number: int) -> str:
