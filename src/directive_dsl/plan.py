@@ -134,6 +134,18 @@ def table_info(bound: BoundTable) -> TableInfo:
     )
 
 
+def requests_by_dataset(
+    aggregates: list[AggregateRequest], coverage: list[CoverageRequest]
+) -> dict[str, tuple[list[AggregateRequest], list[CoverageRequest]]]:
+    """The requests of each dataset, for engines that answer a dataset at a time."""
+    found: dict[str, tuple[list[AggregateRequest], list[CoverageRequest]]] = {}
+    for request in aggregates:
+        found.setdefault(request.dataset, ([], []))[0].append(request)
+    for cover in coverage:
+        found.setdefault(cover.dataset, ([], []))[1].append(cover)
+    return found
+
+
 class Engine(Protocol):
     """What an engine does: bind data, then answer requests."""
 

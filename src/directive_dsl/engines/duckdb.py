@@ -21,7 +21,14 @@ import attrs
 from sqlglot import exp
 
 from ..data import BoundTable, DatasetSchema, bind_table
-from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo, table_info
+from ..plan import (
+    AggregateRequest,
+    Answers,
+    CoverageRequest,
+    TableInfo,
+    requests_by_dataset,
+    table_info,
+)
 from .duckdb_binding import bind_source, number_of
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
@@ -124,11 +131,7 @@ class DuckDBEngine:
         return dataset, info
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
-        by_dataset: dict[str, tuple[list[AggregateRequest], list[CoverageRequest]]] = {}
-        for request in aggregates:
-            by_dataset.setdefault(request.dataset, ([], []))[0].append(request)
-        for cover in coverage:
-            by_dataset.setdefault(cover.dataset, ([], []))[1].append(cover)
+        by_dataset = requests_by_dataset(aggregates, coverage)
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
         for name, (asked, covers) in by_dataset.items():

@@ -25,7 +25,7 @@ from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .duckdb_sources import Loader, Source, Unsupported, row_lines
 from .sql import Convert, SqlDataset, same
-from .sql_conditions import ident, number_text, template, text
+from .sql_conditions import bool_text, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
@@ -128,10 +128,9 @@ def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
     if kind == "float":
         return number_text(exp.cast(cell, "DOUBLE"))
     if kind == "decimal":
-        return template("CASE WHEN :v = FLOOR(:v) THEN CAST(CAST(:v AS DECIMAL(38, 0)) AS TEXT)"
-                        " ELSE CAST(:v AS TEXT) END", v=cell)
+        return decimal_text(cell)
     if kind == "bool":
-        return template("CASE WHEN :v IS NULL THEN NULL WHEN :v THEN 'true' ELSE 'false' END", v=cell)
+        return bool_text(cell)
     if kind == "timestamp":
         return template("CASE WHEN MICROSECOND(:v) % 1000000 = 0 THEN STRFTIME(:v, '%Y-%m-%d %H:%M:%S')"
                         " ELSE STRFTIME(:v, '%Y-%m-%d %H:%M:%S.%f') END", v=cell)

@@ -26,7 +26,14 @@ from sqlglot import exp
 
 from ..data import FORMATS, BoundTable, DatasetSchema, bind_table, read_table, resolve_path
 from ..errors import DirectiveEngineError
-from ..plan import AggregateRequest, Answers, CoverageRequest, TableInfo, table_info
+from ..plan import (
+    AggregateRequest,
+    Answers,
+    CoverageRequest,
+    TableInfo,
+    requests_by_dataset,
+    table_info,
+)
 from .dialects import render
 from .remote_binding import Relation, bind_relation, text_number
 from .sql import Convert, DatasetQuery, SqlDataset, same
@@ -85,11 +92,7 @@ class RemoteEngine:
         return info
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
-        by_dataset: dict[str, tuple[list[AggregateRequest], list[CoverageRequest]]] = {}
-        for request in aggregates:
-            by_dataset.setdefault(request.dataset, ([], []))[0].append(request)
-        for cover in coverage:
-            by_dataset.setdefault(cover.dataset, ([], []))[1].append(cover)
+        by_dataset = requests_by_dataset(aggregates, coverage)
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
         for name, (asked, covers) in by_dataset.items():

@@ -33,7 +33,7 @@ from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .sql import Convert, SqlDataset
-from .sql_conditions import ident, number_text, template, text
+from .sql_conditions import bool_text, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of, stripped
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "other"]
@@ -113,10 +113,9 @@ def text_of(family: Family) -> Convert:
         if family == "float":
             return number_text(exp.cast(cell, "DOUBLE"))
         if family == "decimal":
-            return template("CASE WHEN :v = FLOOR(:v) THEN CAST(CAST(:v AS DECIMAL(38, 0)) AS TEXT)"
-                            " ELSE CAST(:v AS TEXT) END", v=cell)
+            return decimal_text(cell)
         if family == "bool":
-            return template("CASE WHEN :v IS NULL THEN NULL WHEN :v THEN 'true' ELSE 'false' END", v=cell)
+            return bool_text(cell)
         if family == "null":
             return exp.cast(exp.null(), "TEXT")
         return exp.cast(cell, "TEXT")

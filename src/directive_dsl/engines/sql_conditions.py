@@ -91,6 +91,17 @@ def _parsed(sql: str) -> exp.Expr:
 _TEMPLATES = TemplateCache()
 
 
+def decimal_text(cell: exp.Expr) -> exp.Expr:
+    """A DECIMAL as dimension text: whole values without their ".000"."""
+    return template("CASE WHEN :v = FLOOR(:v) THEN CAST(CAST(:v AS DECIMAL(38, 0)) AS TEXT)"
+                    " ELSE CAST(:v AS TEXT) END", v=cell)
+
+
+def bool_text(cell: exp.Expr) -> exp.Expr:
+    """A BOOLEAN as dimension text: "true" or "false"."""
+    return template("CASE WHEN :v IS NULL THEN NULL WHEN :v THEN 'true' ELSE 'false' END", v=cell)
+
+
 def unknown_to_null(value: exp.Expr, truth: exp.Expr) -> exp.Expr:
     """*truth*, but NULL where *value* is NULL (``CASE WHEN v IS NULL THEN NULL ELSE t END``)."""
     return template("CASE WHEN :v IS NULL THEN NULL ELSE :t END", v=value, t=truth)
