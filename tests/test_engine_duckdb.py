@@ -401,6 +401,21 @@ def test_a_parquet_file_is_checked_again_once_it_changes() -> None:
     assert outcomes(DIRECTIVE, "trade.parquet", "duckdb") != first
 
 
+def test_measures_without_nulls_need_no_count_of_known_values() -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    whole = [{**row, "amount": row["amount"] or 1.0, "qty": row["qty"] or 1.0} for row in ROWS]
+    pd.DataFrame(whole).to_parquet("whole.parquet")
+    pd.DataFrame(ROWS).to_parquet("gaps.parquet")
+    counted = {}
+    for name, rows in (("whole", whole), ("gaps", ROWS)):
+        engine = DuckDBEngine()
+        assert outcomes(DIRECTIVE, f"{name}.parquet", engine) == outcomes(DIRECTIVE, rows, "python")
+        counted[name] = re.findall(r'COUNT\("__v[0-9]+"\)', engine.statements[0])
+        engine.close()
+    assert counted["whole"] == [] and counted["gaps"]  # the Parquet statistics tell them apart
+
+
 def test_nan_in_parquet_is_unknown() -> None:
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq

@@ -291,8 +291,11 @@ def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[
     if source.nan_rare:
         nan_checks = {c: f for c, f in measures.items() if binder.kinds[c] == "float"}
         measures.update(dict.fromkeys(nan_checks, _as_double))
+    # A measure read by a plain cast from a column without NULLs is never unknown.
+    whole = frozenset(c for c in measures if c in source.no_nulls
+                      and (c in nan_checks or binder.kinds[c] in ("int", "decimal")))
     dataset = SqlDataset(name=schema.name, relation=binder.relation, cells=cells, text=dims,
-                         numbers=measures, time=time, grain=grain, nan_checks=nan_checks)
+                         numbers=measures, time=time, grain=grain, nan_checks=nan_checks, whole=whole)
     info = TableInfo(
         name=schema.name,
         origin=source.origin,

@@ -47,6 +47,7 @@ class Source:
     delimiter: str | None = None  # CSV/TSV: where row numbers come from lines
     json_lines: bool = False  # JSON Lines: rows are the file's non-blank lines
     no_blanks: frozenset[str] = frozenset()  # text columns known to hold no "" (only NULLs)
+    no_nulls: frozenset[str] = frozenset()  # columns known to hold no NULL
     nan_rare: bool = False  # floats are unlikely to hold NaN (Parquet writes unknowns as NULL)
 
 
@@ -128,18 +129,21 @@ class Loader:
         source = self._described(name, display_path(str(path)), relation,
                                  numbered=_literal_call("read_parquet", path, "file_row_number"),
                                  path=path)
-        return attrs.evolve(source, no_blanks=self._parquet_no_blanks(path), nan_rare=True)
+        no_blanks, no_nulls = self._parquet_statistics(path)
+        return attrs.evolve(source, no_blanks=no_blanks, no_nulls=no_nulls, nan_rare=True)
 
-    def _parquet_no_blanks(self, path: Path) -> frozenset[str]:
-        """The columns whose every row group's smallest value is a non-empty text (statistics)."""
+    def _parquet_statistics(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+        """From the row groups' statistics: the columns whose smallest value is always a
+        non-empty text, and those holding no NULL."""
         quoted = exp.Literal.string(str(path)).sql("duckdb")
         try:
             found = self.execute(
-                "SELECT path_in_schema FROM parquet_metadata(" + quoted + ") GROUP BY path_in_schema"
-                " HAVING bool_and(stats_min_value IS NOT NULL AND stats_min_value <> '')")
+                "SELECT path_in_schema, bool_and(stats_min_value IS NOT NULL AND stats_min_value <> ''),"
+                " bool_and(stats_null_count = 0) FROM parquet_metadata(" + quoted + ") GROUP BY path_in_schema")
         except Exception:  # statistics are an optimisation only
-            return frozenset()
-        return frozenset(str(row[0]) for row in found)
+            return frozenset(), frozenset()
+        return (frozenset(str(name) for name, no_blank, _ in found if no_blank),
+                frozenset(str(name) for name, _, no_null in found if no_null))
 
     def _delimited(self, name: str, path: Path, delimiter: str, compressed: bool) -> Source:
         header, skip = _header(path, delimiter, compressed)
