@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 import directive_dsl
 from directive_dsl.data import DatasetSchema
 from directive_dsl.engines.duckdb import DuckDBEngine
+from directive_dsl.engines.duckdb_layout import choose_fine_sets
 from directive_dsl.engines.python import PythonEngine
 from directive_dsl.engines.sql import compile_sql
 from directive_dsl.errors import DirectiveError
@@ -562,3 +564,50 @@ def test_an_empty_date_in_a_dataframe_is_located_like_the_reference() -> None:
         messages.append((caught.value.code, caught.value.message))
     assert messages[0] == messages[1]
     assert messages[0][0] == "E503"
+
+
+# ---------------------------------------------------------------- the scan's layout
+
+LAYOUT_HEADER = """
+dataset trade
+  time year
+  dimensions region, partner, product, kind
+  measure amount
+  measure qty
+"""
+FEW_RULES = [
+    'require trade.amount[partner = "CN"] >= 5 per year',
+    'require trade.amount[partner = "CN", kind = "direct", region] >= 1 per year',
+    'require trade.qty[partner = "CN", product = "P007"] >= 5 per year',
+]
+MANY_RULES = [*FEW_RULES, "require max(trade.qty[product]) <= 100 per year",
+              *(f'require trade.amount[partner = "{p}", region = "{r}"] >= 1 per year'
+                for p in ("CN", "DE", "FR", "PL", "RU", "US") for r in ("A", "B", "C"))]
+COUNTS = {"region": 7, "partner": 12, "product": 50, "kind": 2}
+
+
+def _layout(rules: list[str]) -> list[tuple[str, ...]]:
+    """The scan's groupings for *rules* on data with the benchmark's numbers of values."""
+    seen: list[tuple[Any, Any]] = []
+
+    def capture(asked: Any, covers: Any, counts: Any, **options: Any) -> list[tuple[str, ...]]:
+        seen.append((asked, covers))
+        return choose_fine_sets(asked, covers, counts, **options)
+
+    with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", capture):
+        outcomes(LAYOUT_HEADER + "\n".join(rules), [{"year": 2020, "region": "A", "partner": "CN",
+                                                     "product": "P007", "kind": "direct", "amount": 1.0,
+                                                     "qty": 1.0}], "duckdb")
+    (asked, covers), = seen
+    return choose_fine_sets(asked, covers, COUNTS, time_values=10)
+
+
+def test_a_rare_condition_stays_in_the_scan() -> None:
+    # partner and kind are grouped (168 groups a year); product = "P007" is filtered
+    assert _layout(FEW_RULES) == [("region", "kind", "partner")]
+
+
+def test_many_conditions_move_after_the_scan_in_few_groupings() -> None:
+    # every condition decided on groups: by partner, kind and region, and by partner and product
+    # (one table of 84,000 groups would cost more than two of 1,680 and 6,000)
+    assert sorted(_layout(MANY_RULES)) == [("product", "partner"), ("region", "kind", "partner")]

@@ -30,6 +30,7 @@ from ..plan import (
     table_info,
 )
 from .duckdb_binding import bind_source, number_of
+from .duckdb_layout import choose_fine_sets
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
 from .sql_conditions import ident
@@ -37,7 +38,6 @@ from .sql_time import TimeSource, fine_value
 
 _ENGINES = itertools.count()
 _SAMPLE_ROWS = 10_000  # rows read to count a column's values
-_FEW_GROUPS = 20_000  # groups the scan may grow to, to move conditions after it
 _SHARED: list[Any] = []
 # Parquet files bound so far, by (path, size, modification time, dataset, schema): what binding
 # learned (its queries read the whole time column) holds while the file is unchanged.
@@ -145,36 +145,23 @@ class DuckDBEngine:
 
     def _query(self, dataset: SqlDataset, asked: list[AggregateRequest], covers: list[CoverageRequest],
                *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
-        query = DatasetQuery(dataset, asked, covers, also_group=self._few_valued(dataset, asked, covers))
+        query = DatasetQuery(dataset, asked, covers, fine_sets=self._fine_sets(dataset, asked, covers),
+                             set_by_set=True)
         sql = query.expression.sql("duckdb")
         self.statements.append(sql)
         return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
 
-    def _few_valued(self, dataset: SqlDataset, asked: list[AggregateRequest],
-                    covers: list[CoverageRequest]) -> list[str]:
-        """Columns only conditions read that hold few values, to group by in the scan.
-
-        A condition on a grouped column is applied once per group instead of
-        once per row. Distinct values are counted on the first rows; columns
-        are added, fewest values first, while the groups stay few.
-        """
-        grouped = grouped_columns(asked, covers)
-        candidates = [c for c in filter_columns(asked) if c not in grouped and c in dataset.cells]
-        if not candidates:
-            return []
-        counted = [*grouped, *candidates]
-        found = self._distinct_counts(dataset, counted)
-        groups = 1
-        for n in [*found[:len(grouped)], *found[len(counted):]]:
-            groups *= max(int(n), 1)
-        chosen = []
-        for column, n in sorted(zip(candidates, found[len(grouped):len(counted)], strict=True),
-                                key=lambda item: int(item[1])):
-            if groups * max(int(n), 1) > _FEW_GROUPS:
-                break
-            groups *= max(int(n), 1)
-            chosen.append(column)
-        return chosen
+    def _fine_sets(self, dataset: SqlDataset, asked: list[AggregateRequest],
+                   covers: list[CoverageRequest]) -> list[tuple[str, ...]]:
+        """The scan's groupings (see :mod:`.duckdb_layout`), from the values of the first rows."""
+        columns = [*grouped_columns(asked, covers), *filter_columns(asked)]
+        columns = [c for c in dict.fromkeys(columns) if c in dataset.cells]
+        if not columns:
+            return [()]
+        found = self._distinct_counts(dataset, columns)
+        time_values = found[len(columns)] if dataset.time is not None else 1
+        return choose_fine_sets(asked, covers, dict(zip(columns, found, strict=False)),
+                                time_values=time_values, whole=dataset.whole)
 
     def _distinct_counts(self, dataset: SqlDataset, columns: list[str]) -> tuple[int, ...]:
         """How many values each column (then the time column) holds in the first rows."""

@@ -148,22 +148,38 @@ class DatasetQuery:
     """The one statement answering every request about a dataset, and how to read its rows."""
 
     def __init__(self, ds: SqlDataset, aggregates: Sequence[AggregateRequest],
-                 coverage: Sequence[CoverageRequest], *, also_group: Sequence[str] = ()) -> None:
+                 coverage: Sequence[CoverageRequest], *,
+                 fine_sets: Sequence[Sequence[str]] | None = None, set_by_set: bool = False) -> None:
+        """``fine_sets``: the groupings of the scan (by default one, by every column a request
+        groups by); each request reads the one that decides most of its conditions.
+        ``set_by_set``: compute each final grouping on its own, with just the aggregates it
+        needs (needed for several fine groupings; suits engines that compute a CTE once).
+        """
+        grouped = grouped_columns(aggregates, coverage)
+        if fine_sets is None:
+            fine_sets = [grouped]
+        if len(fine_sets) != 1 and not set_by_set:
+            raise ValueError("several fine groupings are only read set by set")
         self.ds = ds
+        self.set_by_set = set_by_set
+        self._fine_sets = [frozenset(s) for s in fine_sets]
         self._fine_groups: dict[str, str] = {}  # column -> alias in `fine`
         self._scan: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) per row
         self._slots: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, aggregate) in `fine`
         self._conds: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, condition) in `keyed`
         self._keys: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) in `keyed`
-        self._sets: dict[tuple[int, ...], int] = {}
+        self._sets: dict[tuple[tuple[int, ...], int], int] = {}  # (keys, fine set) -> number
+        self._set_outs: dict[int, set[str]] = {}  # set number -> the final aggregates it needs
         self._outs: dict[str, tuple[str, exp.Expr]] = {}  # final aggregates
         self._slot("rows", None, None)  # every group counts its rows, so `fine` always aggregates
-        for column in [*grouped_columns(aggregates, coverage), *also_group]:
+        for column in [*grouped, *(c for s in fine_sets for c in s)]:
             self._group_column(column)
         self.reads = [self._read(request) for request in aggregates]
         self.covers = [self._cover(request) for request in coverage]
         self.nan_outs = [self._out("sum", self._slot("sum", ds.as_number(c, ds.cells[c]), None), None)
                          for c in sorted(self._measure_columns(aggregates)) if c in ds.nan_checks]
+        if self._set_outs:  # the rows of any one set hold every row
+            self._set_outs[0].update(self.nan_outs)
         self.expression = self._statement()
 
     @staticmethod
@@ -220,13 +236,14 @@ class DatasetQuery:
     def _text_key(self, column: str) -> str:
         return self._keyed("k", self._fine().text(column))
 
-    def _split(self, where: m.RowCondition | None) -> tuple[exp.Expr | None, str | None]:
-        """*where* as a condition in the scan, and the name of a condition on grouped columns."""
+    def _split(self, where: m.RowCondition | None, fine: int) -> tuple[exp.Expr | None, str | None]:
+        """*where* as a condition in the scan, and the name of a condition on the columns
+        fine set *fine* groups by."""
         if where is None:
             return None, None
-        items = where.items if isinstance(where, m.AllOf) else (where,)
-        late = [item for item in items if self._groupable(item)]
-        early = [item for item in items if not self._groupable(item)]
+        items = condition_items(where)
+        late = [item for item in items if set(m.condition_columns(item)) <= self._fine_sets[fine]]
+        early = [item for item in items if item not in late]
         scan = m.conjunction(tuple(early))
         grouped = m.conjunction(tuple(late))
         scan_sql = condition(scan, self._base()) if scan is not None else None
@@ -238,13 +255,11 @@ class DatasetQuery:
             self._conds[key] = (f"c{len(self._conds)}", compiled)
         return scan_sql, self._conds[key][0]
 
-    def _groupable(self, cond: m.RowCondition) -> bool:
-        """Whether every column *cond* reads is grouped (its raw cells are in ``fine``)."""
-        return all(column in self._fine_groups for column in m.condition_columns(cond))
-
-    def _grouping(self, keys: tuple[str, ...]) -> int:
+    def _grouping(self, keys: tuple[str, ...], fine: int, *outs: str | None) -> int:
         names = tuple(sorted({int(k[1:]) for k in keys}))
-        return self._sets.setdefault(names, len(self._sets))
+        index = self._sets.setdefault((names, fine), len(self._sets))
+        self._set_outs.setdefault(index, set()).update(o for o in outs if o is not None)
+        return index
 
     def _out(self, func: str, slot: str, cond: str | None) -> str:
         # CASE rather than FILTER here: DuckDB evaluates a FILTER once per grouping set and
@@ -265,30 +280,35 @@ class DatasetQuery:
         return not (isinstance(bucket, GrainBucket) and bucket.grain == self.ds.grain)
 
     def _read(self, request: AggregateRequest) -> _Read:
-        scan, late = self._split(request.where)
+        fine = fine_set_for(request.groups, request.where, self._fine_sets)
+        scan, late = self._split(request.where, fine)
         keys = [self._text_key(g) for g in request.groups] + [self._bucket(request.bucket)]
         by_day = self._by_day(request)
         if by_day:
             keys.append(self._day_key())
         rows = self._out("sum", self._slot("rows", None, scan), late)
         if request.measure is None or request.func == "count":
-            return _Read(request, self._grouping(tuple(keys)), self._positions(keys), rows, None, None, False)
+            return _Read(request, self._grouping(tuple(keys), fine, rows), self._positions(keys), rows,
+                         None, None, False)
         value = row_expr(request.measure.expr, self._base())
-        if _never_unknown(request.measure.expr, self.ds.whole):
+        if never_unknown(request.measure.expr, self.ds.whole):
             known = rows
         else:
             known = self._out("sum", self._slot("known", value, scan), late)
         func = request.func if request.func in ("min", "max") else "sum"
         total = self._out(func, self._slot(func, value.copy(), scan), late)
-        return _Read(request, self._grouping(tuple(keys)), self._positions(keys), rows, known, total, by_day)
+        grouping = self._grouping(tuple(keys), fine, rows, known, total)
+        return _Read(request, grouping, self._positions(keys), rows, known, total, by_day)
 
     def _cover(self, request: CoverageRequest) -> _Cover:
         keys = [self._bucket(request.bucket)]
+        dimensions = (request.dimension,) if request.dimension is not None else ()
         if request.dimension is not None:
             keys.insert(0, self._text_key(request.dimension))
         positions = self._positions(keys)
         dim = positions[0] if request.dimension is not None else None
-        return _Cover(request, self._grouping(tuple(keys)), dim, positions[-1])
+        fine = fine_set_for(dimensions, None, self._fine_sets)
+        return _Cover(request, self._grouping(tuple(keys), fine), dim, positions[-1])
 
     @staticmethod
     def _positions(keys: list[str]) -> tuple[int, ...]:
@@ -296,33 +316,29 @@ class DatasetQuery:
 
     # ---------------------------------------------------------------- the statement
 
-    def _statement(self) -> exp.Select:
+    def _statement(self) -> exp.Query:
         ds = self.ds
         scan = [_as(ds.cells[c].copy(), f"__{a}") for c, a in self._fine_groups.items()]
         columns = [_as(ident(f"__{a}"), a) for a in self._fine_groups.values()]
-        group_by: list[exp.Expr] = [ident(a) for a in self._fine_groups.values()]
         if ds.time is not None:
             scan.append(_as(fine_value(ds.time), "__t"))
             columns.append(_as(ident("__t"), "t"))
-            group_by.append(ident("t"))
         scan += [_as(e, a) for a, e in self._scan.values()]
         columns += [_as(agg, alias) for alias, agg in self._slots.values()]
         rows = _select(scan or [exp.Literal.number(1)], ds.relation.copy()).subquery("scan", copy=False)
-        fine = _select(columns, rows, group_by)
+        several = len(self._fine_sets) > 1
+        if several:  # one GROUPING SETS scan, its rows told apart by `fine_set`
+            columns.append(_as(exp.Grouping(expressions=[ident(a) for a in self._fine_groups.values()]),
+                               "fine_set"))
+        fine = _select(columns, rows, self._fine_group_by())
         keyed = _select(
             [*(_as(e, a) for a, e in self._keys.values()),
              *(_as(e, a) for a, e in self._conds.values()),
-             *(ident(a) for a, _ in self._slots.values())],
+             *(ident(a) for a, _ in self._slots.values()),
+             *([ident("fine_set")] if several else [])],
             "dated" if ds.time is not None else "fine",
         )
-        keys = [ident(a) for a, _ in self._keys.values()]
-        sets = [exp.Tuple(expressions=[keys[i].copy() for i in names]) for names in self._sets]
-        final = _select(
-            [_as(exp.Grouping(expressions=[k.copy() for k in keys]), "grouping"), *keys,
-             *(_as(agg, alias) for alias, agg in self._outs.values())],
-            "keyed",
-            [exp.GroupingSets(expressions=sets)],
-        )
+        final = self._set_by_set() if self.set_by_set else self._grouping_sets()
         ctes = [("fine", fine)]
         if ds.time is not None:
             grain = grain_of(ident("t"), ds.time.kind)
@@ -334,6 +350,53 @@ class DatasetQuery:
             final = final.with_(name, as_=query, copy=False)
         return final
 
+    def _fine_group_by(self) -> list[exp.Expr]:
+        """The scan's GROUP BY: the grouped columns and the time, or a GROUPING SETS of them."""
+        time = [ident("t")] if self.ds.time is not None else []
+        if len(self._fine_sets) == 1:
+            return [*(ident(a) for a in self._fine_groups.values()), *time]
+        sets = [exp.Tuple(expressions=[*(ident(a) for c, a in self._fine_groups.items() if c in fine),
+                                       *(t.copy() for t in time)])
+                for fine in self._fine_sets]
+        return [exp.GroupingSets(expressions=sets)]
+
+    def _fine_set_id(self, fine: int) -> int:
+        """The ``fine_set`` value of the scan's rows grouped by fine set *fine*."""
+        from .sql_answers import grouping_mask
+
+        positions = tuple(i for i, c in enumerate(self._fine_groups) if c in self._fine_sets[fine])
+        return grouping_mask(positions, len(self._fine_groups))
+
+    def _grouping_sets(self) -> exp.Select:
+        """The final stage as one GROUP BY GROUPING SETS: every aggregate for every set."""
+        keys = [ident(a) for a, _ in self._keys.values()]
+        sets = [exp.Tuple(expressions=[keys[i].copy() for i in names]) for names, _ in self._sets]
+        return _select(
+            [_as(exp.Grouping(expressions=[k.copy() for k in keys]), "grouping"), *keys,
+             *(_as(agg, alias) for alias, agg in self._outs.values())],
+            "keyed",
+            [exp.GroupingSets(expressions=sets)],
+        )
+
+    def _set_by_set(self) -> exp.Query:
+        """The final stage as one GROUP BY per set, numbered in ``grouping``, each computing
+        just the aggregates its requests read (NULL for the rest)."""
+        aliases = ["grouping", *(a for a, _ in self._keys.values()), *(a for a, _ in self._outs.values())]
+        union: exp.Query | None = None
+        for (names, fine), index in self._sets.items():
+            wanted = self._set_outs.get(index, set())
+            keys = [ident(a) if i in names else exp.null() for i, (a, _) in enumerate(self._keys.values())]
+            outs = [agg.copy() if alias in wanted else exp.null() for alias, agg in self._outs.values()]
+            columns = [_as(c, a) for c, a in zip([exp.Literal.number(index), *keys, *outs], aliases, strict=True)]
+            branch = _select(columns, "keyed", [ident(a) for i, (a, _) in enumerate(self._keys.values())
+                                                if i in names])
+            if len(self._fine_sets) > 1:
+                branch = branch.where(exp.EQ(this=ident("fine_set"),
+                                             expression=exp.Literal.number(self._fine_set_id(fine))), copy=False)
+            union = branch if union is None else exp.union(union, branch, distinct=False, copy=False)
+        assert union is not None, "every statement answers some request"
+        return union
+
     # ---------------------------------------------------------------- reading rows
 
     @property
@@ -341,10 +404,13 @@ class DatasetQuery:
         """How many keys the statement groups by (they follow the ``grouping`` column)."""
         return len(self._keys)
 
-    @property
-    def sets(self) -> Mapping[tuple[int, ...], int]:
-        """Each grouping set (the positions of its keys) and its number."""
-        return self._sets
+    def set_numbers(self) -> dict[int, int]:
+        """The value of the ``grouping`` column of each set's rows, and the set's number."""
+        from .sql_answers import grouping_mask
+
+        if self.set_by_set:
+            return {index: index for index in self._sets.values()}
+        return {grouping_mask(names, self.key_count): index for (names, _), index in self._sets.items()}
 
     @property
     def outputs(self) -> list[str]:
@@ -364,15 +430,32 @@ class DatasetQuery:
         return decode(self, rows)
 
 
-def _never_unknown(expr: m.RowExpr, whole: frozenset[str]) -> bool:
+def never_unknown(expr: m.RowExpr, whole: frozenset[str]) -> bool:
     """Whether *expr* has a value on every row: its columns are whole, and it divides by nothing."""
     if isinstance(expr, m.RowColumn):
         return expr.name in whole
     if isinstance(expr, m.RowConst):
         return True
     if isinstance(expr, m.RowNeg):
-        return _never_unknown(expr.operand, whole)
-    return expr.op != "/" and _never_unknown(expr.left, whole) and _never_unknown(expr.right, whole)
+        return never_unknown(expr.operand, whole)
+    return expr.op != "/" and never_unknown(expr.left, whole) and never_unknown(expr.right, whole)
+
+
+def condition_items(where: m.RowCondition) -> tuple[m.RowCondition, ...]:
+    """The conditions that must all hold."""
+    return where.items if isinstance(where, m.AllOf) else (where,)
+
+
+def fine_set_for(groups: Sequence[str], where: m.RowCondition | None,
+                 fine_sets: Sequence[frozenset[str]]) -> int:
+    """The fine set a request reads: one holding its groups, deciding most of its conditions,
+    then the one of fewest columns."""
+    items = condition_items(where) if where is not None else ()
+    found = [(-sum(set(m.condition_columns(item)) <= fine for item in items), len(fine), i)
+             for i, fine in enumerate(fine_sets) if set(groups) <= fine]
+    if not found:
+        raise ValueError(f"no fine grouping holds {sorted(groups)}")
+    return min(found)[2]
 
 
 def grouped_columns(aggregates: Sequence[AggregateRequest], coverage: Sequence[CoverageRequest]) -> list[str]:

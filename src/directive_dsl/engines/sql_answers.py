@@ -26,7 +26,7 @@ def nan_seen(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> bool:
 
 def decode(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> tuple[AggregateAnswers, CoverageAnswers]:
     """The answers in the statement's result *rows*."""
-    masks = {_mask(names, query.key_count): index for names, index in query.sets.items()}
+    masks = query.set_numbers()
     by_set: dict[int, list[Sequence[Any]]] = {}
     for row in rows:
         index = masks.get(int(row[0]))
@@ -39,7 +39,7 @@ def decode(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> tuple[Aggregat
     return aggregates, coverage
 
 
-def _mask(names: tuple[int, ...], n_keys: int) -> int:
+def grouping_mask(names: tuple[int, ...], n_keys: int) -> int:
     """The ``GROUPING(k0, k1, …)`` of the set grouping by the keys at *names*: 1 bits for the rest."""
     mask = 0
     for position in range(n_keys):
