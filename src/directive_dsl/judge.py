@@ -19,6 +19,9 @@ from .plan import (
     AggregateRequest,
     Answers,
     Bucket,
+    Cell,
+    CellKey,
+    CoverageKey,
     CoverageRequest,
     GrainBucket,
     RangeBucket,
@@ -135,6 +138,9 @@ class Evaluator:
         self.plan = plan
         self.tables = tables
         self.answers = answers
+        # per leaf and bucket: the coverage of each dimension, and the cells (looked up once)
+        self._reads: dict[tuple[int, Bucket], tuple[list[tuple[str | None, frozenset[CoverageKey]]],
+                                                     Mapping[CellKey, Cell]]] = {}
 
     def value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
         if isinstance(value, m.Constant):
@@ -172,24 +178,33 @@ class Evaluator:
         bucket: Bucket = GrainBucket(at.grain, self.plan.until) if isinstance(at, Period) else at
         table = self.tables[leaf.dataset]
         period: Period | None = at if isinstance(at, Period) and table.time_column else None
-        where = _label(at, self.plan)
-        for dim in leaf.groups or (None,):
-            seen = self.answers.coverage[CoverageRequest(leaf.dataset, dim, bucket)]
+        coverage, cells = self._read(leaf, bucket)
+        for dim, seen in coverage:
             value = group[dim] if dim is not None else None
             if (value, period) not in seen:
                 about = f" for {dim} = {value}" if dim is not None else ""
-                return None, f"no data{about} in {where} ({leaf.dataset})"
-        cells = self.answers.aggregates[AggregateRequest.of(leaf, bucket)]
+                return None, f"no data{about} in {_label(at, self.plan)} ({leaf.dataset})"
         cell = cells.get((tuple(group[d] for d in leaf.groups), period))
         if cell is None or cell.rows == 0:
             if leaf.func in ("sum", "count"):
                 return 0.0, None
-            return None, f"no rows match in {where} ({leaf.dataset})"
+            return None, f"no rows match in {_label(at, self.plan)} ({leaf.dataset})"
         if leaf.func == "count":
             return float(cell.rows), None
         if cell.known == 0 or cell.value is None:
-            return None, f"no values in {where} ({leaf.dataset}: every matching value is unknown)"
+            return None, (f"no values in {_label(at, self.plan)} ({leaf.dataset}: "
+                          "every matching value is unknown)")
         return cell.value, None
+
+    def _read(self, leaf: m.Aggregate, bucket: Bucket) -> tuple[
+            list[tuple[str | None, frozenset[CoverageKey]]], Mapping[CellKey, Cell]]:
+        key = (id(leaf), bucket)
+        found = self._reads.get(key)
+        if found is None:
+            coverage = [(dim, self.answers.coverage[CoverageRequest(leaf.dataset, dim, bucket)])
+                        for dim in leaf.groups or (None,)]
+            found = self._reads[key] = (coverage, self.answers.aggregates[AggregateRequest.of(leaf, bucket)])
+        return found
 
 
 def _label(at: At, plan: RulePlan) -> str:

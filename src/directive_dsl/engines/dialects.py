@@ -62,7 +62,7 @@ def _spark(node: exp.Expr) -> exp.Expr:
             total = exp.Add(this=total, expression=part)
         return total
     if type(node) is exp.Cast and not node.to.is_type(*exp.DataType.TEXT_TYPES):
-        return exp.TryCast(this=node.this.copy(), to=node.to.copy())
+        return exp.TryCast(this=node.this.copy(), to=node.to.copy(), safe=True)  # safe: TRY_CAST in Spark
     if isinstance(node, exp.Floor) and not node.args.get("decimals"):
         value = node.this
         small = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(_FLOOR_SAFE))
@@ -99,7 +99,17 @@ def adapt(tree: exp.Expr, dialect: str) -> exp.Expr:
     rewrite = REWRITES.get(dialect)
     if rewrite is None:
         return tree
-    return tree.transform(rewrite, copy=True)
+    # Bottom up, so that a rewritten node copies children already rewritten (sqlglot's own
+    # transform goes top down and skips what a replacement holds).
+    root = tree.copy()
+    for node in reversed(list(root.dfs())):
+        new = rewrite(node)
+        if new is not node:
+            if node is root:
+                root = new
+            else:
+                node.replace(new)
+    return root
 
 
 def render(tree: exp.Expr, dialect: str, *, pretty: bool = False) -> str:

@@ -164,13 +164,13 @@ class DatasetQuery:
         self.set_by_set = set_by_set
         self._fine_sets = [frozenset(s) for s in fine_sets]
         self._fine_groups: dict[str, str] = {}  # column -> alias in `fine`
-        self._scan: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) per row
-        self._slots: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, aggregate) in `fine`
-        self._conds: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, condition) in `keyed`
-        self._keys: dict[str, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) in `keyed`
+        self._scan: dict[object, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) per row
+        self._slots: dict[object, tuple[str, exp.Expr]] = {}  # key -> (alias, aggregate) in `fine`
+        self._conds: dict[object, tuple[str, exp.Expr]] = {}  # key -> (alias, condition) in `keyed`
+        self._keys: dict[object, tuple[str, exp.Expr]] = {}  # key -> (alias, expression) in `keyed`
         self._sets: dict[tuple[tuple[int, ...], int], int] = {}  # (keys, fine set) -> number
         self._set_outs: dict[int, set[str]] = {}  # set number -> the final aggregates it needs
-        self._outs: dict[str, tuple[str, exp.Expr]] = {}  # final aggregates
+        self._outs: dict[object, tuple[str, exp.Expr]] = {}  # final aggregates
         self._slot("rows", None, None)  # every group counts its rows, so `fine` always aggregates
         for column in [*grouped, *(c for s in fine_sets for c in s)]:
             self._group_column(column)
@@ -201,7 +201,7 @@ class DatasetQuery:
 
     def _scanned(self, prefix: str, expression: exp.Expr) -> exp.Expr:
         """A column computed once per row in the scan (a condition or a measure), by alias."""
-        key = expression.sql()
+        key = expression  # sqlglot trees hash and compare by structure
         if key not in self._scan:
             self._scan[key] = (f"__{prefix}{len(self._scan)}", expression)
         return ident(self._scan[key][0])
@@ -213,13 +213,13 @@ class DatasetQuery:
         agg: exp.Expr = kinds[func](this=inner)
         if where is not None:
             agg = exp.Filter(this=agg, expression=exp.Where(this=self._scanned("w", where)))
-        key = agg.sql()
+        key = agg
         if key not in self._slots:
             self._slots[key] = (f"f{len(self._slots)}", agg)
         return self._slots[key][0]
 
     def _keyed(self, prefix: str, expression: exp.Expr) -> str:
-        key = prefix + ":" + expression.sql()
+        key = (prefix, expression)
         found = self._keys.get(key)
         if found is None:
             found = self._keys[key] = (f"{prefix}{len(self._keys)}", expression)
@@ -250,7 +250,7 @@ class DatasetQuery:
         if grouped is None:
             return scan_sql, None
         compiled = condition(grouped, self._fine())
-        key = compiled.sql()
+        key = compiled
         if key not in self._conds:
             self._conds[key] = (f"c{len(self._conds)}", compiled)
         return scan_sql, self._conds[key][0]
@@ -268,7 +268,7 @@ class DatasetQuery:
         if cond is not None:
             value = exp.Case(ifs=[exp.If(this=ident(cond), true=value)])
         agg: exp.Expr = {"sum": exp.Sum, "min": exp.Min, "max": exp.Max}[func](this=value)
-        key = agg.sql()
+        key = agg
         if key not in self._outs:
             self._outs[key] = (f"a{len(self._outs)}", agg)
         return self._outs[key][0]
