@@ -281,7 +281,8 @@ def main() -> None:
 
     def add(label: str, value: float, unit: str = "s", note: str = "") -> None:
         figures[label] = value
-        shown = f"{value:,.3f} {unit}" if unit == "s" else f"{value:,.0f} {unit}"
+        digits = {"s": 3, "x": 2}.get(unit, 0)
+        shown = f"{value:,.{digits}f} {unit}"
         rows.append((label, shown, note))
 
     if args.only in ("all", "front"):
