@@ -27,3 +27,21 @@ def test_a_broken_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     cache._file.parent.mkdir(parents=True)
     cache._file.write_bytes(b"not a pickle")
     assert TemplateCache().get("SELECT 1") is None
+
+
+def test_rendered_statements_are_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from directive_dsl.engines import sql_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 2))
+    tree = sqlglot.parse_one("SELECT TRY_CAST(x AS DOUBLE) FROM t WHERE y = 'it''s'", read="duckdb")
+    text = sql_cache.duckdb_sql(tree)
+    assert text == tree.sql("duckdb")
+    sql_cache._RENDERED._save()
+    again = sql_cache.DiskCache("duckdb", 2)
+    assert list(again._load().values()) == [text]
+    other = sqlglot.parse_one("SELECT TRY_CAST(x AS DOUBLE) FROM t WHERE y = 'its'", read="duckdb")
+    assert sql_cache.duckdb_sql(other) == other.sql("duckdb")  # another tree, another key
+    for n in range(3):  # the oldest entries make way
+        sql_cache.duckdb_sql(sqlglot.parse_one(f"SELECT {n}"))
+    assert len(sql_cache._RENDERED._load()) == 2

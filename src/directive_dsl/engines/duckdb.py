@@ -33,6 +33,7 @@ from .duckdb_binding import bind_source, number_of
 from .duckdb_layout import choose_fine_sets
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
+from .sql_cache import duckdb_sql
 from .sql_conditions import ident
 from .sql_time import TimeSource, fine_value
 
@@ -94,6 +95,7 @@ class DuckDBEngine:
         self.datasets: dict[str, SqlDataset] = {}
         self.statements: list[str] = []  # the statements `run` issued, in order
         self.routes: dict[str, str] = {}  # dataset -> who read it: "duckdb" or "reference reader"
+        self.row_counts: dict[str, int] = {}
 
     def bind(self, name: str, value: object, schema: object, *, base_dir: object,
              allow_outside: bool) -> TableInfo:
@@ -108,6 +110,7 @@ class DuckDBEngine:
             dataset, info = self._register(bind_table(schema, raw))
         self.datasets[name] = dataset
         self.routes[name] = route
+        self.row_counts[name] = info.n_rows
         return info
 
     def _bind_native(self, name: str, value: object, schema: DatasetSchema, folder: Path | None,
@@ -147,7 +150,7 @@ class DuckDBEngine:
                *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
         query = DatasetQuery(dataset, asked, covers, fine_sets=self._fine_sets(dataset, asked, covers),
                              set_by_set=True)
-        sql = query.expression.sql("duckdb")
+        sql = duckdb_sql(query.expression)
         self.statements.append(sql)
         return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
 
@@ -158,6 +161,10 @@ class DuckDBEngine:
         columns = [c for c in dict.fromkeys(columns) if c in dataset.cells]
         if not columns:
             return [()]
+        if self.row_counts.get(dataset.name, _SAMPLE_ROWS + 1) <= _SAMPLE_ROWS:
+            # a small table: every layout is quick, so no counting (one grouping by every column)
+            return choose_fine_sets(asked, covers, dict.fromkeys(columns, 1), time_values=1,
+                                    whole=dataset.whole)
         found = self._distinct_counts(dataset, columns)
         time_values = found[len(columns)] if dataset.time is not None else 1
         return choose_fine_sets(asked, covers, dict(zip(columns, found, strict=False)),
@@ -176,7 +183,7 @@ class DuckDBEngine:
         sample = sample.from_(dataset.relation.copy()).limit(_SAMPLE_ROWS)
         counts = exp.select(*(exp.Count(this=exp.Distinct(expressions=[ident(f"c{i}")]))
                               for i in range(len(cells)))).from_(sample.subquery("sample"))
-        found = tuple(int(n) for n in self.loader.execute(counts.sql("duckdb"))[0])
+        found = tuple(int(n) for n in self.loader.execute(duckdb_sql(counts))[0])
         dataset.memo[key] = found
         return found
 

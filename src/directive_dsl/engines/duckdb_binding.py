@@ -25,6 +25,7 @@ from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .duckdb_sources import Loader, Source, Unsupported, row_lines
 from .sql import Convert, SqlDataset, same
+from .sql_cache import duckdb_sql
 from .sql_conditions import bool_text, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of
 
@@ -176,18 +177,18 @@ class _Binder:
         return ident(self.source.columns[column])
 
     def scalar(self, select: exp.Expr) -> Any:
-        return self.loader.execute(select.sql("duckdb"))[0][0]
+        return self.loader.execute(duckdb_sql(select))[0][0]
 
     def exists(self, where: exp.Expr) -> bool:
         probe = exp.select("1").from_(self.relation.copy()).where(where).limit(1)
-        return bool(self.loader.execute_exactly(probe.sql("duckdb")))
+        return bool(self.loader.execute_exactly(duckdb_sql(probe)))
 
     def first_row(self, where: exp.Expr, column: str) -> tuple[int, object]:
         """The 0-based index and the cell of the first row where *where* holds."""
         numbered = exp.to_table("numbered")
         query = (exp.select(ident("__row"), self.cell(column)).from_(numbered)
                  .where(where).order_by(ident("__row")).limit(1))
-        sql = f"WITH numbered AS {self.source.numbered} {query.sql('duckdb')}"
+        sql = f"WITH numbered AS {self.source.numbered} {duckdb_sql(query)}"
         row, value = self.loader.execute(sql)[0]
         if self.kinds[column] == "json" and isinstance(value, str):
             value = json.loads(value)
@@ -203,7 +204,7 @@ class _Binder:
         timed = exp.select(ident("t"), exp.alias_(grain, "grain", quoted=True)).from_(distinct.subquery("d"))
         query = exp.select(ident("grain"), day_of(ident("t"), source.kind, ident("grain"))).from_(
             timed.subquery("g"))
-        found = self.loader.execute(query.sql("duckdb"))
+        found = self.loader.execute(duckdb_sql(query))
         if any(g is None or d is None for g, d in found):  # an unparsable or empty (NULL, NaT) time
             missing = exp.or_(exp.Is(this=value.copy(), expression=exp.null()),
                               exp.Is(this=grain_of(value, source.kind), expression=exp.null()))
@@ -224,7 +225,7 @@ class _Binder:
         if not checks:
             return []
         query = exp.select(*(exp.func("bool_or", e) for e in checks.values())).from_(self.relation.copy())
-        flags = self.loader.execute(query.sql("duckdb"))[0]
+        flags = self.loader.execute(duckdb_sql(query))[0]
         problems = []
         for (column, check), bad in zip(checks.items(), flags, strict=True):
             if bad:

@@ -26,6 +26,7 @@ from sqlglot import exp
 from ..data import FORMATS, RawTable, read_table, resolve_path
 from ..data.frames import ORIGINS, frame_kind
 from ..source import display_path
+from .sql_cache import duckdb_sql
 
 
 class Unsupported(Exception):
@@ -117,7 +118,7 @@ class Loader:
     def parquet_view(self, path: Path) -> str:
         """A view reading the Parquet file at *path* in place."""
         relation = self.new_name("VIEW")
-        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        quoted = duckdb_sql(exp.Literal.string(str(path)))
         try:
             self.execute(f'CREATE TEMP VIEW "{relation}" AS SELECT * FROM read_parquet({quoted})')
         except Exception as error:  # the reference reader words the error
@@ -135,7 +136,7 @@ class Loader:
     def _parquet_statistics(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
         """From the row groups' statistics: the columns whose smallest value is always a
         non-empty text, and those holding no NULL."""
-        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        quoted = duckdb_sql(exp.Literal.string(str(path)))
         try:
             found = self.execute(
                 "SELECT path_in_schema, bool_and(stats_min_value IS NOT NULL AND stats_min_value <> ''),"
@@ -171,7 +172,7 @@ class Loader:
     def _json(self, name: str, path: Path, lines: bool) -> Source:
         """A JSON array of objects or JSON Lines: one column of JSON values per key."""
         objects = self.new_name("TABLE")
-        quoted = exp.Literal.string(str(path)).sql("duckdb")
+        quoted = duckdb_sql(exp.Literal.string(str(path)))
         layout = "'newline_delimited'" if lines else "'array'"
         try:
             self.execute(f'CREATE TEMP TABLE "{objects}" AS SELECT json'
@@ -194,7 +195,7 @@ class Loader:
         columns = [exp.alias_(exp.JSONExtract(this=exp.column("json"), expression=_json_path(key)),
                               physical[key], quoted=True) for key in keys]
         select = exp.select(*columns).from_(exp.to_table(f'"{objects}"')).order_by(exp.column("rowid"))
-        self.execute(f'CREATE TEMP TABLE "{relation}" AS {select.sql("duckdb")}')
+        self.execute(f'CREATE TEMP TABLE "{relation}" AS {duckdb_sql(select)}')
         return Source(name=name, origin=display_path(str(path)), relation=relation, columns=physical,
                       types=dict.fromkeys(keys, "JSON"), n_rows=int(found[0][0]),
                       numbered=f'(SELECT rowid AS "__row", * FROM "{relation}")',
@@ -240,7 +241,7 @@ def parquet_file(value: object, *, base_dir: Path | None, allow_outside: bool) -
 
 def _literal_call(function: str, path: Path, option: str) -> str:
     """``function('path', option = true) AS numbered`` with the path as a quoted literal."""
-    quoted = exp.Literal.string(str(path)).sql("duckdb")
+    quoted = duckdb_sql(exp.Literal.string(str(path)))
     return f'(SELECT {option} AS "__row", * EXCLUDE ({option}) FROM {function}({quoted}, {option} = true))'
 
 
