@@ -9,7 +9,7 @@ base units of their dimension (``500 million USD`` is ``5e8``, ``10%`` is
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
@@ -296,12 +296,8 @@ def aggregates(value: Value) -> Iterator[Aggregate]:
         yield from aggregates(child)
 
 
-def map_aggregates(value: Value, fn: object) -> Value:
-    """A copy of *value* with every leaf replaced by ``fn(leaf)``."""
-    from collections.abc import Callable
-
-    assert callable(fn)
-    func: Callable[[Aggregate], Value] = fn
+def map_aggregates(value: Value, func: Callable[[Aggregate], Value]) -> Value:
+    """A copy of *value* with every leaf replaced by ``func(leaf)``."""
     if isinstance(value, Aggregate):
         return func(value)
     if isinstance(value, Arith):

@@ -50,9 +50,10 @@ class Source:
         """The span covering characters ``start:end``."""
         return Span(self, start, end)
 
-    @property
+    @functools.cached_property
     def display_path(self) -> str:
-        """The path as shown to people: relative to the working folder when inside it."""
+        """The path as shown to people: relative to the working folder when inside it
+        (worked out once: every node's location reads it)."""
         return display_path(self.path)
 
 
