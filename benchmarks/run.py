@@ -128,7 +128,8 @@ def engine_run(rules: list[str], path: Path, engine: str) -> Callable[[], object
     return lambda: directive.evaluate({"trade": str(path)}, engine=engine)
 
 
-HAND_QUERY = """
+# The flat way: one scan, a FILTERed aggregate per rule, GROUPING SETS for the rules' groupings.
+FLAT_QUERY = """
 SELECT year, region, product,
        GROUPING(region) AS g_region, GROUPING(product) AS g_product,
        sum(amount) FILTER (WHERE partner = 'CN') AS cn,
@@ -145,15 +146,42 @@ FROM read_parquet('{path}')
 GROUP BY GROUPING SETS ((year), (year, region), (year, product))
 """
 
+# The best we could write by hand: group the rows first by the columns the conditions read
+# (two groupings in one scan), then aggregate the few thousand groups per rule.
+TWO_STAGE_QUERY = """
+WITH fine AS (
+  SELECT year, region, partner, kind, product, GROUPING(region, kind, product) AS fine_set,
+         count(*) AS n, sum(amount) AS amount, sum(quantity) AS quantity, max(quantity) AS max_q
+  FROM read_parquet('{path}')
+  GROUP BY GROUPING SETS ((year, region, partner, kind), (year, partner, product))
+), a AS (SELECT * FROM fine WHERE fine_set = 1), b AS (SELECT * FROM fine WHERE fine_set = 6)
+SELECT 'year' AS by, year, NULL AS key,
+       sum(CASE WHEN partner = 'CN' THEN amount END) AS cn, sum(amount) AS total,
+       sum(CASE WHEN partner IN ('AT','BE','DE','FR','IT','NL','PL') THEN amount END) AS eu,
+       sum(CASE WHEN kind = 'portfolio' THEN n END) AS portfolio, NULL AS dairy
+FROM a GROUP BY year
+UNION ALL
+SELECT 'year, region', year, region, sum(CASE WHEN partner = 'CN' AND kind = 'direct' THEN amount END),
+       sum(amount) / sum(n), NULL, NULL, NULL
+FROM a GROUP BY year, region
+UNION ALL
+SELECT 'region', NULL, region, sum(CASE WHEN partner = 'RU' THEN amount END), NULL, NULL, NULL, NULL
+FROM a GROUP BY region
+UNION ALL
+SELECT 'year, product', year, product, max(max_q), NULL, NULL, NULL,
+       sum(CASE WHEN partner = 'CN' AND product = 'P007' THEN quantity END)
+FROM b GROUP BY year, product
+"""
 
-def hand_written_query(path: Path) -> Callable[[], object]:
-    """The best single fused DuckDB query for the ten rules' aggregates."""
+
+def hand_written_query(path: Path, query: str) -> Callable[[], object]:
+    """One hand-written fused DuckDB query for the ten rules' aggregates."""
     import duckdb
 
     def run() -> object:
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
-        return con.execute(HAND_QUERY.format(path=path)).fetchall()
+        return con.execute(query.format(path=path)).fetchall()
 
     return run
 
@@ -303,9 +331,12 @@ def main() -> None:
             rules = fifty_rules()[:n] if n == 50 else TEN_RULES[:n]
             times[n] = median_time(engine_run(rules, parquet, "duckdb"), args.repeat)
             add(f"(a) duckdb engine, {n} rules, Parquet {label}", times[n])
-        hand = median_time(hand_written_query(parquet), args.repeat)
-        add("(b) hand-written fused DuckDB query, 10 rules", hand,
+        hand = median_time(hand_written_query(parquet, TWO_STAGE_QUERY), args.repeat)
+        add("(b) hand-written fused DuckDB query, two stages, 10 rules", hand,
             note=f"(a,10)/(b) = {times[10] / hand:.2f}; target <= 1.2")
+        flat = median_time(hand_written_query(parquet, FLAT_QUERY), args.repeat)
+        add("(b) hand-written fused DuckDB query, flat FILTERs, 10 rules", flat,
+            note=f"(a,10)/(b flat) = {times[10] / flat:.2f}")
         add("(a) 50 rules / 5 rules", times[50] / times[5], unit="x", note="target <= 2")
         csv_time = median_time(engine_run(TEN_RULES, csv_path, "duckdb"), args.repeat)
         add(f"(a) duckdb engine, 10 rules, CSV {label}", csv_time)
@@ -318,14 +349,15 @@ def main() -> None:
             d = directive_dsl.loads(directive_text(TEN_RULES), "bench.directive")
             d.evaluate({{"trade": "{parquet}"}}, engine="duckdb")
         """.replace("from benchmarks.run", f"import sys; sys.path.insert(0, '{ROOT}'); from benchmarks.run"))
-        hand_mem = peak_memory(f"""
+        hand_mem = {name: peak_memory(f"""
             import duckdb
             con = duckdb.connect()
             con.execute("SET enable_progress_bar = false")
-            con.execute({HAND_QUERY.format(path=parquet)!r}).fetchall()
-        """)
+            con.execute({query.format(path=parquet)!r}).fetchall()
+        """) for name, query in (("two stages", TWO_STAGE_QUERY), ("flat", FLAT_QUERY))}
         add("(e) peak memory, duckdb engine, 10 rules", engine_mem, unit="MiB",
-            note=f"{engine_mem / hand_mem:.2f}x the hand-written query ({hand_mem:,.0f} MiB); target <= 1.5x")
+            note="; ".join(f"{engine_mem / mem:.2f}x the {name} hand-written query ({mem:,.0f} MiB)"
+                           for name, mem in hand_mem.items()) + "; target <= 1.5x")
 
     if args.only in ("all", "python"):
         _, small_csv = generate(args.python_rows)
