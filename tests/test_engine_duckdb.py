@@ -391,6 +391,23 @@ def test_the_statement_scans_the_data_once() -> None:
     engine.close()
 
 
+def test_several_groupings_still_scan_the_data_once() -> None:
+    pytest.importorskip("pyarrow")
+    pd = pytest.importorskip("pandas")
+    pd.DataFrame(ROWS).to_parquet("trade.parquet")
+
+    def one_per_rule(asked: Any, covers: Any, counts: Any, **_: Any) -> list[tuple[str, ...]]:
+        return sorted({tuple(sorted(r.groups)) for r in asked} | {("partner",), ("region", "partner")})
+
+    engine = DuckDBEngine()
+    with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", one_per_rule):
+        assert outcomes(DIRECTIVE, "trade.parquet", engine) == outcomes(DIRECTIVE, ROWS, "python")
+    assert "GROUPING SETS" in engine.statements[0].split("timed AS")[0]  # in the scan itself
+    plan = engine.connection.execute("EXPLAIN " + engine.statements[0]).fetchall()
+    assert str(plan).upper().count("READ_PARQUET") == 1
+    engine.close()
+
+
 def test_a_parquet_file_is_checked_again_once_it_changes() -> None:
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")

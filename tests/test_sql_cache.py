@@ -34,6 +34,7 @@ def test_rendered_statements_are_kept_between_runs(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 2))
+    monkeypatch.setattr(sql_cache, "_stored", [0])
     tree = sqlglot.parse_one("SELECT TRY_CAST(x AS DOUBLE) FROM t WHERE y = 'it''s'", read="duckdb")
     text = sql_cache.duckdb_sql(tree)
     assert text == tree.sql("duckdb")
@@ -45,3 +46,14 @@ def test_rendered_statements_are_kept_between_runs(tmp_path: Path, monkeypatch: 
     for n in range(3):  # the oldest entries make way
         sql_cache.duckdb_sql(sqlglot.parse_one(f"SELECT {n}"))
     assert len(sql_cache._RENDERED._load()) == 2
+
+
+def test_a_long_lived_process_soon_renders_directly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from directive_dsl.engines import sql_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 100))
+    monkeypatch.setattr(sql_cache, "_stored", [0])
+    for n in range(sql_cache._STORES_PER_PROCESS + 5):
+        assert sql_cache.duckdb_sql(sqlglot.parse_one(f"SELECT {n}")) == f"SELECT {n}"
+    assert len(sql_cache._RENDERED._load()) == sql_cache._STORES_PER_PROCESS

@@ -353,7 +353,9 @@ class DatasetQuery:
             ctes.append(("dated", _select([exp.Star(), _as(day, "day")], "timed")))
         ctes.append(("keyed", keyed))
         for name, query in ctes:
-            final = final.with_(name, as_=query, copy=False)
+            # set by set, every grouping reads `keyed`: computed once, not once per grouping
+            materialized = True if self.set_by_set and name == "keyed" else None
+            final = final.with_(name, as_=query, materialized=materialized, copy=False)
         return final
 
     def _fine_group_by(self) -> list[exp.Expr]:

@@ -87,10 +87,18 @@ class TemplateCache(DiskCache):
 
 
 _RENDERED = DiskCache("duckdb", 256)  # statements of a few kB: the file stays small to load
+_STORES_PER_PROCESS = 32  # a long-lived process renders directly after these
+_stored = [0]
 
 
 def duckdb_sql(tree: Any) -> str:
-    """*tree* as DuckDB SQL text, rendered once per distinct tree across runs."""
+    """*tree* as DuckDB SQL text, rendered once per distinct tree across runs.
+
+    Short processes (a `directive check`) gain; a long-lived one, whose
+    temporary relations get new names each evaluation, soon renders directly.
+    """
+    if _stored[0] >= _STORES_PER_PROCESS:
+        return str(tree.sql("duckdb"))
     try:
         key = hashlib.sha256(pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
@@ -100,4 +108,5 @@ def duckdb_sql(tree: Any) -> str:
         return found
     text = str(tree.sql("duckdb"))
     _RENDERED.store(key, text)
+    _stored[0] += 1
     return text
