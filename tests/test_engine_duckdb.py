@@ -603,8 +603,8 @@ MANY_RULES = [*FEW_RULES, "require max(trade.qty[product]) <= 100 per year",
 COUNTS = {"region": 7, "partner": 12, "product": 50, "kind": 2}
 
 
-def _layout(rules: list[str]) -> list[tuple[str, ...]]:
-    """The scan's groupings for *rules* on data with the benchmark's numbers of values."""
+def _layout(rules: list[str], counts: dict[str, int] = COUNTS) -> list[tuple[str, ...]]:
+    """The scan's groupings for *rules* on data with these numbers of values (the benchmark's)."""
     seen: list[tuple[Any, Any]] = []
 
     def capture(asked: Any, covers: Any, counts: Any, **options: Any) -> list[tuple[str, ...]]:
@@ -616,7 +616,7 @@ def _layout(rules: list[str]) -> list[tuple[str, ...]]:
                                                      "product": "P007", "kind": "direct", "amount": 1.0,
                                                      "qty": 1.0}], "duckdb")
     (asked, covers), = seen
-    return choose_fine_sets(asked, covers, COUNTS, time_values=10)
+    return choose_fine_sets(asked, covers, counts, time_values=10)
 
 
 def test_a_rare_condition_stays_in_the_scan() -> None:
@@ -628,3 +628,9 @@ def test_many_conditions_move_after_the_scan_in_few_groupings() -> None:
     # every condition decided on groups: by partner, kind and region, and by partner and product
     # (one table of 84,000 groups would cost more than two of 1,680 and 6,000)
     assert sorted(_layout(MANY_RULES)) == [("product", "partner"), ("region", "kind", "partner")]
+
+
+def test_a_condition_on_a_column_of_many_values_stays_in_the_scan() -> None:
+    rules = [*FEW_RULES, 'require trade.amount[product = "P007"] >= 1 per year']
+    layout = _layout(rules, {**COUNTS, "product": 10_000_000})
+    assert all("product" not in columns for columns in layout)

@@ -165,7 +165,9 @@ class DuckDBEngine:
             # a small table: every layout is quick, so no counting (one grouping by every column)
             return choose_fine_sets(asked, covers, dict.fromkeys(columns, 1), time_values=1,
                                     whole=dataset.whole)
-        found = self._distinct_counts(dataset, columns)
+        rows = self.row_counts.get(dataset.name, _SAMPLE_ROWS)
+        # a column with values on most sampled rows may hold as many as the table has rows
+        found = [n if n < _SAMPLE_ROWS // 2 else max(n, rows) for n in self._distinct_counts(dataset, columns)]
         time_values = found[len(columns)] if dataset.time is not None else 1
         return choose_fine_sets(asked, covers, dict(zip(columns, found, strict=False)),
                                 time_values=time_values, whole=dataset.whole)
