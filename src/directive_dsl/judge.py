@@ -29,7 +29,6 @@ from .plan import (
 )
 from .report import Location, Outcome, Status
 from .timing import Window, last_within, path_fraction, per_periods
-from .wording import describe_outcome
 
 Result = tuple[float | None, str | None]  # (value, reason when missing)
 At = Period | RangeBucket
@@ -527,7 +526,7 @@ def _record(
     rule = plan.rule
     violation = _violation_severity(status, rule.severity, plan.missing)
     unit = rule.unit.name if rule.unit is not None and rule.unit.name else None
-    outcome = Outcome(
+    return Outcome(
         rule=rule.id,
         severity=violation or rule.severity,
         status=status,
@@ -546,7 +545,6 @@ def _record(
         upper=upper,
         sort_key=(plan.index, tuple(group.get(d, "") for d in rule.dimensions), point.sort),
     )
-    return attrs.evolve(outcome, message=describe_outcome(outcome))
 
 
 def _violation_severity(status: Status, severity: str, missing: m.MissingPolicy) -> str | None:

@@ -31,6 +31,12 @@ class Location:
         return {"file": self.file, "line": self.line, "column": self.column}
 
 
+def _describe(outcome: Outcome) -> str:
+    from .wording import describe_outcome  # wording reads this module's classes
+
+    return describe_outcome(outcome)
+
+
 @attrs.frozen(kw_only=True)
 class Outcome:
     """The result of one rule for one group and one period."""
@@ -46,13 +52,14 @@ class Outcome:
     unit: str | None
     gap: float | None = None
     reason: str | None = None
-    message: str = ""
     location: Location
     violation_severity: str | None = None  # None: not a violation
     target: float | None = None  # paths: the final threshold
     deadline: str | None = None
     upper: float | None = None  # `between`: the upper bound
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
+    # One sentence on the outcome; by default worked out from the fields above.
+    message: str = attrs.field(default=attrs.Factory(lambda self: _describe(self), takes_self=True))
 
     @property
     def is_violation(self) -> bool:
