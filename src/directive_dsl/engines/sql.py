@@ -33,6 +33,7 @@ Spark, PostgreSQL and the other dialects sqlglot knows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -388,22 +389,32 @@ class DatasetQuery:
 
     def _set_by_set(self) -> exp.Query:
         """The final stage as one GROUP BY per set, numbered in ``grouping``, each computing
-        just the aggregates its requests read (NULL for the rest)."""
-        aliases = ["grouping", *(a for a, _ in self._keys.values()), *(a for a, _ in self._outs.values())]
+        just the aggregates its requests read, packed to the left (:meth:`positions`)."""
+        key_aliases = [a for a, _ in self._keys.values()]
+        width = max(len(self._packed(index)) for index in self._sets.values())
+        aliases = ["grouping", *key_aliases, *(f"v{i}" for i in range(width))]
         union: exp.Query | None = None
         for (names, fine), index in self._sets.items():
-            wanted = self._set_outs.get(index, set())
-            keys = [ident(a) if i in names else exp.null() for i, (a, _) in enumerate(self._keys.values())]
-            outs = [agg.copy() if alias in wanted else exp.null() for alias, agg in self._outs.values()]
-            columns = [_as(c, a) for c, a in zip([exp.Literal.number(index), *keys, *outs], aliases, strict=True)]
-            branch = _select(columns, "keyed", [ident(a) for i, (a, _) in enumerate(self._keys.values())
-                                                if i in names])
+            packed = [self._outs_by_alias[alias].copy() for alias in self._packed(index)]
+            keys = [ident(a) if i in names else exp.null() for i, a in enumerate(key_aliases)]
+            values = [exp.Literal.number(index), *keys, *packed, *(exp.null() for _ in range(width - len(packed)))]
+            branch = _select([_as(c, a) for c, a in zip(values, aliases, strict=True)], "keyed",
+                             [ident(a) for i, a in enumerate(key_aliases) if i in names])
             if len(self._fine_sets) > 1:
                 branch = branch.where(exp.EQ(this=ident("fine_set"),
                                              expression=exp.Literal.number(self._fine_set_id(fine))), copy=False)
             union = branch if union is None else exp.union(union, branch, distinct=False, copy=False)
         assert union is not None, "every statement answers some request"
         return union
+
+    @functools.cached_property
+    def _outs_by_alias(self) -> dict[str, exp.Expr]:
+        return {alias: agg for alias, agg in self._outs.values()}
+
+    def _packed(self, index: int) -> list[str]:
+        """The aggregates set *index* computes, in the order of its columns."""
+        wanted = self._set_outs.get(index, set())
+        return [alias for alias, _ in self._outs.values() if alias in wanted]
 
     # ---------------------------------------------------------------- reading rows
 
@@ -420,10 +431,11 @@ class DatasetQuery:
             return {index: index for index in self._sets.values()}
         return {grouping_mask(names, self.key_count): index for (names, _), index in self._sets.items()}
 
-    @property
-    def outputs(self) -> list[str]:
-        """The aliases of the aggregates, in the order they follow the keys."""
-        return [alias for alias, _ in self._outs.values()]
+    def positions(self, index: int) -> dict[str, int]:
+        """Where each aggregate set *index* computes sits in its rows (by alias)."""
+        first = 1 + self.key_count
+        aliases = self._packed(index) if self.set_by_set else [a for a, _ in self._outs.values()]
+        return {alias: first + i for i, alias in enumerate(aliases)}
 
     def nan_seen(self, rows: Sequence[Sequence[Any]]) -> bool:
         """Whether a measure read without a NaN guard held a NaN (run :meth:`SqlDataset.guarded`)."""

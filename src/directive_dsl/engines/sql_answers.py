@@ -19,9 +19,12 @@ if TYPE_CHECKING:
 
 
 def nan_seen(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> bool:
-    """Whether a measure read without a NaN guard held a NaN."""
-    at = [1 + query.key_count + i for i, alias in enumerate(query.outputs) if alias in query.nan_outs]
-    return any(isinstance(row[i], float) and row[i] != row[i] for row in rows for i in at)
+    """Whether a measure read without a NaN guard held a NaN (the sums of set 0 tell)."""
+    numbers = query.set_numbers()
+    positions = query.positions(0)
+    at = [positions[alias] for alias in query.nan_outs]
+    return any(numbers.get(int(row[0])) == 0 and isinstance(row[i], float) and row[i] != row[i]
+               for row in rows for i in at)
 
 
 def decode(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> tuple[AggregateAnswers, CoverageAnswers]:
@@ -32,8 +35,7 @@ def decode(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> tuple[Aggregat
         index = masks.get(int(row[0]))
         if index is not None:
             by_set.setdefault(index, []).append(row)
-    outs = {alias: 1 + query.key_count + i for i, alias in enumerate(query.outputs)}
-    aggregates = {read.request: _cells(query, read, by_set.get(read.grouping, []), outs)
+    aggregates = {read.request: _cells(query, read, by_set.get(read.grouping, []), query.positions(read.grouping))
                   for read in query.reads}
     coverage = {c.request: _covered(query, c, by_set.get(c.grouping, [])) for c in query.covers}
     return aggregates, coverage
