@@ -26,7 +26,7 @@ from ..plan import TableInfo
 from .duckdb_sources import Loader, Source, Unsupported, row_lines
 from .sql import Convert, SqlDataset, same
 from .sql_cache import duckdb_sql
-from .sql_conditions import bool_text, decimal_text, ident, number_text, template, text
+from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
@@ -89,13 +89,13 @@ def as_number(cell: exp.Expr, kind: Family) -> exp.Expr:
         return template(f"CASE WHEN {_JSON_NUMBER} THEN TRY_CAST(:v AS DOUBLE) ELSE :s END",
                         v=cell, s=as_number(_json_string(cell), "text"))
     if kind in ("int", "decimal"):
-        return exp.cast(cell, "DOUBLE")
+        return cast(cell, "DOUBLE")
     if kind == "float":
         return template("CASE WHEN ISNAN(:v) THEN NULL ELSE CAST(:v AS DOUBLE) END", v=cell)
     if kind == "text":
         return template("CASE WHEN ISNAN(TRY_CAST(:v AS DOUBLE)) THEN NULL ELSE TRY_CAST(:v AS DOUBLE) END",
-                        v=exp.cast(cell, "TEXT"))
-    return exp.cast(exp.null(), "DOUBLE")
+                        v=cast(cell, "TEXT"))
+    return cast(exp.null(), "DOUBLE")
 
 
 def not_a_number(cell: exp.Expr, kind: Family) -> exp.Expr:
@@ -110,7 +110,7 @@ def not_a_number(cell: exp.Expr, kind: Family) -> exp.Expr:
     return template(
         "(:v IS NOT NULL AND LOWER(TRIM(:v, :ws)) NOT IN (:u0, :u1, :u2, :u3, :u4, :u5)"
         " AND (TRY_CAST(:v AS DOUBLE) IS NULL OR STRPOS(:v, '_') > 0))",
-        v=exp.cast(cell, "TEXT"), ws=text(_WHITESPACE),
+        v=cast(cell, "TEXT"), ws=text(_WHITESPACE),
         **{f"u{i}": text(u) for i, u in enumerate(_UNKNOWN)},
     )
 
@@ -121,13 +121,13 @@ def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
         return template(
             "CASE WHEN json_type(:v) = 'VARCHAR' THEN :s WHEN json_type(:v) = 'DOUBLE' THEN :d"
             " WHEN json_type(:v) IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'BOOLEAN') THEN CAST(:v AS TEXT) END",
-            v=cell, s=as_text(_json_string(cell), "text"), d=number_text(exp.cast(cell, "DOUBLE")))
+            v=cell, s=as_text(_json_string(cell), "text"), d=number_text(cast(cell, "DOUBLE")))
     if kind == "text":
-        return exp.Nullif(this=exp.cast(cell, "TEXT"), expression=text(""))
+        return exp.Nullif(this=cast(cell, "TEXT"), expression=text(""))
     if kind == "int" or kind == "date":
-        return exp.cast(cell, "TEXT")
+        return cast(cell, "TEXT")
     if kind == "float":
-        return number_text(exp.cast(cell, "DOUBLE"))
+        return number_text(cast(cell, "DOUBLE"))
     if kind == "decimal":
         return decimal_text(cell)
     if kind == "bool":
@@ -135,7 +135,7 @@ def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
     if kind == "timestamp":
         return template("CASE WHEN MICROSECOND(:v) % 1000000 = 0 THEN STRFTIME(:v, '%Y-%m-%d %H:%M:%S')"
                         " ELSE STRFTIME(:v, '%Y-%m-%d %H:%M:%S.%f') END", v=cell)
-    return exp.cast(exp.null(), "TEXT")
+    return cast(exp.null(), "TEXT")
 
 
 def time_source(cell: exp.Expr, kind: Family) -> TimeSource:
@@ -152,7 +152,7 @@ def time_source(cell: exp.Expr, kind: Family) -> TimeSource:
             f" WHEN {_JSON_NUMBER} AND :y = 0 THEN CAST(CAST(CAST(:v AS DOUBLE) AS INT) AS TEXT)"
             " WHEN json_type(:v) <> 'NULL' THEN 'not a period' END",
             v=cell, y=grain_of(cell, "year")), "text")
-    return TimeSource(exp.cast(exp.null(), "TEXT"), "text")
+    return TimeSource(cast(exp.null(), "TEXT"), "text")
 
 
 # ---------------------------------------------------------------- binding
@@ -160,7 +160,7 @@ def time_source(cell: exp.Expr, kind: Family) -> TimeSource:
 
 def _as_double(cell: exp.Expr) -> exp.Expr:
     """A float cell as a DOUBLE, NaN left as it is."""
-    return exp.cast(cell, "DOUBLE")
+    return cast(cell, "DOUBLE")
 
 
 class _Binder:

@@ -33,7 +33,7 @@ from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .sql import Convert, SqlDataset
-from .sql_conditions import bool_text, decimal_text, ident, number_text, template, text
+from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of, stripped
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "other"]
@@ -75,7 +75,7 @@ def _in_unknown(value: exp.Expr) -> exp.Expr:
 
 def text_number(cell: exp.Expr) -> exp.Expr:
     """Text read as a number (DOUBLE), NULL when unknown or not a number."""
-    value = stripped(exp.cast(cell, "TEXT"))
+    value = stripped(cast(cell, "TEXT"))
     return template(
         "CASE WHEN :unknown THEN NULL WHEN REGEXP_MATCHES(:s, :p) THEN TRY_CAST(:s AS DOUBLE) END",
         unknown=_in_unknown(value.copy()), s=value, p=text(_NUMBER))
@@ -85,12 +85,12 @@ def number_of(family: Family) -> Convert:
     """How a cell of *family* reads as a number (NaN and unknown text as NULL)."""
     def convert(cell: exp.Expr) -> exp.Expr:
         if family == "int":
-            return exp.cast(cell, "DOUBLE")
+            return cast(cell, "DOUBLE")
         if family in ("float", "decimal"):
             return template("CASE WHEN ISNAN(:v) THEN NULL ELSE CAST(:v AS DOUBLE) END", v=cell)
         if family == "text":
             return text_number(cell)
-        return exp.cast(exp.null(), "DOUBLE")
+        return cast(exp.null(), "DOUBLE")
     return convert
 
 
@@ -100,7 +100,7 @@ def not_a_number(cell: exp.Expr, family: Family) -> exp.Expr | None:
         return None
     if family != "text":
         return exp.Not(this=exp.Is(this=cell, expression=exp.null()))
-    value = stripped(exp.cast(cell, "TEXT"))
+    value = stripped(cast(cell, "TEXT"))
     return template("(:v IS NOT NULL AND NOT :unknown AND NOT REGEXP_MATCHES(:s, :p))",
                     v=cell, unknown=_in_unknown(value.copy()), s=value, p=text(_NUMBER))
 
@@ -109,16 +109,16 @@ def text_of(family: Family) -> Convert:
     """How a cell of *family* reads as dimension text ("" is unknown; 3.0 is "3")."""
     def convert(cell: exp.Expr) -> exp.Expr:
         if family == "text":
-            return exp.Nullif(this=exp.cast(cell, "TEXT"), expression=text(""))
+            return exp.Nullif(this=cast(cell, "TEXT"), expression=text(""))
         if family == "float":
-            return number_text(exp.cast(cell, "DOUBLE"))
+            return number_text(cast(cell, "DOUBLE"))
         if family == "decimal":
             return decimal_text(cell)
         if family == "bool":
             return bool_text(cell)
         if family == "null":
-            return exp.cast(exp.null(), "TEXT")
-        return exp.cast(cell, "TEXT")
+            return cast(exp.null(), "TEXT")
+        return cast(cell, "TEXT")
     return convert
 
 
@@ -130,7 +130,7 @@ def time_source(cell: exp.Expr, family: Family) -> TimeSource:
         return TimeSource(cell, "date")
     if family == "text":
         return TimeSource(cell, "text")
-    return TimeSource(exp.cast(exp.null(), "TEXT"), "text")
+    return TimeSource(cast(exp.null(), "TEXT"), "text")
 
 
 # ---------------------------------------------------------------- binding

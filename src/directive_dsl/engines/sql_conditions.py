@@ -51,7 +51,17 @@ class Columns(Protocol):
 
 def ident(name: str) -> exp.Column:
     """A quoted column reference."""
-    return exp.column(name, quoted=True)
+    return exp.Column(this=exp.Identifier(this=name, quoted=True))
+
+
+@functools.cache
+def _data_type(name: str) -> exp.DataType:
+    return exp.DataType.build(name)
+
+
+def cast(value: exp.Expr, to: str) -> exp.Cast:
+    """``CAST(value AS to)`` on a copy of *value*, as ``exp.cast`` builds it (the type parsed once)."""
+    return exp.cast(value, _data_type(to))
 
 
 def number(value: float) -> exp.Expr:
@@ -60,7 +70,7 @@ def number(value: float) -> exp.Expr:
     if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
         literal: exp.Expr = exp.Literal.number(int(value))
         return exp.Neg(this=exp.Literal.number(-int(value))) if value < 0 else literal
-    return exp.cast(exp.Literal.string(repr(float(value))), "DOUBLE")
+    return cast(exp.Literal.string(repr(float(value))), "DOUBLE")
 
 
 def text(value: str) -> exp.Expr:

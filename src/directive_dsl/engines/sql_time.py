@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from ..periods import GRAINS, Grain
 from ..plan import Bucket, GrainBucket
-from .sql_conditions import number, template, text
+from .sql_conditions import cast, number, template, text
 
 TimeKind = Literal["text", "year", "date"]
 
@@ -84,7 +84,7 @@ def stripped(value: exp.Expr) -> exp.Expr:
 def fine_value(source: TimeSource) -> exp.Expr:
     """The value rows are first grouped by: a date for timestamps, else the raw value."""
     if source.kind == "date":
-        return exp.cast(source.column.copy(), "DATE")
+        return cast(source.column.copy(), "DATE")
     return source.column.copy()
 
 
@@ -93,26 +93,26 @@ def grain_of(value: exp.Expr, kind: TimeKind) -> exp.Expr:
     if kind == "date":
         return exp.Literal.number(3)
     if kind == "year":
-        return template(_YEAR_GRAIN, v=exp.cast(value.copy(), "DOUBLE"))
+        return template(_YEAR_GRAIN, v=cast(value.copy(), "DOUBLE"))
     patterns = {"year": _YEAR, "month": _MONTH, "quarter": _QUARTER, "day": _DAY,
                 "datetime": _DATETIME}
-    return template(_TEXT_GRAIN, s=stripped(exp.cast(value.copy(), "TEXT")),
+    return template(_TEXT_GRAIN, s=stripped(cast(value.copy(), "TEXT")),
                     **{k: text(v) for k, v in patterns.items()})
 
 
 def day_of(value: exp.Expr, kind: TimeKind, grain: exp.Expr) -> exp.Expr:
     """The first day (a DATE) of a time value whose grain rank is *grain*."""
     if kind == "date":
-        return exp.cast(value.copy(), "DATE")
+        return cast(value.copy(), "DATE")
     if kind == "year":
         return template("CASE WHEN :g = 0 THEN MAKE_DATE(CAST(:v AS INT), 1, 1) END", g=grain,
-                        v=exp.cast(value.copy(), "DOUBLE"))
-    return template(_TEXT_DAY, g=grain, s=stripped(exp.cast(value.copy(), "TEXT")))
+                        v=cast(value.copy(), "DOUBLE"))
+    return template(_TEXT_DAY, g=grain, s=stripped(cast(value.copy(), "TEXT")))
 
 
 def date_literal(day: int) -> exp.Expr:
     """The date with ordinal *day* (as :meth:`datetime.date.toordinal` counts)."""
-    return exp.cast(text(dt.date.fromordinal(day).isoformat()), "DATE")
+    return cast(text(dt.date.fromordinal(day).isoformat()), "DATE")
 
 
 def ordinal(day: exp.Expr, grain: Grain) -> exp.Expr:
