@@ -634,3 +634,24 @@ def test_a_condition_on_a_column_of_many_values_stays_in_the_scan() -> None:
     rules = [*FEW_RULES, 'require trade.amount[product = "P007"] >= 1 per year']
     layout = _layout(rules, {**COUNTS, "product": 10_000_000})
     assert all("product" not in columns for columns in layout)
+
+
+def test_the_layout_of_many_rules_on_many_columns_is_chosen_quickly() -> None:
+    columns = [f"d{i}" for i in range(30)]
+    header = "dataset trade\n  time year\n  dimensions " + ", ".join(columns) + "\n  measure amount\n"
+    rules = [f'require trade.amount[{a} = "x", {b}] >= 1 per year'
+             for a in columns[:15] for b in columns[15:]]  # 225 rules, 225 groupings
+    row = {"year": 2020, **dict.fromkeys(columns, "x"), "amount": 1.0}
+    seen: list[tuple[Any, Any]] = []
+
+    def capture(asked: Any, covers: Any, counts: Any, **options: Any) -> list[tuple[str, ...]]:
+        seen.append((asked, covers))
+        return choose_fine_sets(asked, covers, counts, **options)
+
+    with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", capture):
+        assert outcomes(header + "\n".join(rules), [row], "duckdb") == outcomes(header + "\n".join(rules), [row],
+                                                                                  "python")
+    (asked, covers), = seen
+    layout = choose_fine_sets(asked, covers, dict.fromkeys(columns, 5), time_values=10)
+    assert len(layout) == 1
+    assert all(any({*r.groups} <= set(fine) for fine in layout) for r in asked)

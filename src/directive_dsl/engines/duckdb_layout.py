@@ -33,6 +33,7 @@ _AGGREGATE_NS, _AGGREGATE_GROWTH_NS = 2.0, 7.0  # per row, grouping set and aggr
 _HALF_GROWTH_GROUPS = 30_000  # groups at which a table has half its growth (cache misses)
 _FILTER_NS = 0.5  # per row, grouping set and FILTERed aggregate, beyond the aggregate
 _CONDITION_NS = 1.0  # per row and condition evaluated in the scan
+_MAX_WEIGHED_SETS = 8  # groupings weighed in pairs by the model; beyond, one grouping
 
 FineSets = list[tuple[str, ...]]
 
@@ -82,6 +83,8 @@ class _Model:
         needs.update(frozenset({c.dimension} if c.dimension is not None else ()) for c in self.coverage)
         sets = [s for s in needs if not any(s < other for other in needs)]
         sets.sort(key=lambda s: (len(s), sorted(s)))
+        if len(sets) > _MAX_WEIGHED_SETS:  # too many to weigh in pairs: one grouping by them all
+            return [frozenset().union(*sets)]
         while len(sets) > 1:
             cost = self.cost(sets)
             merged = min((self._merged(sets, a, b) for a, b in itertools.combinations(sets, 2)), key=self.cost)
