@@ -497,6 +497,8 @@ def _as(expression: exp.Expr, alias: str) -> exp.Expr:
 def _select(columns: list[exp.Expr], source: exp.Expr | str,
             group_by: list[exp.Expr] | None = None) -> exp.Select:
     """``SELECT columns FROM source [GROUP BY …]``, built in place."""
+    if isinstance(source, str):  # a CTE's name, built rather than parsed
+        source = exp.Table(this=exp.to_identifier(source))
     select = exp.select(*columns, copy=False).from_(source, copy=False)
     return select.group_by(*group_by, copy=False) if group_by else select
 
