@@ -7,6 +7,7 @@ against the directive are its violations. :meth:`Report.to_dict` is the
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -31,12 +32,6 @@ class Location:
         return {"file": self.file, "line": self.line, "column": self.column}
 
 
-def _describe(outcome: Outcome) -> str:
-    from .wording import describe_outcome  # wording reads this module's classes
-
-    return describe_outcome(outcome)
-
-
 @attrs.frozen(kw_only=True)
 class Outcome:
     """The result of one rule for one group and one period."""
@@ -58,8 +53,13 @@ class Outcome:
     deadline: str | None = None
     upper: float | None = None  # `between`: the upper bound
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
-    # One sentence on the outcome; by default worked out from the fields above.
-    message: str = attrs.field(default=attrs.Factory(lambda self: _describe(self), takes_self=True))
+
+    @functools.cached_property
+    def message(self) -> str:
+        """One sentence on the outcome (worked out when first read: most are never shown)."""
+        from .wording import describe_outcome  # wording reads this module's classes
+
+        return describe_outcome(self)
 
     @property
     def is_violation(self) -> bool:

@@ -22,7 +22,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
 from ..report import Outcome, Report, RuleSummary
-from ..wording import describe_outcome, group_words, location_words
+from ..wording import group_words, location_words
 from .markup import NOT_XML
 
 
@@ -97,4 +97,4 @@ def _all_pending(outcomes: Sequence[Outcome]) -> bool:
 
 
 def _words(o: Outcome) -> str:
-    return o.message or describe_outcome(o)
+    return o.message

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..report import Outcome, Report, RuleSummary
-from ..wording import describe_outcome, group_words
+from ..wording import group_words
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -88,7 +88,7 @@ def _result(o: Outcome, rule_index: int, cwd: str | None) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "kind": kind,
         "level": level,
-        "message": {"text": o.message or describe_outcome(o)},
+        "message": {"text": o.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": artifact_uri(o.location.file, cwd=cwd)},
             "region": {"startLine": max(1, o.location.line), "startColumn": max(1, o.location.column)},
