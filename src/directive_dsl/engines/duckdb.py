@@ -156,7 +156,16 @@ class DuckDBEngine:
 
     def _fine_sets(self, dataset: SqlDataset, asked: list[AggregateRequest],
                    covers: list[CoverageRequest]) -> list[tuple[str, ...]]:
-        """The scan's groupings (see :mod:`.duckdb_layout`), from the values of the first rows."""
+        """The scan's groupings (see :mod:`.duckdb_layout`), from the values of the first rows;
+        the same requests on the same data are laid out once."""
+        key = ("layout", tuple(asked), tuple(covers))
+        known = dataset.memo.get(key)
+        if not isinstance(known, list):
+            known = dataset.memo[key] = self._layout(dataset, asked, covers)
+        return known
+
+    def _layout(self, dataset: SqlDataset, asked: list[AggregateRequest],
+                covers: list[CoverageRequest]) -> list[tuple[str, ...]]:
         columns = [*grouped_columns(asked, covers), *filter_columns(asked)]
         columns = [c for c in dict.fromkeys(columns) if c in dataset.cells]
         if not columns:

@@ -87,7 +87,7 @@ class TemplateCache(DiskCache):
 
 
 _RENDERED = DiskCache("duckdb", 256)  # statements of a few kB: the file stays small to load
-_STORES_PER_PROCESS = 32  # a long-lived process renders directly after these
+_STORES_PER_PROCESS = 8  # a long-lived process renders directly after these
 _stored = [0]
 
 
