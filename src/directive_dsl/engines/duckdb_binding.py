@@ -24,7 +24,7 @@ from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .duckdb_sources import Loader, Source, Unsupported, row_lines
-from .sql import Convert, SqlDataset, same
+from .sql import Convert, SqlDataset, bound_info, same
 from .sql_cache import duckdb_sql
 from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of
@@ -297,15 +297,6 @@ def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[
                       and (c in nan_checks or binder.kinds[c] in ("int", "decimal")))
     dataset = SqlDataset(name=schema.name, relation=binder.relation, cells=cells, text=dims,
                          numbers=measures, time=time, grain=grain, nan_checks=nan_checks, whole=whole)
-    info = TableInfo(
-        name=schema.name,
-        origin=source.origin,
-        n_rows=source.n_rows,
-        columns=tuple({**dims, **measures}) + ((time_column,) if time_column else ()),
-        numeric=frozenset(measures),
-        dimensions=tuple(dims),
-        time_column=time_column,
-        grain=grain,
-        periods=periods,
-    )
+    info = bound_info(dataset, origin=source.origin, n_rows=source.n_rows, time_column=time_column,
+                      periods=periods)
     return dataset, info

@@ -32,7 +32,7 @@ from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
-from .sql import Convert, SqlDataset
+from .sql import Convert, SqlDataset, bound_info
 from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of, stripped
 
@@ -273,15 +273,6 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
     cells = {c: checker.cell(c) for c in relation.columns}
     dataset = SqlDataset(name=schema.name, relation=relation.table, cells=cells, text=dims,
                          numbers=measures, time=time, grain=grain)
-    info = TableInfo(
-        name=schema.name,
-        origin=relation.origin,
-        n_rows=n_rows,
-        columns=tuple({**dims, **measures}) + ((time_column,) if time_column else ()),
-        numeric=frozenset(measures),
-        dimensions=tuple(dims),
-        time_column=time_column,
-        grain=grain,
-        periods=periods,
-    )
+    info = bound_info(dataset, origin=relation.origin, n_rows=n_rows, time_column=time_column,
+                      periods=periods)
     return dataset, info

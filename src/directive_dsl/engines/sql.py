@@ -41,7 +41,7 @@ import attrs
 from sqlglot import exp
 
 from .. import model as m
-from ..periods import Grain
+from ..periods import Grain, Period
 from ..plan import (
     AggregateRequest,
     Bucket,
@@ -50,6 +50,7 @@ from ..plan import (
     CoverageKey,
     CoverageRequest,
     GrainBucket,
+    TableInfo,
 )
 from .sql_conditions import condition, ident, number_text, row_expr
 from .sql_time import TimeSource, bucket_key, day_of, fine_value, grain_of
@@ -109,6 +110,22 @@ class SqlDataset:
         if name in self.text:
             return self.text[name](cell.copy())
         return number_text(self.numbers[name](cell.copy()))
+
+
+def bound_info(ds: SqlDataset, *, origin: str, n_rows: int, time_column: str | None,
+               periods: tuple[Period, ...]) -> TableInfo:
+    """What binding *ds* learned, as the plan reads it."""
+    return TableInfo(
+        name=ds.name,
+        origin=origin,
+        n_rows=n_rows,
+        columns=tuple({**ds.text, **ds.numbers}) + ((time_column,) if time_column else ()),
+        numeric=frozenset(ds.numbers),
+        dimensions=tuple(ds.text),
+        time_column=time_column,
+        grain=ds.grain,
+        periods=periods,
+    )
 
 
 class _Cells:
