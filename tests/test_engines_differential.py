@@ -209,7 +209,7 @@ def _same_number(a: object, b: object) -> bool:
 def assert_same_outcomes(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> None:
     assert len(expected) == len(actual)
     for want, got in zip(expected, actual, strict=True):
-        for key in ("rule", "status", "group", "period", "reason", "unit", "op"):
+        for key in ("rule", "status", "group", "period", "reason", "unit", "op", "message"):
             assert want.get(key) == got.get(key), (key, want, got)
         for key in NUMBER_FIELDS:
             assert _same_number(want.get(key), got.get(key)), (key, want, got)

@@ -462,3 +462,10 @@ def test_a_path_runs_to_the_target_at_the_deadline() -> None:
     path = re.findall(r'<polyline class="path" points="([^"]+)"', svg)
     assert len(path) == 1
     assert "mk-target" in svg and "mk-off_track" in svg and "target 10% by 2027-Q4" in svg
+
+
+def test_numbers_summed_in_another_order_read_alike() -> None:
+    # engines add in different orders: the last bits differ, the words must not
+    assert number(5992.584999999999, "t") == number(5992.585000000001, "t") == "5,992.59 t"
+    assert number(57504637.00000001) == number(57504636.99999999) == "57,504,637"
+    assert number(0.1 + 0.2, "%") == "0.3%"

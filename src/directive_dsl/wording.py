@@ -21,6 +21,9 @@ def number(value: float | None, unit: str | None = None) -> str:
     """A number as people read it: ``150,000,000 USD``, ``4.1%``, ``0.25 kt``."""
     if value is None or not math.isfinite(value):
         return "—"
+    # Twelve significant digits: engines that sum in another order differ in the last bits,
+    # and must still print the same words (5,992.585 and 57,504,637, not .58/.59 or .00).
+    value = float(f"{value:.12g}")
     if value == int(value) and abs(value) < 1e15:
         text = f"{value:,.0f}"
     elif abs(value) >= 1000:
