@@ -26,7 +26,7 @@ from ..plan import TableInfo
 from .duckdb_sources import Loader, Source, Unsupported, row_lines
 from .sql import Convert, SqlDataset, bound_info, same
 from .sql_cache import duckdb_sql
-from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
+from .sql_conditions import cast, dimension_text, ident, number_text, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
@@ -122,20 +122,10 @@ def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
             "CASE WHEN json_type(:v) = 'VARCHAR' THEN :s WHEN json_type(:v) = 'DOUBLE' THEN :d"
             " WHEN json_type(:v) IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'BOOLEAN') THEN CAST(:v AS TEXT) END",
             v=cell, s=as_text(_json_string(cell), "text"), d=number_text(cast(cell, "DOUBLE")))
-    if kind == "text":
-        return exp.Nullif(this=cast(cell, "TEXT"), expression=text(""))
-    if kind == "int" or kind == "date":
-        return cast(cell, "TEXT")
-    if kind == "float":
-        return number_text(cast(cell, "DOUBLE"))
-    if kind == "decimal":
-        return decimal_text(cell)
-    if kind == "bool":
-        return bool_text(cell)
     if kind == "timestamp":
         return template("CASE WHEN MICROSECOND(:v) % 1000000 = 0 THEN STRFTIME(:v, '%Y-%m-%d %H:%M:%S')"
                         " ELSE STRFTIME(:v, '%Y-%m-%d %H:%M:%S.%f') END", v=cell)
-    return cast(exp.null(), "TEXT")
+    return dimension_text(cell, kind)
 
 
 def time_source(cell: exp.Expr, kind: Family) -> TimeSource:

@@ -33,7 +33,7 @@ from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
 from ..plan import TableInfo
 from .sql import Convert, SqlDataset, bound_info
-from .sql_conditions import bool_text, cast, decimal_text, ident, number_text, template, text
+from .sql_conditions import cast, dimension_text, ident, template, text
 from .sql_time import TimeSource, day_of, fine_value, grain_of, stripped
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "other"]
@@ -107,19 +107,7 @@ def not_a_number(cell: exp.Expr, family: Family) -> exp.Expr | None:
 
 def text_of(family: Family) -> Convert:
     """How a cell of *family* reads as dimension text ("" is unknown; 3.0 is "3")."""
-    def convert(cell: exp.Expr) -> exp.Expr:
-        if family == "text":
-            return exp.Nullif(this=cast(cell, "TEXT"), expression=text(""))
-        if family == "float":
-            return number_text(cast(cell, "DOUBLE"))
-        if family == "decimal":
-            return decimal_text(cell)
-        if family == "bool":
-            return bool_text(cell)
-        if family == "null":
-            return cast(exp.null(), "TEXT")
-        return cast(cell, "TEXT")
-    return convert
+    return lambda cell: dimension_text(cell, family)
 
 
 def time_source(cell: exp.Expr, family: Family) -> TimeSource:

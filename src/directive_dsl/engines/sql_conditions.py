@@ -101,6 +101,22 @@ def _parsed(sql: str) -> exp.Expr:
 _TEMPLATES = TemplateCache()
 
 
+def dimension_text(cell: exp.Expr, kind: str) -> exp.Expr:
+    """A typed cell as dimension text, for the kinds every SQL engine reads alike
+    ("" is unknown; 3.0 is "3"; booleans "true"/"false"; anything else cast)."""
+    if kind == "text":
+        return exp.Nullif(this=cast(cell, "TEXT"), expression=text(""))
+    if kind == "float":
+        return number_text(cast(cell, "DOUBLE"))
+    if kind == "decimal":
+        return decimal_text(cell)
+    if kind == "bool":
+        return bool_text(cell)
+    if kind == "null":
+        return cast(exp.null(), "TEXT")
+    return cast(cell, "TEXT")
+
+
 def decimal_text(cell: exp.Expr) -> exp.Expr:
     """A DECIMAL as dimension text: whole values without their ".000"."""
     return template("CASE WHEN :v = FLOOR(:v) THEN CAST(CAST(:v AS DECIMAL(38, 0)) AS TEXT)"
