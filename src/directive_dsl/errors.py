@@ -73,6 +73,7 @@ CODES: dict[str, str] = {
     # engines and usage
     "E600": "engine error",
     "E700": "usage error",
+    "E710": "invalid configuration file",
     # warnings
     "W100": "unknown unit compared with a unit",
     "W101": "rule without time clause",
