@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -102,15 +103,7 @@ def load_config(path: Path | None, options: Mapping[str, Option]) -> Config:
     if path is None:
         return Config(None)
     text = _read(path)
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise DirectiveUsageError(
-            f"{path.name} is not valid TOML: {error}",
-            code="E710",
-            file=str(path),
-            hint="see https://toml.io for the syntax",
-        ) from None
+    document = parse_toml(path, text, code="E710")
     table = document.get("tool", {}).get("directive", {}) if path.name == "pyproject.toml" else document
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
@@ -164,6 +157,24 @@ def apply(args: argparse.Namespace, config: Config, given: set[str]) -> list[Set
 
 
 # ---------------------------------------------------------------- reading
+
+
+def parse_toml(path: Path, text: str, *, code: str = "E700") -> dict[str, Any]:
+    """The TOML document in *text*; a syntax error located at its line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # Python before 3.14 keeps the position only in the message: "(at line 3, column 9)".
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise DirectiveUsageError(
+            f"{path.name} is not valid TOML: {message}",
+            code=code,
+            file=str(path),
+            line=int(found.group(1)) if found else None,
+            column=int(found.group(2)) if found else None,
+            hint="see https://toml.io for the syntax",
+        ) from None
 
 
 def _has_tool_table(path: Path) -> bool:
