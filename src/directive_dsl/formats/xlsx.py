@@ -1,0 +1,162 @@
+"""The ``xlsx`` format: a workbook an analyst can filter and sort (SPEC §13.9).
+
+Sheets: Summary, Rules, Violations, Outcomes (with ``include_passing``) and
+Run. Numbers are written as numbers and their unit in a column of its own;
+every table has a frozen header row, an autofilter and column widths that fit
+what they hold. Each dimension of any rule gets a column of its own, so a
+table can be filtered by region. The workbook is built from the report's
+JSON document, so every field the report has reaches it.
+
+Needs the ``excel`` extra (xlsxwriter).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..errors import DirectiveUsageError
+from ..report import Report
+
+#: Outcome fields in the order their columns appear, after rule and group columns.
+_OUTCOME_FIELDS = (
+    "severity", "status", "period", "actual", "op", "threshold", "unit", "gap",
+    "target", "deadline", "projected", "progress", "reason", "message",
+)
+_NUMBERS = frozenset({"actual", "threshold", "gap", "target", "projected", "upper"})
+_MAX_WIDTH = 60
+
+
+def render_bytes(reports: Sequence[Report], *, include_passing: bool = False) -> bytes:
+    """The workbook for one or more reports, as the bytes of an .xlsx file."""
+    try:
+        import xlsxwriter
+    except ImportError:
+        raise DirectiveUsageError(
+            "the xlsx format needs xlsxwriter",
+            hint="pip install 'directive_dsl[excel]'",
+        ) from None
+    documents = [r.to_dict(include_passing=include_passing) for r in reports]
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
+    header = workbook.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
+    styles = {"header": header, "number": workbook.add_format({"num_format": "#,##0.###"})}
+    _sheet(workbook, "Summary", *_summary(documents), styles)
+    _sheet(workbook, "Rules", *_rules(documents), styles)
+    _sheet(workbook, "Violations", *_outcomes(documents, "violations"), styles)
+    if include_passing:
+        _sheet(workbook, "Outcomes", *_outcomes(documents, "outcomes"), styles)
+    _sheet(workbook, "Run", *_run(documents), styles)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _sheet(workbook: Any, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+           styles: Mapping[str, Any]) -> None:
+    sheet = workbook.add_worksheet(name)
+    widths = [len(c) for c in columns]
+    for col, title in enumerate(columns):
+        sheet.write_string(0, col, title, styles["header"])
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(count, col, str(value).lower())
+            elif isinstance(value, int | float):
+                sheet.write_number(count, col, value, styles["number"])
+            else:
+                sheet.write_string(count, col, str(value))
+            widths[col] = max(widths[col], min(_MAX_WIDTH, len(_shown(value))))
+    sheet.freeze_panes(1, 0)
+    if columns:
+        sheet.autofilter(0, 0, max(count, 1), len(columns) - 1)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width + 2)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _summary(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[object]]]:
+    counts = [k for k in documents[0]["summary"] if k not in ("status",)] if documents else []
+    columns = ["directive", "file", "window", "as_of", "status", *counts]
+    rows = []
+    for doc in documents:
+        directive, summary = doc["directive"], doc["summary"]
+        window = directive.get("window")
+        rows.append([directive.get("title"), directive.get("file"),
+                     f"{window['from']}..{window['to']}" if window else None,
+                     directive.get("as_of"), summary["status"],
+                     *(summary.get(k) for k in counts)])
+    return columns, rows
+
+
+def _rules(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[object]]]:
+    statuses = sorted({s for doc in documents for rule in doc["rules"] for s in rule["counts"]})
+    extra = sorted({k for doc in documents for rule in doc["rules"] for k, v in rule.items()
+                    if k not in ("id", "title", "severity", "status", "location", "counts")
+                    and not isinstance(v, dict | list)})
+    columns = ["file", "rule", "title", "severity", "status", *extra, "line", *statuses]
+    rows = []
+    for doc in documents:
+        for rule in doc["rules"]:
+            rows.append([doc["directive"]["file"], rule["id"], rule.get("title"), rule["severity"],
+                         rule["status"], *(rule.get(k) for k in extra), rule["location"]["line"],
+                         *(rule["counts"].get(s, 0) for s in statuses)])
+    return columns, rows
+
+
+def _outcomes(documents: Sequence[Mapping[str, Any]], key: str) -> tuple[list[str], list[list[object]]]:
+    found = [(doc, o) for doc in documents for o in doc.get(key, [])]
+    dimensions = list(dict.fromkeys(d for _, o in found for d in o["group"]))
+    fields = [f for f in _OUTCOME_FIELDS if any(f in o for _, o in found) or f in
+              ("severity", "status", "period", "actual", "op", "threshold", "unit", "gap", "reason")]
+    nested = sorted({f"{k}.{sub}" for _, o in found for k, v in o.items()
+                     if isinstance(v, dict) and k not in ("group", "location")
+                     for sub, value in v.items() if not isinstance(value, dict | list)})
+    columns = ["file", "rule", *dimensions, *fields, *nested]
+    rows = []
+    for doc, outcome in found:
+        row: list[object] = [doc["directive"]["file"], outcome["rule"]]
+        row += [outcome["group"].get(d) for d in dimensions]
+        row += [_cell(f, outcome.get(f)) for f in fields]
+        for name in nested:
+            top, sub = name.split(".", 1)
+            value = outcome.get(top)
+            row.append(value.get(sub) if isinstance(value, dict) else None)
+        rows.append(row)
+    return columns, rows
+
+
+def _cell(field: str, value: object) -> object:
+    if field in _NUMBERS or value is None or isinstance(value, str | int | float):
+        return value
+    return str(value)
+
+
+def _run(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[object]]]:
+    rows: list[list[object]] = []
+    for doc in documents:
+        file = doc["directive"]["file"]
+        run = doc.get("run")
+        if not isinstance(run, dict):
+            rows.append([file, "schema", doc.get("schema")])
+            continue
+        for key, value in _flatten(run):
+            rows.append([file, key, value])
+    return ["file", "field", "value"], rows
+
+
+def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _flatten(v, f"{prefix}{k}.")]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value, 1) for pair in _flatten(v, f"{prefix}{i}.")]
+    return [(prefix.rstrip("."), value)]
