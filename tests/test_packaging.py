@@ -39,6 +39,9 @@ def test_wheel_ships_grammar_and_markers(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "directive_dsl/grammar/directive.lark" in names
     assert "directive_dsl/py.typed" in names
+    for code in ("ru", "be"):  # catalogues compiled when the wheel is built
+        assert f"directive_dsl/locales/{code}/LC_MESSAGES/directive_dsl.mo" in names
+    assert "directive_dsl/starter/targets.directive" in names
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
