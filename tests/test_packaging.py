@@ -42,6 +42,7 @@ def test_wheel_ships_grammar_and_markers(wheel: Path) -> None:
     for code in ("ru", "be"):  # catalogues compiled when the wheel is built
         assert f"directive_dsl/locales/{code}/LC_MESSAGES/directive_dsl.mo" in names
     assert "directive_dsl/starter/targets.directive" in names
+    assert "directive_dsl/docs/errors.md" in names  # read by `directive explain`
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
@@ -80,3 +81,38 @@ def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "ok (6 rules)" in run.stdout
+
+
+def test_installed_wheel_explains_codes(wheel: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import directive_dsl, sys; assert directive_dsl.__file__.startswith(sys.argv[1]), directive_dsl.__file__;"
+            "from directive_dsl.cli import main; raise SystemExit(main(['explain', 'E201']))",
+            str(target),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("E201: unknown name\n")
+    assert "error[E201]" in run.stdout  # the entry's example, read from the installed package

@@ -106,13 +106,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("lsp", help="run the language server on stdio (needs the [lsp] extra)")
+
+    explain = commands.add_parser(
+        "explain", help="what an error or warning code means, with an example"
+    )
+    explain.add_argument("code", nargs="?", metavar="CODE", help="e.g. E201")
+    explain.add_argument("--list", action="store_true", help="list every code")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = build_parser().parse_args(argv)
-    handlers = {"check": _check, "lint": _lint, "fmt": _fmt, "compile": _compile, "lsp": _lsp}
+    handlers = {
+        "check": _check,
+        "lint": _lint,
+        "fmt": _fmt,
+        "compile": _compile,
+        "lsp": _lsp,
+        "explain": _explain,
+    }
     try:
         return handlers[args.command](args)
     except DirectiveError as error:
@@ -354,6 +367,20 @@ def _lsp(args: argparse.Namespace) -> int:
             hint="pip install 'directive_dsl[lsp]'",
         ) from None
     serve()
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from .explain import explain, explain_list
+
+    if args.list:
+        sys.stdout.write(explain_list())
+    elif args.code:
+        sys.stdout.write(explain(args.code))
+    else:
+        raise DirectiveUsageError(
+            "give a code to explain", hint="e.g. `directive explain E201`, or `--list`"
+        )
     return EXIT_OK
 
 
