@@ -20,7 +20,7 @@ from typing import Any
 from .errors import DirectiveError, DirectiveUsageError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "junit", "sarif", "html")
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap")
 _EXTENSIONS = {
     ".json": "json",
     ".md": "markdown",
@@ -29,6 +29,7 @@ _EXTENSIONS = {
     ".xml": "junit",
     ".sarif": "sarif",
     ".txt": "text",
+    ".tap": "tap",
 }
 
 

@@ -14,7 +14,7 @@ CI systems, and ``html``, one self-contained page with a chart per rule.
 Traceback (most recent call last):
 ...
 directive_dsl.errors.DirectiveUsageError: <input>: error[E700]: unknown report format `jsn`
-   = hint: did you mean `json`? The formats are `text`, `json`, `markdown`, `junit`, `sarif` and `html`
+   = hint: did you mean `json`? The formats are `text`, `json`, `markdown`, `junit`, `sarif`, `html`, `github` and `tap`
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import DirectiveUsageError, closest, listing
 from ..report import Report
 
 #: Every format name, in the order the command line lists them.
-FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit", "sarif", "html")
+FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap")
 
 
 def _text(report: Report, include_passing: bool, color: bool) -> str:
@@ -67,8 +67,21 @@ def _html(report: Report, _include_passing: bool, _color: bool) -> str:
     return html.render(report)
 
 
+def _github(report: Report, include_passing: bool, _color: bool) -> str:
+    from . import github
+
+    return github.render(report, include_passing=include_passing)
+
+
+def _tap(report: Report, include_passing: bool, _color: bool) -> str:
+    from . import tap
+
+    return tap.render(report, include_passing=include_passing)
+
+
 _RENDERERS: dict[str, Callable[[Report, bool, bool], str]] = {
     "text": _text, "json": _json, "markdown": _markdown, "junit": _junit, "sarif": _sarif, "html": _html,
+    "github": _github, "tap": _tap,
 }
 
 
