@@ -54,7 +54,7 @@ def _expected(report: Report) -> Counter[tuple[Any, ...]]:
 # ---------------------------------------------------------------- every format
 
 def test_formats_are_listed_in_order() -> None:
-    assert FORMATS == ("text", "json", "markdown", "junit", "sarif", "html")
+    assert FORMATS == ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
