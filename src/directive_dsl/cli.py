@@ -36,6 +36,8 @@ _EXTENSIONS = {
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors in our own words, exit code 2."""
 
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"directive: error[E700]: {message}\n")
@@ -49,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = commands.add_parser("check", help="evaluate directives against data")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "files", nargs="*", metavar="FILE", help="directive files (default: *.directive here)"
+    )
     check.add_argument(
         "--data",
         action="append",
@@ -78,7 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
     check.add_argument("--all", action="store_true", help="list every outcome, passing ones too")
     check.add_argument(
-        "--strict", action="store_true", help="exit 1 on any violation, warnings included"
+        "--strict", action="store_true", help="the same as --fail-on warning"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        help="exit 1 on violations of severity error (default), on any violation, or never",
+    )
+    check.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print the options in effect and where each came from, then stop",
     )
     check.add_argument(
         "--missing",
@@ -113,12 +127,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain.add_argument("code", nargs="?", metavar="CODE", help="e.g. E201")
     explain.add_argument("--list", action="store_true", help="list every code")
+
+    test = commands.add_parser("test", help="run the cases of *.test.toml files")
+    test.add_argument(
+        "paths", nargs="*", metavar="PATH", help="test files, or folders holding them (default: .)"
+    )
+    test.add_argument("--engine", default="duckdb", help="duckdb (default), python, spark or postgres")
+    test.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
+    test.add_argument("--format", choices=("text", "junit"), help="text (default) or junit")
+    test.add_argument("--output", metavar="PATH", help="write the results here instead of stdout")
+
+    init = commands.add_parser("init", help="write a starter directive, data, a test and a config")
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR")
+
+    completion = commands.add_parser("completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"))
+    parser.commands = dict(commands.choices)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     handlers = {
         "check": _check,
         "lint": _lint,
@@ -126,8 +157,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compile": _compile,
         "lsp": _lsp,
         "explain": _explain,
+        "test": _test,
+        "init": _init,
+        "completion": _completion,
     }
     try:
+        from .commands import apply_config
+
+        if apply_config(parser, args, sys.argv[1:] if argv is None else list(argv)):
+            return EXIT_OK  # --show-config
         return handlers[args.command](args)
     except DirectiveError as error:
         _print_error(error)
@@ -151,7 +189,10 @@ def _print_error(error: DirectiveError) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     from .api import load
+    from .commands import directive_files
     from .formats import render
+
+    args.files = directive_files(args.files)
 
     fmt = args.format or _default_format(args.output)
     data = _data_options(args.data)
@@ -202,9 +243,10 @@ def _check(args: argparse.Namespace) -> int:
         _remove_stale(args.output)
         raise
     _emit(text, args.output)
-    if any(not r.ok for r in reports):
+    fail_on = args.fail_on or ("warning" if args.strict else "error")
+    if fail_on == "error" and any(not r.ok for r in reports):
         return EXIT_VIOLATIONS
-    if args.strict and any(r.violations for r in reports):
+    if fail_on == "warning" and any(r.violations for r in reports):
         return EXIT_VIOLATIONS
     return EXIT_OK
 
@@ -382,6 +424,27 @@ def _explain(args: argparse.Namespace) -> int:
         raise DirectiveUsageError(
             "give a code to explain", hint="e.g. `directive explain E201`, or `--list`"
         )
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    from .commands import run_tests
+
+    return run_tests(args)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from .init import init
+
+    for path in init(Path(args.folder)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from .commands import completion_script
+
+    sys.stdout.write(completion_script(build_parser(), args.shell))
     return EXIT_OK
 
 
