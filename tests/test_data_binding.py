@@ -245,8 +245,8 @@ def test_numbers_and_unknowns() -> None:
 
 
 def test_odd_spellings_of_nan_are_unknown() -> None:
-    table = bind_csv("id,amount\n1,-nan\n2,+NaN\n3, nAn\n4,inf\n")
-    assert table.measures["amount"] == [None, None, None, float("inf")]
+    table = bind_csv("id,amount\n1,-nan\n2,+NaN\n3, nAn\n4,5\n")
+    assert table.measures["amount"] == [None, None, None, 5.0]
 
 
 def test_numbers_of_typed_values() -> None:

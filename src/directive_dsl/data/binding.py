@@ -23,7 +23,7 @@ from ..errors import Diagnostic, DirectiveDataError, listing, suggest
 from ..periods import GRAINS, Grain, Period
 from ..source import Span
 from .raw import RawTable, line_of, origin_text
-from .values import TimeColumn, is_empty, to_numbers, to_periods, to_texts
+from .values import TimeColumn, is_empty, is_infinite, to_numbers, to_periods, to_texts
 
 __all__ = ["TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table"]
 
@@ -254,6 +254,16 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
     value = raw.columns[column][row]
     line, prefix = _locate(raw, row)
     text = value.strip() if isinstance(value, str) else ""
+    if is_infinite(value):
+        return Diagnostic(
+            code="E502",
+            message=f"{prefix}column `{column}`: {_show(value)} is infinite, not a figure",
+            file=raw.origin,
+            line=line,
+            column=_field(raw, column) if line is not None else None,
+            hint="write the real figure, or leave the cell empty for an unknown value",
+            kind=DirectiveDataError,
+        )
     if _THOUSANDS.fullmatch(text):
         hint = "write numbers without thousands separators: 1234567, not 1,234,567"
     elif _DECIMAL_COMMA.fullmatch(text):

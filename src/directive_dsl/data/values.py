@@ -8,6 +8,7 @@ first bad cell.
 
 from __future__ import annotations
 
+import math
 import numbers
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ _FAST_UNKNOWN: frozenset[str] = frozenset(
     {"", "NA", "N/A", "n/a", "nan", "NaN", "NAN", "null", "NULL", "Null", "None", "none"}
 )
 _NONE_TYPE = type(None)
+_INF, _NEG_INF = float("inf"), float("-inf")
 
 
 def is_empty(value: object) -> bool:
@@ -68,7 +70,27 @@ def parse_number(value: object) -> float | None:
 
 
 def to_numbers(values: list[object]) -> tuple[list[float | None], int]:
-    """The column as numbers, and -1; or an empty list and the index of the first bad cell."""
+    """The column as numbers, and -1; or an empty list and the index of the first bad cell.
+
+    An infinite value (``inf``, ``Infinity``, ``1e400``) is a bad cell: no figure
+    a directive judges is infinite, so it is a mistake in the data (SPEC §13.1).
+    """
+    numbers, bad = _to_numbers(values)
+    if bad < 0 and (_INF in numbers or _NEG_INF in numbers):
+        return [], next(i for i, x in enumerate(numbers) if x in (_INF, _NEG_INF))
+    return numbers, bad
+
+
+def is_infinite(value: object) -> bool:
+    """Whether a cell reads as an infinite number."""
+    try:
+        number = parse_number(value)
+    except (ValueError, OverflowError):
+        return False
+    return number is not None and not math.isfinite(number)
+
+
+def _to_numbers(values: list[object]) -> tuple[list[float | None], int]:
     kinds = set(map(type, values))
     if kinds <= {str}:
         out: list[float | None] | None

@@ -9,7 +9,8 @@ rendering, per dialect:
   ``FLOOR`` is kept away from values it cannot hold as a ``BIGINT``, so that
   ANSI mode (the default since Spark 4) never stops a query where the
   reference engine reads an unknown;
-- PostgreSQL: ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
+- PostgreSQL: sums are added as NUMERIC and read back as a double (infinite
+  past the largest one, as elsewhere, where PostgreSQL would stop); ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
   there), ``TRY_CAST`` a call of a temporary function that answers NULL
   instead of failing (see :data:`POSTGRES_FUNCTIONS`), ``MAKE_DATE`` keeps
   its name.
@@ -36,6 +37,15 @@ POSTGRES_FUNCTIONS = (
       RETURN value::double precision;
     EXCEPTION WHEN others THEN
       RETURN NULL;
+    END $$""",
+    # A sum past the largest double is infinite, as in the other engines, not an error.
+    """CREATE OR REPLACE FUNCTION pg_temp.directive_double(value numeric) RETURNS double precision
+    LANGUAGE plpgsql IMMUTABLE AS $$
+    BEGIN
+      RETURN value::double precision;
+    EXCEPTION WHEN others THEN
+      RETURN CASE WHEN value > 0 THEN 'Infinity'::double precision
+                  ELSE '-Infinity'::double precision END;
     END $$""",
     """CREATE OR REPLACE FUNCTION pg_temp.directive_try_date(value text) RETURNS date
     LANGUAGE plpgsql IMMUTABLE AS $$
@@ -71,6 +81,13 @@ def _spark(node: exp.Expr) -> exp.Expr:
 
 
 def _postgres(node: exp.Expr) -> exp.Expr:
+    summed = node.this if isinstance(node, exp.Filter) else node
+    if isinstance(summed, exp.Sum) and not (isinstance(node, exp.Sum) and isinstance(node.parent, exp.Filter)):
+        # PostgreSQL stops a query whose double sum overflows; a NUMERIC sum cannot.
+        total: exp.Expr = exp.Sum(this=exp.cast(summed.this.copy(), "DECIMAL"))
+        if isinstance(node, exp.Filter):
+            total = exp.Filter(this=total, expression=node.expression.copy())
+        return exp.Anonymous(this="pg_temp.directive_double", expressions=[total])
     if isinstance(node, exp.IsNan):
         nan = exp.cast(exp.Literal.string("NaN"), "DOUBLE")
         return exp.paren(exp.EQ(this=node.this.copy(), expression=nan), copy=False)

@@ -100,16 +100,21 @@ def as_number(cell: exp.Expr, kind: Family) -> exp.Expr:
 
 def not_a_number(cell: exp.Expr, kind: Family) -> exp.Expr:
     """Whether a cell holds something that is neither a number nor unknown."""
-    if kind in ("int", "decimal", "float", "null"):
+    if kind in ("int", "decimal", "null"):
         return exp.false()
+    if kind == "float":  # an infinite value is no figure either (SPEC §13.1)
+        return template("COALESCE(ISINF(:v), FALSE)", v=cell)
     if kind == "json":
-        return template("(json_type(:v) IN ('BOOLEAN', 'ARRAY', 'OBJECT') OR :s)",
+        return template("(json_type(:v) IN ('BOOLEAN', 'ARRAY', 'OBJECT')"
+                        " OR COALESCE(json_type(:v) = 'DOUBLE' AND ISINF(TRY_CAST(:v AS DOUBLE)), FALSE)"
+                        " OR :s)",
                         v=cell, s=not_a_number(_json_string(cell), "text"))
     if kind != "text":
         return exp.Not(this=exp.Is(this=cell, expression=exp.null()))
     return template(
         "(:v IS NOT NULL AND LOWER(TRIM(:v, :ws)) NOT IN (:u0, :u1, :u2, :u3, :u4, :u5)"
-        " AND (TRY_CAST(:v AS DOUBLE) IS NULL OR STRPOS(:v, '_') > 0))",
+        " AND (TRY_CAST(:v AS DOUBLE) IS NULL OR STRPOS(:v, '_') > 0"
+        " OR ISINF(TRY_CAST(:v AS DOUBLE))))",
         v=cast(cell, "TEXT"), ws=text(_WHITESPACE),
         **{f"u{i}": text(u) for i, u in enumerate(_UNKNOWN)},
     )

@@ -40,8 +40,8 @@ Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp",
 Fetch = Callable[[exp.Expr], list[tuple[Any, ...]]]
 
 _UNKNOWN = ("", "na", "n/a", "nan", "null", "none", "+nan", "-nan")
-# What the reference reader takes for a number (Python's float() without "_" and NaN).
-_NUMBER = r"^[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[iI][nN][fF]([iI][nN][iI][tT][yY])?)$"
+# What the reference reader takes for a finite number (Python's float() without "_", NaN and inf).
+_NUMBER = r"^[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)$"
 _NUMERIC: tuple[Family, ...] = ("int", "float", "decimal")
 
 
@@ -96,12 +96,18 @@ def number_of(family: Family) -> Convert:
 
 def not_a_number(cell: exp.Expr, family: Family) -> exp.Expr | None:
     """Whether a cell holds something that is neither a number nor unknown; None: never."""
-    if family in (*_NUMERIC, "null"):
+    if family in ("int", "decimal", "null"):
         return None
+    if family == "float":  # an infinite value is no figure (SPEC §13.1)
+        return template("(:v = CAST('Infinity' AS DOUBLE) OR :v = CAST('-Infinity' AS DOUBLE))", v=cell)
     if family != "text":
         return exp.Not(this=exp.Is(this=cell, expression=exp.null()))
     value = stripped(cast(cell, "TEXT"))
-    return template("(:v IS NOT NULL AND NOT :unknown AND NOT REGEXP_MATCHES(:s, :p))",
+    # A number past the largest double ("1e400") is infinite in Spark and out of range
+    # (so NULL from TRY_CAST) in PostgreSQL: either way no figure.
+    return template("(:v IS NOT NULL AND NOT :unknown AND (NOT REGEXP_MATCHES(:s, :p)"
+                    " OR TRY_CAST(:s AS DOUBLE) IS NULL"
+                    " OR ABS(TRY_CAST(:s AS DOUBLE)) = CAST('Infinity' AS DOUBLE)))",
                     v=cell, unknown=_in_unknown(value.copy()), s=value, p=text(_NUMBER))
 
 
