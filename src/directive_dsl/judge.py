@@ -7,6 +7,7 @@ one place. Values are computed in base units and shown in the rule's unit.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 from typing import Literal
 
@@ -27,7 +28,7 @@ from .plan import (
     RangeBucket,
     TableInfo,
 )
-from .report import Location, Outcome, Status
+from .report import Location, Outcome, Status, significant
 from .timing import Window, last_within, path_fraction, per_periods
 
 Result = tuple[float | None, str | None]  # (value, reason when missing)
@@ -142,6 +143,13 @@ class Evaluator:
                                                      Mapping[CellKey, Cell]]] = {}
 
     def value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
+        found, reason = self._value(value, group, at)
+        if found is not None and not math.isfinite(found):
+            # A sum past the largest float, or inf - inf: never a number to judge (SPEC §13.1).
+            return None, f"overflow in {_label(at, self.plan)}"
+        return found, reason
+
+    def _value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
         if isinstance(value, m.Constant):
             return value.value, None
         if isinstance(value, m.Aggregate):
@@ -424,10 +432,11 @@ def _outcome(
                 target,
                 deadline,
             )
-        threshold = path
+        threshold = significant(path)
         if upper is not None:
-            upper = _path(plan, evaluator, group, point, upper, factor)
+            upper = significant(_path(plan, evaluator, group, point, upper, factor))
     status, gap, threshold = _verdict(rule.op, actual, threshold, upper)
+    gap = significant(gap)
     if point.mode in ("path", "prorata"):
         status = "on_track" if status == "pass" else "off_track"
     return _record(
@@ -507,7 +516,8 @@ def _accumulates(value: m.Value) -> bool:
 
 
 def _show(value: float | None, factor: float) -> float | None:
-    return None if value is None else value / factor
+    """A value in the reported unit, to the report's precision, so every engine judges the same."""
+    return None if value is None else significant(value / factor)
 
 
 def _record(

@@ -193,7 +193,23 @@ class Report:
         )
 
 
+#: Report numbers keep this many significant digits (SPEC §13.1): engines that add in
+#: another order differ in the last bits, and the report must not.
+SIGNIFICANT_DIGITS = 12
+
+
+def significant(value: float | None) -> float | None:
+    """*value* rounded to :data:`SIGNIFICANT_DIGITS` significant digits (-0.0 becomes 0.0).
+
+    >>> significant(0.1 + 0.2), significant(149999999.99999997), significant(-0.0)
+    (0.3, 150000000.0, 0.0)
+    """
+    if value is None or not math.isfinite(value):
+        return value
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") + 0.0
+
+
 def _number(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
-    return float(value)
+    return significant(float(value))
