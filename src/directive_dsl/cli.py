@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--format",
         choices=FORMATS,
-        help="text on a terminal, else by --output's extension, else json",
+        help="text (default), or by --output's extension",
     )
     check.add_argument(
         "--output", metavar="PATH", help="write the report here (atomically) instead of stdout"
@@ -254,7 +254,7 @@ def _check(args: argparse.Namespace) -> int:
 def _default_format(output: str | None) -> str:
     if output is not None:
         return _EXTENSIONS.get(Path(output).suffix.lower(), "text")
-    return "text" if sys.stdout.isatty() else "json"
+    return "text"  # whether or not the output is a terminal (SPEC §13.10)
 
 
 def _data_options(items: list[str]) -> dict[str, object]:

@@ -11,7 +11,7 @@ import functools
 import json
 import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import attrs
 
@@ -198,6 +198,12 @@ class Report:
 SIGNIFICANT_DIGITS = 12
 
 
+@overload
+def significant(value: float) -> float: ...
+@overload
+def significant(value: None) -> None: ...
+@overload
+def significant(value: float | None) -> float | None: ...
 def significant(value: float | None) -> float | None:
     """*value* rounded to :data:`SIGNIFICANT_DIGITS` significant digits (-0.0 becomes 0.0).
 

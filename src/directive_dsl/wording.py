@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import attrs
+
 from .report import Location, Outcome, Report
 
 _BELOW = {
@@ -35,6 +37,79 @@ def number(value: float | None, unit: str | None = None) -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
+@attrs.frozen
+class Figures:
+    """An outcome's numbers as a reader sees them (SPEC §13.1)."""
+
+    actual: str
+    threshold: str
+    upper: str
+    target: str
+    gap: str
+
+
+def figures(o: Outcome) -> Figures:
+    """The outcome's numbers with the fewest significant digits, at least 3, that tell the
+    actual value from the threshold (and the upper bound); each with its magnitude word, and
+    a gap of percentages in percentage points.
+
+    >>> from directive_dsl.report import Location
+    >>> o = Outcome(rule="r", severity="error", status="fail", group={}, period="2026",
+    ...             actual=149_990_000.0, op=">=", threshold=150_000_000.0, unit="USD",
+    ...             gap=10_000.0, location=Location(file="t", line=1, column=1))
+    >>> f = figures(o)
+    >>> f.actual, f.threshold, f.gap
+    ('149.99 million USD', '150 million USD', '10,000 USD')
+    """
+    compared = [v for v in (o.actual, o.threshold, o.upper) if v is not None and math.isfinite(v)]
+    digits = _MIN_DIGITS
+    while digits < 12 and len({_digits(v, digits) for v in compared}) < len(set(compared)):
+        digits += 1
+    gap_unit = "pp" if o.unit == "%" else o.unit
+    return Figures(
+        actual=reading(o.actual, o.unit, digits),
+        threshold=reading(o.threshold, o.unit, digits),
+        upper=reading(o.upper, o.unit, digits),
+        target=reading(o.target, o.unit, digits),
+        gap=reading(o.gap, gap_unit, _MIN_DIGITS),
+    )
+
+
+_MIN_DIGITS = 3
+
+
+def reading(value: float | None, unit: str | None = None, digits: int = _MIN_DIGITS) -> str:
+    """*value* to *digits* significant digits, with a magnitude word: ``1.86 billion USD``.
+
+    >>> reading(1_859_700_000, "USD"), reading(4.5513, "%"), reading(1.909, "pp"), reading(0.000123)
+    ('1.86 billion USD', '4.55%', '1.91 pp', '0.000123')
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = _digits(value, digits)
+    if not unit:
+        return text
+    return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+def _digits(value: float, digits: int) -> str:
+    """*value* rounded to *digits* significant digits, in words of its magnitude."""
+    word = ""
+    for size, name in _MAGNITUDES:
+        if abs(value) >= size:
+            value, word = value / size, f" {name}"
+            break
+    if value == 0:
+        return "0" + word
+    rounded = float(f"{value:.{digits}g}")
+    exponent = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - exponent)
+    text = f"{rounded:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return ("0" if text == "-0" else text) + word
+
+
 def group_words(group: Mapping[str, str]) -> str:
     """``region = Mogilev, kind = direct``; empty for no group."""
     return ", ".join(f"{k} = {v}" for k, v in group.items())
@@ -43,30 +118,29 @@ def group_words(group: Mapping[str, str]) -> str:
 def describe_outcome(o: Outcome) -> str:
     """One sentence on an outcome."""
     where = ", ".join(part for part in (group_words(o.group), o.period) if part)
-    actual, threshold = number(o.actual, o.unit), number(o.threshold, o.unit)
+    shown = figures(o)
+    actual, threshold = shown.actual, shown.threshold
     if o.status == "missing":
         return f"{where}: no value ({o.reason})"
     if o.status == "pending":
-        aim = number(o.target if o.target is not None else o.threshold, o.unit)
+        aim = shown.target if o.target is not None else threshold
         by = f" by {o.deadline}" if o.deadline else ""
         why = f" ({o.reason})" if o.reason else ""
         return f"{where}: target {o.op} {aim}{by} not yet due{why}"
     if o.status in ("on_track", "off_track"):
-        state = (
-            "on track" if o.status == "on_track" else f"behind the path by {number(o.gap, o.unit)}"
-        )
+        state = "on track" if o.status == "on_track" else f"behind the path by {shown.gap}"
         return (
-            f"{where}: {actual} is {state} (path {threshold} now, target {number(o.target, o.unit)}"
+            f"{where}: {actual} is {state} (path {threshold} now, target {shown.target}"
             f" by {o.deadline})"
         )
     if o.op == "between":
-        bounds = f"{threshold} and {number(o.upper, o.unit)}"
+        bounds = f"{threshold} and {shown.upper}"
         if o.status == "pass":
             return f"{where}: {actual} is between {bounds}"
-        return f"{where}: {actual} is outside {bounds} by {number(o.gap, o.unit)}"
+        return f"{where}: {actual} is outside {bounds} by {shown.gap}"
     if o.status == "pass":
         return f"{where}: {actual} meets {o.op} {threshold}"
-    return f"{where}: {actual} is {_BELOW.get(o.op, 'off')} the threshold {threshold} by {number(o.gap, o.unit)}"
+    return f"{where}: {actual} is {_BELOW.get(o.op, 'off')} the threshold {threshold} by {shown.gap}"
 
 
 # ---------------------------------------------------------------- for the report formats
@@ -139,20 +213,53 @@ def location_words(location: Location) -> str:
 
 
 def threshold_words(o: Outcome, *, typeset: bool = False, short: bool = False) -> str:
-    """The outcome's threshold with its operator: ``>= 150,000,000 USD``, or the path it follows."""
-    show = short_number if short else number
+    """The outcome's threshold with its operator: ``>= 150 million USD``, or the path it follows.
+
+    ``short`` rounds for a chart's label; otherwise the digits are those of :func:`figures`.
+    """
     op = OP_SYMBOLS.get(o.op, o.op) if typeset else o.op
     if o.threshold is None:
         return "—"
-    if o.op == "between" and o.status == "fail" and o.threshold == o.upper:
-        text = f"{OP_SYMBOLS['<='] if typeset else '<='} {show(o.upper, o.unit)} (upper bound)"
-    elif o.op == "between":
-        text = f"between {show(o.threshold, o.unit)} and {show(o.upper, o.unit)}"
+    if short:
+        threshold, upper, target = (short_number(v, o.unit) for v in (o.threshold, o.upper, o.target))
     else:
-        text = f"{op} {show(o.threshold, o.unit)}"
+        shown = figures(o)
+        threshold, upper, target = shown.threshold, shown.upper, shown.target
+    if o.op == "between" and o.status == "fail" and o.threshold == o.upper:
+        text = f"{OP_SYMBOLS['<='] if typeset else '<='} {upper} (upper bound)"
+    elif o.op == "between":
+        text = f"between {threshold} and {upper}"
+    else:
+        text = f"{op} {threshold}"
     if o.status in ("on_track", "off_track") and o.target is not None:
-        text += f" (path; target {show(o.target, o.unit)} by {o.deadline})"
+        text += f" (path; target {target} by {o.deadline})"
     return text
+
+
+#: Each status as a headline says it, worst first.
+_HEADLINE: dict[str, str] = {
+    "fail": "not met",
+    "missing": "without data",
+    "off_track": "off track",
+    "pending": "not yet due",
+    "on_track": "on track",
+    "pass": "met",
+}
+
+
+def headline_words(report: Report) -> str:
+    """What happened, worst first: ``1 target off track, 5 met``.
+
+    >>> from directive_dsl.report import Report
+    >>> headline_words(Report(title=None, file="t", window=None, as_of=None, rules=(), outcomes=()))
+    'nothing to judge'
+    """
+    counts = report.counts()
+    parts = [(n, _HEADLINE[s]) for s, n in sorted(counts.items(), key=lambda i: list(_HEADLINE).index(i[0])) if n]
+    if not parts:
+        return "nothing to judge"
+    (first, word), rest = parts[0], parts[1:]
+    return ", ".join([f"{count_words(first, 'target')} {word}", *(f"{n} {w}" for n, w in rest)])
 
 
 def count_words(n: int, noun: str) -> str:

@@ -23,14 +23,21 @@ from importlib import resources
 
 from .. import __version__
 from ..report import SCHEMA, Outcome, Report, RuleSummary
-from ..wording import STATUS_WORDS, count_words, location_words, number, short_number, summary_words
+from ..wording import (
+    STATUS_WORDS,
+    count_words,
+    headline_words,
+    location_words,
+    number,
+    short_number,
+    summary_words,
+)
 from ..wording import threshold_words as threshold_text
 from .charts import Chart, rule_chart
 from .markup import el, to_html
 from .svgkit import mark_icon
 
-_VERDICT = {"pass": ("pass", "Every target met"), "warn": ("off_track", "Met, with warnings"),
-            "fail": ("fail", "Targets not met")}
+_SHAPES = {"pass": "pass", "warn": "off_track", "fail": "fail"}
 _SEVERITY = {"error": "Error", "warning": "Warning", "info": "Information"}
 
 
@@ -72,7 +79,7 @@ def _top(report: Report, title: str) -> ET.Element:
     facts.append(("Targets", str(len(report.rules))))
     facts.append(("Directive file", el("code", None, report.file)))
     source = " · ".join(part for part in (report.source, report.owner) if part)
-    shape, verdict = _VERDICT[report.status]
+    shape, verdict = _SHAPES[report.status], headline_words(report).capitalize()
     counts = report.counts()
     tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, str(n)), " ", badge(status))
              for status, n in counts.items() if n]

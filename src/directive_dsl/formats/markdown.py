@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 
 from ..report import Outcome, Report, RuleSummary
-from ..wording import group_words, number, summary_words, threshold_words
+from ..wording import figures, group_words, summary_words, threshold_words
 
 _ICONS = {"pass": "✅", "fail": "❌", "missing": "❔", "pending": "⏳", "on_track": "✅",
           "off_track": "⚠️"}
@@ -65,8 +65,9 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
         if o.violation_severity and o.violation_severity != rule.severity:
             status += f" ({o.violation_severity})"
         cells = [escape(group_words(o.group))] if grouped else []
-        cells += [o.period, status, number(o.actual, o.unit), threshold_words(o, typeset=True),
-                  number(o.gap, o.unit) if o.gap is not None else "", escape(o.reason or "")]
+        shown = figures(o)
+        cells += [o.period, status, shown.actual, threshold_words(o, typeset=True),
+                  shown.gap if o.gap is not None else "", escape(o.reason or "")]
         lines.append(_row(cells))
     lines.append("")
     return lines

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..report import Outcome, Report, RuleSummary
-from ..wording import group_words, number, summary_words, threshold_words
+from ..wording import figures, group_words, summary_words, threshold_words
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
           "bold": "1", "dim": "2"}
@@ -65,9 +65,15 @@ def _context(report: Report) -> str:
     return " · ".join(parts)
 
 
+_SEVERITY_ORDER = ("error", "warning", "info")
+
+
 def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[str]:
     where = f"{rule.location.file}:{rule.location.line}:{rule.location.column}"
-    label = paint(f"{rule.severity}[{rule.id}]", _SEVERITY_COLOR.get(rule.severity, "bold") + "+bold")
+    # Labelled with what its violations are: an off-track outcome of an error rule is a warning.
+    shown = [o.violation_severity for o in outcomes if o.violation_severity]
+    severity = min(shown, key=_SEVERITY_ORDER.index) if shown else rule.severity
+    label = paint(f"{severity}[{rule.id}]", _SEVERITY_COLOR.get(severity, "bold") + "+bold")
     lines = [f"{where}: {label}: {rule.title or rule.id}"]
     if rule.source:
         lines.append(paint(f"  source: {rule.source}", "dim"))
@@ -96,11 +102,12 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
 
 def _cells(o: Outcome, grouped: bool, severity: str) -> list[str]:
     cells = [group_words(o.group)] if grouped else []
-    gap = number(o.gap, o.unit) if o.gap is not None else ""
+    shown = figures(o)
+    gap = shown.gap if o.gap is not None else ""
     status = o.status.replace("_", " ")
     if o.violation_severity and o.violation_severity != severity:
         status += f" ({o.violation_severity})"
-    cells += [o.period, status, number(o.actual, o.unit), threshold_words(o), gap]
+    cells += [o.period, status, shown.actual, threshold_words(o), gap]
     return cells
 
 
