@@ -185,7 +185,8 @@ def test_left_unit_reported_when_the_threshold_is_read_from_data(engine: str) ->
 
 
 def test_plain_number_against_a_share_is_dimensionless(engine: str) -> None:
-    """`share(a, b) >= 10` means 1000%: the threshold is a plain number, so values are fractions (0.125)."""
+    """`share(a, b) >= 10` means 1000%: the plain number is read as it is, and reported in the
+    left side's unit, % (SPEC §13.1): 12.5% against 1000%."""
     text = """
     dataset ex
       time year
@@ -196,4 +197,4 @@ def test_plain_number_against_a_share_is_dimensionless(engine: str) -> None:
     """
     data = rows_of("year partner value", (2026, "CN", 1), (2026, "DE", 7))
     got = table(run(text, {"ex": data}, engine), "r")
-    expect(got["2026",], "fail", actual=0.125, threshold=10, gap=9.875, unit=None)
+    expect(got["2026",], "fail", actual=12.5, threshold=1000, gap=987.5, unit="%")

@@ -141,6 +141,8 @@ class Unit:
 
 DIMENSIONLESS = Unit("", 1.0, ())
 PERCENT = Unit("%", 0.01, ())
+#: Percentage points: what a change of a percentage is measured in (SPEC §13.1).
+POINTS = Unit("pp", 0.01, ())
 
 MAGNITUDES: dict[str, float] = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
@@ -155,6 +157,7 @@ _BUILTINS: dict[str, Unit] = {
     **_family("energy", {"J": 1.0, "kJ": 1e3, "MJ": 1e6, "GJ": 1e9, "TJ": 1e12, "PJ": 1e15}),
     **_family("volume", {"l": 0.001, "m3": 1.0}),
     "%": PERCENT,
+    "pp": POINTS,
 }
 
 _COMMON_CURRENCIES = ("USD", "EUR", "CNY", "BYN", "GBP", "JPY", "RUB")

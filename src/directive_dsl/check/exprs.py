@@ -31,6 +31,7 @@ from ..units import (
     DIMENSIONLESS,
     MAGNITUDES,
     PERCENT,
+    POINTS,
     Unit,
     UnitRegistry,
     UnknownUnit,
@@ -356,6 +357,11 @@ class Resolver:
             return _adopt(left, right.unit), right, right.unit
         if right.unit is None:
             return left, _adopt(right, left.unit), left.unit
+        for zero, other in ((right, left), (left, right)):
+            if _is_plain_zero(zero) and other.unit is not None and other.unit.name:
+                # Zero is zero in any unit: `change(exports) >= 0` needs no `USD`.
+                adopted = attrs.evolve(zero, unit=other.unit)
+                return (left, adopted, other.unit) if zero is right else (adopted, right, other.unit)
         problem = incompatibility(left.unit, right.unit)
         if problem is not None:
             clash = is_currency_clash(left.unit, right.unit)
@@ -411,7 +417,9 @@ class Resolver:
             value = m.Arith(op="-", left=ratio, right=m.Constant(value=1.0), span=call.span)
             return Typed(value=value, unit=PERCENT, narrowing=narrowing)
         value = m.Arith(op="-", left=x.value, right=previous, span=call.span)
-        return Typed(value=value, unit=x.unit, narrowing=narrowing)
+        # A change of a percentage is in percentage points (4.1% to 4.3%: +0.2 pp).
+        unit = POINTS if x.unit is not None and x.unit.name in ("%", "pp") else x.unit
+        return Typed(value=value, unit=unit, narrowing=narrowing)
 
     def _aggregate(self, call: n.Call, func: m.AggregateFunc) -> Typed:
         arg = self.resolve(call.args[0])
@@ -463,3 +471,8 @@ def _multiply(a: Unit | None, b: Unit | None, op: str) -> Unit | None:
     left = a if a is not None else DIMENSIONLESS
     right = b if b is not None else DIMENSIONLESS
     return left * right if op == "*" else left / right
+
+
+def _is_plain_zero(typed: Typed) -> bool:
+    return (isinstance(typed.value, m.Constant) and typed.value.value == 0
+            and typed.unit == DIMENSIONLESS)

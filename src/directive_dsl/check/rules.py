@@ -222,6 +222,9 @@ def _unify_sides(
         out.append(side)
     thresholds = [s.unit for s in out[1:] if s.unit is not None]
     unit = thresholds[0] if thresholds else out[0].unit
+    left = out[0].unit
+    if unit == DIMENSIONLESS and left is not None and left.name:
+        unit = left  # a plain-number threshold takes the left side's unit (SPEC §13.1)
     _warn_units(resolver, sides, unit, check)
     return out, unit
 
