@@ -108,7 +108,7 @@ def test_every_check_error_of_a_file_is_reported(
     (tmp_path / "many.directive").write_text(
         "dataset t\n  time year\n  dimensions p\n  measure v USD\n  measure w kg\n"
         "require t.v >= 5 kg per year\n"
-        "require t.x >= 5 USD per year\n"
+        "require t.p >= 5 USD per year\n"
         "require t.v >= 5 USD per yr\n"
         "require t.w[q] >= 5 kg per year\n"
     )

@@ -89,3 +89,30 @@ def test_unknown_cells_in_a_file(tmp_path: Path, engine: Any, cell: str) -> None
         expect(outcome, "missing", actual=None)
         assert outcome["reason"].startswith("no values")
     expect(table(doc, "lo")["2021",], "pass", actual=3)
+
+
+PWT = """
+dataset pwt
+  time year
+  dimensions isocode
+  measure rgdpna million USD
+rule x: require mean(pwt.csh_x[isocode]) >= 0.2 per year
+"""
+
+
+def test_undeclared_numeric_columns_stay_measures(engine: Any) -> None:
+    rows = [{"year": 2020, "isocode": "BLR", "rgdpna": 100.0, "csh_x": 0.25, "label": "a"},
+            {"year": 2021, "isocode": "BLR", "rgdpna": 110.0, "csh_x": 0.15, "label": "b"}]
+    doc = run(PWT, {"pwt": rows}, engine)
+    got = table(doc, "x")
+    expect(got["BLR", "2020"], "pass", actual=0.25)
+    expect(got["BLR", "2021"], "fail", actual=0.15, gap=0.05)
+
+
+def test_an_undeclared_measure_the_data_lacks_is_located(engine: Any) -> None:
+    rows = [{"year": 2020, "isocode": "BLR", "rgdpna": 100.0, "csh_i": 0.25}]
+    directive = directive_dsl.loads(PWT, filename="t.directive")
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate({"pwt": rows}, engine=engine)
+    assert caught.value.code == "E501" and caught.value.line == 6
+    assert "csh_i" in (caught.value.hint or "")

@@ -187,15 +187,27 @@ def _bind(
                 )
             )
             continue
+        schema = attrs.evolve(schema_of(info), wanted=_wanted(directive, name))
         try:
             tables[name] = engine.bind(
-                name, value, schema_of(info), base_dir=base_dir, allow_outside=outside
+                name, value, schema, base_dir=base_dir, allow_outside=outside
             )
         except DirectiveError as error:
             problems.extend(error.diagnostics)
     if problems:
         raise DirectiveError.from_diagnostics(problems)
     return tables
+
+
+def _wanted(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:
+    """The undeclared columns of *dataset* that some rule reads as a measure."""
+    found: dict[str, None] = {}
+    for rule in directive.rules:
+        for value in rule.values():
+            for leaf in m.aggregates(value):
+                if leaf.dataset == dataset and leaf.deferred:
+                    found[leaf.deferred] = None
+    return tuple(found)
 
 
 def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedRule:
@@ -247,7 +259,9 @@ def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedR
                     leaf.span,
                     "E501",
                     f"`{name}` {found} in dataset `{table.name}` ({table.origin})",
-                    hint=suggest(name, measures) or f"its numeric columns are {listing(measures)}",
+                    hint=suggest(name, measures)
+                    or suggest(name, table.columns)
+                    or f"its numeric columns are {listing(measures)}",
                     kind=DirectiveDataError,
                 )
             )

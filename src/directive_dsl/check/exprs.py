@@ -276,14 +276,16 @@ class Resolver:
                 f"group by it with `{info.name}[{name}]`",
                 kind=DirectiveNameError,
             )
-        if info.complete:
+        if info.time is not None and name == info.time:
             return self._fail(
                 attr.name.span,
                 "E202",
-                f"dataset `{info.name}` has no measure `{name}`",
+                f"`{name}` is the time column of `{info.name}`, not a measure",
                 suggest(name, info.measures) or f"its measures are {listing(info.measures)}",
                 kind=DirectiveNameError,
             )
+        # Undeclared numeric columns stay measures of unknown unit, as when nothing is
+        # declared (SPEC §13.1); the data decides, and a name it lacks is E501 there.
         self.warn(
             attr.name.span,
             "W102",

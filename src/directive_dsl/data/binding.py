@@ -44,6 +44,8 @@ class DatasetSchema:
     dimensions: tuple[str, ...] | None = None
     measures: tuple[str, ...] = ()
     numeric_columns: tuple[str, ...] = ()
+    # Undeclared columns the rules read as measures: numbers wherever the data has them (SPEC §13.1).
+    wanted: tuple[str, ...] = ()
     complete: bool = False
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -85,6 +87,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
     time_column = schema.time or _infer_time(schema, raw)
     declared_dimensions = set(schema.dimensions or ())
     numeric = set(schema.measures) | set(schema.numeric_columns)
+    numeric |= {c for c in schema.wanted if c in raw.columns and c != schema.time}
     problems: list[Diagnostic] = []
 
     times: list[Period | None] | None = None

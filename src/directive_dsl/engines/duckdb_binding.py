@@ -257,6 +257,7 @@ def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[
     time_column = schema.time or _infer_time(schema, stub)
     declared = set(schema.dimensions or ())
     numeric = set(schema.measures) | set(schema.numeric_columns)
+    numeric |= {c for c in schema.wanted if c in source.columns and c != schema.time}
     problems: list[Diagnostic] = []
     time: TimeSource | None = None
     periods: tuple[Period, ...] = ()

@@ -228,6 +228,7 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
     time_column = schema.time or _infer_time(schema, stub)
     declared = set(schema.dimensions or ())
     numeric = set(schema.measures) | set(schema.numeric_columns)
+    numeric |= {c for c in schema.wanted if c in relation.columns and c != schema.time}
     candidates = [c for c in relation.columns
                   if c not in numeric and c not in declared and c != time_column
                   and not schema.complete and c.lower() not in TIME_NAMES
