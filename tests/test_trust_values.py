@@ -116,3 +116,53 @@ def test_an_undeclared_measure_the_data_lacks_is_located(engine: Any) -> None:
         directive.evaluate({"pwt": rows}, engine=engine)
     assert caught.value.code == "E501" and caught.value.line == 6
     assert "csh_i" in (caught.value.hint or "")
+
+
+CODES = """
+dataset exports
+  time year
+  dimensions product
+  measure value USD
+rule dairy: require exports.value[product = "0402"] >= 30 USD per year
+rule wood: require exports.value[product in ["4403", "4407"]] >= 30 USD per year
+"""
+
+
+def test_codes_in_a_csv_keep_their_leading_zeros(tmp_path: Path, engine: Any) -> None:
+    path = _csv(tmp_path, "year,product,value\n2026,0402,45.5\n2026,4403,12\n")
+    doc = directive_dsl.loads(CODES, filename="t.directive").evaluate(
+        {"exports": path}, engine=engine).to_dict(include_passing=True)
+    expect(table(doc, "dairy")["2026",], "pass", actual=45.5)
+    expect(table(doc, "wood")["2026",], "fail", actual=12)
+
+
+def test_a_code_against_numbers_is_a_data_error(engine: Any) -> None:
+    rows = [{"year": 2026, "product": 402, "value": 45.5}, {"year": 2026, "product": 4403, "value": 12.0}]
+    directive = directive_dsl.loads(CODES, filename="t.directive")
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate({"exports": rows}, engine=engine)
+    error = caught.value
+    assert (error.code, error.line) == ("E510", 6)
+    assert "`product`" in error.message and '"0402"' in error.message
+    assert "leading zeros" in (error.hint or "")
+    # "4403" and "4407" equal numbers' text: allowed, and only the dairy rule is wrong.
+    assert [d.line for d in error.errors] == [6]
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+def test_a_code_against_a_dataframe_of_integers(library: str) -> None:
+    frame: Any
+    columns = {"year": [2026, 2026], "product": [402, 4403], "value": [45.5, 12.0]}
+    if library == "pandas":
+        import pandas as pd
+        frame = pd.DataFrame(columns)
+    elif library == "polars":
+        import polars as pl
+        frame = pl.DataFrame(columns)
+    else:
+        import pyarrow as pa
+        frame = pa.table(columns)
+    directive = directive_dsl.loads(CODES, filename="t.directive")
+    for engine in ("python", "duckdb"):
+        with pytest.raises(DirectiveDataError, match="E510"):
+            directive.evaluate({"exports": frame}, engine=engine)

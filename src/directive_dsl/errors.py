@@ -70,6 +70,7 @@ CODES: dict[str, str] = {
     "E507": "grain too fine for the data",
     "E508": "unsupported data",
     "E509": "path not allowed",
+    "E510": "text compared with a column of numbers",
     # engines and usage
     "E600": "engine error",
     "E700": "usage error",

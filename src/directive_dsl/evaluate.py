@@ -210,12 +210,58 @@ def _wanted(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _lost_text(leaf: m.Aggregate, table: TableInfo) -> list[Diagnostic]:
+    """E510 for a text literal that no value of a numbers-typed dimension can equal (SPEC §13.1).
+
+    "0402" against a column of integers matches nothing: the leading zero was lost
+    when the column was read as numbers. "402" still matches 402, and is allowed.
+    """
+    found = []
+    for column, literal in _text_literals(leaf.where):
+        if column not in table.numeric_dimensions or _number_text(literal):
+            continue
+        found.append(Diagnostic.at(
+            leaf.span,
+            "E510",
+            f"`{column}` of dataset `{table.name}` ({table.origin}) holds numbers, so "
+            f'"{literal}" can never match it',
+            hint="codes such as 0402 lose their leading zeros when read as numbers: "
+                 f"read `{column}` as text (in pandas, dtype={{'{column}': str}})",
+            kind=DirectiveDataError,
+        ))
+    return found
+
+
+def _text_literals(cond: m.RowCondition | None) -> list[tuple[str, str]]:
+    if isinstance(cond, m.ColumnCompare) and isinstance(cond.value, str):
+        return [(cond.column, cond.value)]
+    if isinstance(cond, m.ColumnIn):
+        return [(cond.column, v) for v in cond.values if isinstance(v, str)]
+    if isinstance(cond, m.AllOf | m.AnyOf):
+        return [pair for item in cond.items for pair in _text_literals(item)]
+    if isinstance(cond, m.Not):
+        return _text_literals(cond.item)
+    return []
+
+
+def _number_text(text: str) -> bool:
+    """Whether *text* is how a number's value reads as dimension text ("402", "1.5")."""
+    from .data.values import to_text
+
+    try:
+        return to_text(float(text)) == text
+    except ValueError:
+        return False
+
+
 def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedRule:
     """Replace measures left to the data with real ones; check every column the rule reads."""
     problems: list[Diagnostic] = []
 
     def fix(leaf: m.Aggregate) -> m.Value:
         table = tables[leaf.dataset]
+        if leaf.where is not None:
+            problems.extend(_lost_text(leaf, table))
         for column in (*leaf.groups, *(m.condition_columns(leaf.where) if leaf.where else ())):
             if column not in table.columns:
                 problems.append(

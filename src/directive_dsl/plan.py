@@ -101,6 +101,9 @@ class TableInfo:
     time_column: str | None
     grain: Grain | None
     periods: tuple[Period, ...]  # distinct periods present, in order
+    # Dimensions whose values came typed as numbers (a DataFrame's integers, JSON numbers):
+    # a text literal like "0402" can never match them (SPEC §13.1).
+    numeric_dimensions: frozenset[str] = frozenset()
 
 
 @attrs.frozen(kw_only=True)
@@ -131,6 +134,7 @@ def table_info(bound: BoundTable) -> TableInfo:
         time_column=bound.time_column,
         grain=bound.grain,
         periods=tuple(distinct),
+        numeric_dimensions=bound.numeric_dimensions,
     )
 
 

@@ -14,8 +14,10 @@ data (SPEC §6)::
 from __future__ import annotations
 
 import json
+import numbers
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import attrs
 
@@ -66,6 +68,7 @@ class BoundTable:
     inferred_measures: tuple[str, ...] = ()
     time_codes: TimeColumn | None = attrs.field(default=None, eq=False, repr=False)
     row_lines: Sequence[int] | None = attrs.field(default=None, eq=False, repr=False)
+    numeric_dimensions: frozenset[str] = frozenset()
 
     def line_of(self, row: int) -> int | None:
         """The 1-based line in the file of 0-based data row *row*, if lines mean anything."""
@@ -127,6 +130,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
 
     if problems:
         raise DirectiveDataError(problems[0].message, diagnostics=problems)
+    numeric_dimensions = frozenset(c for c in dimensions if _typed_numbers(raw.columns[c]))
     return BoundTable(
         name=schema.name,
         origin=raw.origin,
@@ -140,7 +144,20 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         columns=tuple(raw.columns),
         inferred_measures=tuple(inferred_measures),
         row_lines=raw.row_lines,
+        numeric_dimensions=numeric_dimensions,
     )
+
+
+def _typed_numbers(values: Sequence[object]) -> bool:
+    """Whether a column's cells are numbers as typed (not text), with at least one."""
+    seen = False
+    for value in values:
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        if isinstance(value, bool | str) or not isinstance(value, numbers.Real | Decimal):
+            return False
+        seen = True
+    return seen
 
 
 def _declared(schema: DatasetSchema) -> list[tuple[str, str]]:

@@ -228,6 +228,18 @@ class _Binder:
                 problems.append(_number_problem(self.schema, self._raw(column, row, cell), column, row))
         return problems
 
+    def json_numbers(self, columns: list[str]) -> frozenset[str]:
+        """The JSON *columns* whose every known value is a number, with at least one."""
+        if not columns:
+            return frozenset()
+        checks = [template(f"bool_and(:v IS NULL OR json_type(:v) = 'NULL' OR {_JSON_NUMBER})",
+                           v=self.cell(c)) for c in columns]
+        seen = [template("bool_or(:v IS NOT NULL AND json_type(:v) <> 'NULL')", v=self.cell(c))
+                for c in columns]
+        row = self.loader.execute(duckdb_sql(exp.select(*checks, *seen).from_(self.relation.copy())))[0]
+        return frozenset(c for c, numbers, any_ in zip(columns, row, row[len(columns):], strict=False)
+                         if numbers and any_)
+
     def is_measure(self, column: str) -> bool:
         """Whether an undeclared column holds numbers only, and at least one."""
         kind = self.kinds[column]
@@ -293,6 +305,8 @@ def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[
                       and (c in nan_checks or binder.kinds[c] in ("int", "decimal")))
     dataset = SqlDataset(name=schema.name, relation=binder.relation, cells=cells, text=dims,
                          numbers=measures, time=time, grain=grain, nan_checks=nan_checks, whole=whole)
+    numeric_dimensions = frozenset(c for c in dims if binder.kinds[c] in ("int", "float", "decimal"))
+    numeric_dimensions |= binder.json_numbers([c for c in dims if binder.kinds[c] == "json"])
     info = bound_info(dataset, origin=source.origin, n_rows=source.n_rows, time_column=time_column,
-                      periods=periods)
+                      periods=periods, numeric_dimensions=numeric_dimensions)
     return dataset, info

@@ -268,6 +268,7 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
     cells = {c: checker.cell(c) for c in relation.columns}
     dataset = SqlDataset(name=schema.name, relation=relation.table, cells=cells, text=dims,
                          numbers=measures, time=time, grain=grain)
+    numeric_dimensions = frozenset(c for c in dims if relation.families[c] in _NUMERIC)
     info = bound_info(dataset, origin=relation.origin, n_rows=n_rows, time_column=time_column,
-                      periods=periods)
+                      periods=periods, numeric_dimensions=numeric_dimensions)
     return dataset, info

@@ -113,7 +113,8 @@ class SqlDataset:
 
 
 def bound_info(ds: SqlDataset, *, origin: str, n_rows: int, time_column: str | None,
-               periods: tuple[Period, ...]) -> TableInfo:
+               periods: tuple[Period, ...],
+               numeric_dimensions: frozenset[str] = frozenset()) -> TableInfo:
     """What binding *ds* learned, as the plan reads it."""
     return TableInfo(
         name=ds.name,
@@ -125,6 +126,7 @@ def bound_info(ds: SqlDataset, *, origin: str, n_rows: int, time_column: str | N
         time_column=time_column,
         grain=ds.grain,
         periods=periods,
+        numeric_dimensions=numeric_dimensions,
     )
 
 
