@@ -166,3 +166,46 @@ def test_a_code_against_a_dataframe_of_integers(library: str) -> None:
     for engine in ("python", "duckdb"):
         with pytest.raises(DirectiveDataError, match="E510"):
             directive.evaluate({"exports": frame}, engine=engine)
+
+
+UNITS_IN_A_COLUMN = """
+dataset ex
+  time year
+  dimensions product, uom
+  measure quantity
+rule q: require ex.quantity >= 50 per year
+rule kg: require ex.quantity[uom = "kg"] >= 50 per year
+rule each: require ex.quantity[uom] >= 50 per year
+rule tonnes: require ex.quantity[product = "0402"] >= 50 per year
+"""
+
+
+def test_units_in_a_column_added_up_are_a_warning(engine: Any) -> None:
+    rows = [{"year": 2026, "product": "0402", "uom": "t", "quantity": 50.0},
+            {"year": 2026, "product": "0402", "uom": "kg", "quantity": 30000.0},
+            {"year": 2026, "product": "8701", "uom": "pcs", "quantity": 12.0}]
+    report = directive_dsl.loads(UNITS_IN_A_COLUMN, filename="t.directive").evaluate(
+        {"ex": rows}, engine=engine)
+    found = [(w.code, w.line) for w in report.warnings]
+    assert found == [("W110", 6), ("W110", 9)]  # neither the filtered nor the grouped rule
+    assert "`kg`, `pcs` and `t`" in report.warnings[0].message
+
+
+def test_one_unit_in_the_column_is_no_warning(engine: Any) -> None:
+    rows = [{"year": 2026, "product": "0402", "uom": "t", "quantity": 50.0}]
+    report = directive_dsl.loads(UNITS_IN_A_COLUMN, filename="t.directive").evaluate(
+        {"ex": rows}, engine=engine)
+    assert report.warnings == ()
+
+
+def test_check_prints_lint_and_data_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from directive_dsl.cli import main
+
+    (tmp_path / "ex.csv").write_text("year,product,uom,quantity\n2026,0402,t,50\n2026,0402,kg,3\n")
+    (tmp_path / "t.directive").write_text(
+        'dataset ex from "ex.csv"\n  time year\n  dimensions product, uom\n  measure quantity\n'
+        "rule q: require ex.quantity >= 50 per year\n"
+        'rule s: require share(ex.quantity[uom = "t"], ex.quantity) >= 10 per year\n')
+    assert main(["check", str(tmp_path / "t.directive")]) == 1
+    err = capsys.readouterr().err
+    assert "warning[W103]" in err and "warning[W110]" in err

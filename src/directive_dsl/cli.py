@@ -207,8 +207,8 @@ def _check(args: argparse.Namespace) -> int:
             if args.data_dir:
                 bound.update(_from_dir(args.data_dir, directive.datasets, bound))
             for warning in directive.warnings:
-                if warning.code == "W102":
-                    continue  # deferred measures are resolved against the data now
+                if warning.code != "W102":  # deferred measures are resolved against the data now
+                    print(warning.render(), file=sys.stderr)
             reports.append(
                 directive.evaluate(
                     bound,
@@ -220,6 +220,9 @@ def _check(args: argparse.Namespace) -> int:
                     **options,
                 )
             )
+        for report in reports:
+            for warning in report.warnings:
+                print(warning.render(), file=sys.stderr)
         color = (
             fmt == "text"
             and args.output is None

@@ -80,6 +80,7 @@ CODES: dict[str, str] = {
     "W101": "rule without time clause",
     "W102": "measure deferred to the data",
     "W103": "plain number compared with a percentage",
+    "W110": "values in different units added up",
 }
 
 

@@ -92,13 +92,16 @@ def evaluate(
             a, c = requests(plan, tables, directive.domains)
             aggregates |= a
             coverage |= c
+        units = _unit_column_requests(plans, tables)
+        coverage |= {request for request, _ in units}
         answers = runner.run(sorted(aggregates, key=repr), sorted(coverage, key=repr))
     finally:
         if isinstance(engine, str):
             runner.close()
     outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
-    return _report(directive, plans, outcomes, caller_window)
+    report = _report(directive, plans, outcomes, caller_window)
+    return attrs.evolve(report, warnings=_mixed_units(units, answers))
 
 
 # ---------------------------------------------------------------- options
@@ -320,6 +323,57 @@ def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedR
     if problems:
         raise DirectiveError.from_diagnostics(problems)
     return attrs.evolve(rule, left=left, right=right, upper=upper)
+
+
+# ---------------------------------------------------------------- units in a column
+
+#: Column names that usually hold each row's unit (SPEC §13.1).
+UNIT_COLUMNS = ("unit", "units", "uom", "currency")
+
+
+def _unit_column_requests(
+    plans: list[RulePlan], tables: Mapping[str, TableInfo]
+) -> list[tuple[CoverageRequest, m.Aggregate]]:
+    """For each measure of unknown unit summed across a unit column: the request for its values."""
+    from .plan import RangeBucket
+
+    found: list[tuple[CoverageRequest, m.Aggregate]] = []
+    for plan in plans:
+        for value in plan.rule.values():
+            for leaf in m.aggregates(value):
+                if leaf.measure is None or leaf.measure.unit is not None:
+                    continue
+                table = tables[leaf.dataset]
+                read = set(leaf.groups) | set(m.condition_columns(leaf.where) if leaf.where else ())
+                for column in table.dimensions:
+                    if column.lower() in UNIT_COLUMNS and column not in read:
+                        request = CoverageRequest(leaf.dataset, column, RangeBucket(None, plan.until))
+                        found.append((request, leaf))
+    return found
+
+
+def _mixed_units(
+    units: list[tuple[CoverageRequest, m.Aggregate]], answers: Any
+) -> tuple[Diagnostic, ...]:
+    """W110 for a measure of unknown unit added up across several values of a unit column."""
+    warnings: dict[tuple[object, ...], Diagnostic] = {}
+    for request, leaf in units:
+        values = sorted({v for v, _ in answers.coverage[request] if v is not None})
+        assert leaf.measure is not None and request.dimension is not None
+        key = (leaf.span.start if leaf.span else None, leaf.dataset, leaf.measure.name, request.dimension)
+        if len(values) < 2 or key in warnings:
+            continue
+        shown = listing(values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+        warnings[key] = Diagnostic.at(
+            leaf.span,
+            "W110",
+            f"`{leaf.dataset}.{leaf.measure.name}` has no unit and column `{request.dimension}` "
+            f"holds {shown}: they are added up as plain numbers",
+            hint=f'select one kind, e.g. [{request.dimension} = "{values[0]}"], or group by it: '
+                 f"[{request.dimension}]",
+            severity="warning",
+        )
+    return tuple(warnings.values())
 
 
 # ---------------------------------------------------------------- timing

@@ -15,6 +15,8 @@ from typing import Any, Literal, overload
 
 import attrs
 
+from .errors import Diagnostic
+
 Status = Literal["pass", "fail", "missing", "pending", "on_track", "off_track"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "missing", "pending", "on_track", "off_track")
 SCHEMA = "directive-report/1"
@@ -135,6 +137,8 @@ class Report:
     outcomes: tuple[Outcome, ...]
     source: str | None = None
     owner: str | None = None
+    #: Warnings about the data found while evaluating (W110): shown by `check`, not in the JSON.
+    warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
     def violations(self) -> tuple[Outcome, ...]:

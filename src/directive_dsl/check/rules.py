@@ -249,7 +249,7 @@ def _warn_units(resolver: Resolver, sides: list[Typed], unit: Unit | None, check
             check.span,
             "W103",
             f"a percentage is compared with the plain number {number:g}, which means {number * 100:g}%",
-            f"write `{number:g}%`",
+            f"write `{number * 100:g}%` to say so, or `{number:g}%` if you meant {number:g} percent",
         )
 
 
