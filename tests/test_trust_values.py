@@ -209,3 +209,41 @@ def test_check_prints_lint_and_data_warnings(tmp_path: Path, capsys: pytest.Capt
     assert main(["check", str(tmp_path / "t.directive")]) == 1
     err = capsys.readouterr().err
     assert "warning[W103]" in err and "warning[W110]" in err
+
+
+def _gzip_rows(n: int = 20000) -> bytes:
+    import gzip
+
+    lines = [b"year,region,v\n"] + [f"{2000 + i % 20},R{i % 7},{i}\n".encode() for i in range(n)]
+    return gzip.compress(b"".join(lines), mtime=0)
+
+
+@pytest.mark.parametrize("damage", ["checksum", "stream", "truncated"])
+def test_a_corrupt_gzip_file_is_a_data_error(tmp_path: Path, engine: Any, damage: str) -> None:
+    data = bytearray(_gzip_rows())
+    if damage == "checksum":  # a flipped byte that still inflates, to other numbers
+        data[-6] ^= 0x55
+    elif damage == "stream":
+        data[len(data) // 2] ^= 0xFF
+        data[len(data) // 2 + 1] ^= 0xFF
+    else:
+        data = data[: len(data) // 2]
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(bytes(data))
+    directive = directive_dsl.loads(SUM, filename="t.directive")
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate({"t": str(path)}, engine=engine)
+    assert caught.value.code == "E500" and "t.csv.gz" in caught.value.message
+
+
+def test_a_truncated_parquet_file_is_a_data_error(tmp_path: Path, engine: Any) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"year": [2020] * 1000, "region": ["A"] * 1000, "v": [1.0] * 1000}), path)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    directive = directive_dsl.loads(SUM, filename="t.directive")
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate({"t": str(path)}, engine=engine)
+    assert caught.value.code == "E500" and "t.parquet" in caught.value.message

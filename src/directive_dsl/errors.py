@@ -193,7 +193,7 @@ class DirectiveError(Exception):
         column: int | None = None,
         diagnostics: Sequence[Diagnostic] = (),
     ) -> None:
-        primary = Diagnostic.at(span, code or self.default_code, message, hint=hint)
+        primary = Diagnostic.at(span, code or self.default_code, message, hint=hint, kind=type(self))
         if span is None and (file or line or column):
             primary = attrs.evolve(primary, file=file, line=line, column=column)
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics) or (primary,)

@@ -16,6 +16,7 @@ import csv
 import gzip
 import io
 import os
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,8 @@ class Loader:
         fmt = FORMATS.get(os.path.splitext(lowered.removesuffix(".gz"))[1])
         if not path.is_file() or fmt is None or (fmt == "parquet" and compressed):
             raise Unsupported
+        if compressed and not _whole_gzip(path):
+            raise Unsupported  # corrupt: the reference reader names the problem (E500)
         if fmt == "parquet":
             return self._parquet(name, path)
         if fmt in ("json", "jsonl"):
@@ -284,9 +287,24 @@ def _header(path: Path, delimiter: str, compressed: bool) -> tuple[list[str], in
         for index, (record, _) in enumerate(_records(path, delimiter, compressed)):
             if any(record):
                 return record, index + 1
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as error:
-        raise Unsupported from error
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError, zlib.error) as error:
+        raise Unsupported from error  # a corrupt file: the reference reader says how
     raise Unsupported  # empty: the reference reader says so
+
+
+def _whole_gzip(path: Path) -> bool:
+    """Whether *path* decompresses to its end with a matching checksum.
+
+    DuckDB's reader does not check the gzip checksum, so a flipped byte can
+    decompress to other numbers without a word; this reads the file once first.
+    """
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
 
 
 def _json_lines(path: Path) -> Iterator[int]:
