@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import directive_dsl
+from directive_dsl.cli import main
+from directive_dsl.errors import DirectiveSyntaxError
 from semantics_support import expect, run, table
 
 CHANGE = """
@@ -26,3 +31,35 @@ def test_a_change_of_a_share_is_in_percentage_points(engine: Any) -> None:
     assert ch["message"] == "2026: -2 pp is below the threshold 0 pp by 2 pp"
     expect(table(doc, "pp")["2026",], "fail", actual=-2.0, threshold=1.0, gap=3.0, unit="pp")
     expect(table(doc, "usd")["2026",], "pass", actual=0.0, unit="USD")
+
+
+@pytest.mark.parametrize("text", [
+    'rule r: require t.v[c = "\\ud800"] >= 1 per year',
+    'rule r "\\udcff": require t.v >= 1 per year',
+    'let codes = ["\\ud83d"]\nrule r: require t.v[c in codes] >= 1 per year',
+])
+def test_a_lone_surrogate_escape_is_a_located_error(text: str) -> None:
+    with pytest.raises(DirectiveSyntaxError) as caught:
+        directive_dsl.loads(text)
+    assert caught.value.code == "E103" and "surrogate" in caught.value.message
+
+
+def test_a_surrogate_pair_is_one_character() -> None:
+    directive = directive_dsl.loads('rule r "\\ud83d\\ude00": require t.v >= 1 per year')
+    assert directive.rules[0].title == "\U0001F600"
+
+
+def test_a_lone_surrogate_in_text_from_a_program() -> None:
+    with pytest.raises(DirectiveSyntaxError) as caught:
+        directive_dsl.loads('rule r: require t.v[c = "\ud800"] >= 1 per year')
+    assert caught.value.code == "E111" and caught.value.column == 26
+    caught.value.render().encode("utf-8")  # printable: the excerpt holds no surrogate
+
+
+def test_the_command_line_reports_it(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "t.csv").write_text("year,c,v\n2020,A,5\n")
+    path = tmp_path / "s.directive"
+    path.write_text('dataset t from "t.csv"\n  time year\nrule r: require t.v[c = "\\ud800"] >= 1 per year\n')
+    for command in (["check"], ["lint"], ["fmt", "--check"], ["compile"]):
+        assert main([*command, str(path)]) == 2, command
+        assert "E103" in capsys.readouterr().err

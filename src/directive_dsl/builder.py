@@ -178,7 +178,21 @@ class Builder:
                 out.append(_ESCAPES[nxt])
                 i += 2
             elif nxt == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", body[i + 2 : i + 6]):
-                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                code = int(body[i + 2 : i + 6], 16)
+                low = body[i + 6 : i + 12]
+                if 0xD800 <= code < 0xDC00 and re.fullmatch(r"\\u[dD][c-fC-F][0-9A-Fa-f]{2}", low):
+                    # a surrogate pair, as JSON writes a character beyond U+FFFF
+                    code = 0x10000 + ((code - 0xD800) << 10) + (int(low[2:], 16) - 0xDC00)
+                    i += 6
+                elif 0xD800 <= code < 0xE000:
+                    where = Span(span.source, span.start + 1 + i, span.start + 7 + i)
+                    raise syntax_problem(
+                        where,
+                        "E103",
+                        f"`\\u{code:04x}` is half of a surrogate pair, not a character",
+                        "write the character itself, or both halves: \\ud83d\\ude00",
+                    )
+                out.append(chr(code))
                 i += 6
             else:
                 where = Span(span.source, span.start + 1 + i, span.start + 3 + i)

@@ -165,6 +165,9 @@ def _syntax(span: Span, code: str, message: str, hint: str | None = None) -> _Ch
     return _ChunkFailed(Diagnostic.at(span, code, message, hint=hint, kind=DirectiveSyntaxError))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_size(source: Source) -> None:
     if len(source.text) > MAX_SOURCE_CHARS:
         raise DirectiveSyntaxError(
@@ -172,6 +175,14 @@ def _check_size(source: Source) -> None:
             code="E110",
             span=source.span(0, 0),
             hint="split the directive into several files joined with `import`",
+        )
+    surrogate = _SURROGATE.search(source.text)
+    if surrogate is not None:  # only a str handed in by a program can hold one
+        raise DirectiveSyntaxError(
+            f"the text holds U+{ord(surrogate.group()):04X}, half of a surrogate pair: it is not valid text",
+            code="E111",
+            span=source.span(surrogate.start(), surrogate.start() + 1),
+            hint="decode the file as UTF-8 with errors reported, not surrogateescape",
         )
     if "\x00" in source.text:
         offset = source.text.index("\x00")
