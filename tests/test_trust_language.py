@@ -63,3 +63,45 @@ def test_the_command_line_reports_it(tmp_path: Any, capsys: pytest.CaptureFixtur
     for command in (["check"], ["lint"], ["fmt", "--check"], ["compile"]):
         assert main([*command, str(path)]) == 2, command
         assert "E103" in capsys.readouterr().err
+
+
+def _lets(count: int, body: str, last: int | None = None) -> str:
+    lines = ['dataset t from "t.csv"', "  time year", "let a0 = t.v"]
+    lines += [f"let a{i} = " + body.format(p=f"a{i - 1}") for i in range(1, count + 1)]
+    lines.append(f"rule r: require a{last if last is not None else count} >= 5 per year")
+    return "\n".join(lines) + "\n"
+
+
+def _finishes(call: Any, seconds: float = 120.0) -> Any:
+    """Run *call* in a thread; fail (instead of hanging the suite) if it does not return."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result(timeout=seconds)
+
+
+@pytest.mark.parametrize("count,body,words", [
+    (1000, "{p} + 1", "nests more than 200 levels deep"),
+    (40, "{p} + {p}", "expands to more than 100,000 terms"),
+])
+def test_lets_built_on_lets_end_in_a_located_error(tmp_path: Any, capsys: pytest.CaptureFixture[str],
+                                                   count: int, body: str, words: str) -> None:
+    (tmp_path / "t.csv").write_text("year,v\n2020,5\n")
+    path = tmp_path / "lets.directive"
+    path.write_text(_lets(count, body))
+    for command in (["lint"], ["check", "--engine", "python"], ["check"], ["compile"]):
+        assert _finishes(lambda c=command: main([*c, str(path)])) == 2, command
+        err = capsys.readouterr().err
+        assert "error[E110]" in err and words in err and "Traceback" not in err
+    assert _finishes(lambda: main(["fmt", "--check", str(path)])) in (0, 1)
+
+
+@pytest.mark.parametrize("count,body", [(150, "{p} + 1"), (14, "{p} + {p}")])
+def test_lets_within_the_bounds_evaluate(tmp_path: Any, count: int, body: str) -> None:
+    (tmp_path / "t.csv").write_text("year,v\n2020,5\n")
+    directive = directive_dsl.loads(_lets(count, body), filename=str(tmp_path / "x.directive"))
+    for engine in ("python", "duckdb"):
+        report = _finishes(lambda e=engine: directive.evaluate(engine=e))
+        [outcome] = report.outcomes
+        expected = 5 + count if "+ 1" in body else 5 * 2**count
+        assert outcome.actual == expected

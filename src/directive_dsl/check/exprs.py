@@ -27,6 +27,7 @@ from ..errors import (
 )
 from ..periods import Period
 from ..source import Span
+from ..builder import MAX_DEPTH
 from ..units import (
     DIMENSIONLESS,
     MAGNITUDES,
@@ -40,6 +41,9 @@ from ..units import (
 )
 
 FUNCTIONS = (*m.AGGREGATES, "share", "growth", "change")
+#: Through lets, a value may nest as deep as one expression may (the builder's bound), and
+#: expand to at most this many terms: every walk of a rule's value is bounded by it.
+MAX_TERMS = 100_000
 _ARITY: dict[str, int] = {**dict.fromkeys(m.AGGREGATES, 1), "share": 2, "growth": 1, "change": 1}
 Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
 
@@ -92,6 +96,8 @@ class Resolver:
         self.broken_names = broken_names
         self.datasets = datasets
         self.lets = lets
+        self._extents: dict[int, tuple[int, int]] = {}
+        self._extent_keep: list[m.Value] = []
         self.units = units
         self.report = report
         self.implicit_datasets = implicit_datasets
@@ -209,8 +215,34 @@ class Resolver:
             result = self.resolve(self.lets[name].value)
         finally:
             self._resolving.pop()
+        if result.value is not None and result.kind != "broken":
+            depth, size = self._extent(result.value)
+            if depth > MAX_DEPTH or size > MAX_TERMS:
+                what = (f"nests more than {MAX_DEPTH} levels deep" if depth > MAX_DEPTH
+                        else f"expands to more than {MAX_TERMS:,} terms")
+                result = self._fail(
+                    self.lets[name].value.span,
+                    "E110",
+                    f"`{name}` {what} through the lets it uses",
+                    "write it with fewer lets built on each other",
+                )
         self._let_values[name] = result
         return result
+
+    def _extent(self, value: m.Value) -> tuple[int, int]:
+        """The depth and the number of terms of *value* written out, lets expanded.
+
+        Lets share their values (a let used twice is one node), so this is
+        worked out once per node; what it bounds is what every later walk of
+        the value costs.
+        """
+        found = self._extents.get(id(value))
+        if found is None:
+            children = [self._extent(child) for child in m.value_children(value)]
+            found = (1 + max((d for d, _ in children), default=0), 1 + sum(n for _, n in children))
+            self._extents[id(value)] = found
+            self._extent_keep.append(value)  # ids stay unique while the node lives
+        return found
 
     def _dataset(self, info: m.DatasetInfo, span: Span) -> Typed:
         rows = m.Aggregate(dataset=info.name, measure=None, func="count", span=span)
