@@ -16,6 +16,7 @@ import attrs
 
 from .. import model as m
 from .. import nodes as n
+from ..builder import MAX_DEPTH
 from ..errors import (
     Diagnostic,
     DirectiveCheckError,
@@ -27,7 +28,6 @@ from ..errors import (
 )
 from ..periods import Period
 from ..source import Span
-from ..builder import MAX_DEPTH
 from ..units import (
     DIMENSIONLESS,
     MAGNITUDES,
