@@ -198,7 +198,7 @@ def test_data_errors_exit_2_located_with_no_output(
     assert expected in error
     assert "error[E5" in error
     assert "Traceback" not in error
-    assert not output.exists(), "a failed run leaves no stale report behind"
+    assert output.read_text() == "an earlier report", "a failed run leaves the old report untouched"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".report")] == []
 
 

@@ -243,8 +243,7 @@ def _check(args: argparse.Namespace) -> int:
         else:
             text = "\n".join(render(r, fmt, include_passing=args.all, color=color) for r in reports)
     except DirectiveError:
-        _remove_stale(args.output)
-        raise
+        raise  # an old report at --output stays as it was (SPEC §13.10)
     _emit(text, args.output)
     fail_on = args.fail_on or ("warning" if args.strict else "error")
     if fail_on == "error" and any(not r.ok for r in reports):
@@ -303,27 +302,46 @@ def _emit(text: str, output: str | None) -> None:
     _write_atomically(Path(output), text)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write *path* so that it holds either the old content or all of the new, never half."""
+def _write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write *path* so that it holds either the old content or all of the new, never half.
+
+    The new file gets the usual permissions (0666 less the umask: 0644 mostly),
+    or *mode*; a path that is a folder, or a folder that cannot be written, is a
+    usage error that leaves everything as it was.
+    """
     folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise DirectiveUsageError(
+            f"cannot write {path}: it is a folder", hint="name a file: --output report.html"
+        )
     if not folder.is_dir():
         raise DirectiveUsageError(f"cannot write {path}: the folder {folder} does not exist")
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise DirectiveUsageError(
+            f"cannot write {path}: {error.strerror or error}",
+            hint="choose a folder you may write to",
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise DirectiveUsageError(f"cannot write {path}: {error.strerror or error}") from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
 
 
-def _remove_stale(output: str | None) -> None:
-    """A failed run must not leave an earlier report where this one was asked for."""
-    if output is not None:
-        with contextlib.suppress(OSError):
-            Path(output).unlink()
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 # ---------------------------------------------------------------- lint
@@ -384,7 +402,7 @@ def _fmt(args: argparse.Namespace) -> int:
             print(f"would reformat {file}")
             status = max(status, EXIT_VIOLATIONS)
         else:
-            _write_atomically(path, formatted)
+            _write_atomically(path, formatted, mode=path.stat().st_mode & 0o7777)
             print(f"reformatted {file}", file=sys.stderr)
     return status
 
