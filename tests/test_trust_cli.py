@@ -84,3 +84,36 @@ def test_a_failed_run_keeps_the_old_report(folder: Path) -> None:
     assert main(["check", "t.directive", "--output", str(report)]) == 2
     assert report.read_text() == "last month's report"
     assert [p.name for p in folder.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_an_unreadable_cache_is_done_without(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from directive_dsl.engines import sql_cache
+
+    real_is_file = Path.is_file
+
+    def refuse(self: Path) -> bool:
+        if "directive_dsl" in self.parts:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", refuse)
+    monkeypatch.setattr(Path, "mkdir", lambda *a, **k: (_ for _ in ()).throw(PermissionError(13, "no")))
+    cache = sql_cache.DiskCache("test", 10)
+    assert cache.get("k") is None
+    cache.store("k", 1)
+    cache._save()  # at exit: nothing written, nothing raised
+    monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 256))
+    assert main(["check", "t.directive"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_cache_folder_that_is_a_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (folder / "cache").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
+    from directive_dsl.engines import sql_cache
+
+    cache = sql_cache.DiskCache("test", 10)
+    assert cache.get("k") is None
+    cache.store("k", 1)
+    cache._save()

@@ -32,7 +32,10 @@ def _cache_file(kind: str) -> Path | None:
     version = getattr(sqlglot, "__version__", None)
     if not isinstance(version, str):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except (RuntimeError, KeyError, OSError):  # no home folder: run without the cache
+        return None
     return Path(base) / "directive_dsl" / f"sql-{kind}-{version}.pickle"
 
 
@@ -48,8 +51,9 @@ class DiskCache:
     def _load(self) -> dict[str, Any]:
         if self._entries is None:
             self._entries = {}
-            if self._file is not None and self._file.is_file():
-                with contextlib.suppress(Exception):  # a broken cache is rebuilt, never fatal
+            # A broken or unreadable cache is rebuilt, or done without: never fatal.
+            with contextlib.suppress(Exception):
+                if self._file is not None and self._file.is_file():
                     loaded = pickle.loads(self._file.read_bytes())
                     if isinstance(loaded, dict):
                         self._entries = loaded
@@ -71,7 +75,7 @@ class DiskCache:
     def _save(self) -> None:
         if self._file is None or self._entries is None:
             return
-        with contextlib.suppress(OSError, pickle.PicklingError):
+        with contextlib.suppress(Exception):  # a cache that cannot be written is done without
             self._file.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self._file.parent, prefix=f".{self._file.stem}.")
             with os.fdopen(fd, "wb") as handle:
