@@ -412,13 +412,24 @@ def _fmt(args: argparse.Namespace) -> int:
 
 def _compile(args: argparse.Namespace) -> int:
     from .api import load
-    from .engines.sql import compile_sql
+    from .engines.sql_compile import check_dialect, comment_text, quietly
 
+    check_dialect(args.dialect)
     directive = load(_existing(args.file))
-    for heading, sql in compile_sql(directive, args.dialect):
-        print(f"-- {heading}")
+    with quietly() as unsupported:
+        from .engines.sql import compile_sql
+
+        statements = compile_sql(directive, args.dialect)
+    for heading, sql in statements:
+        print(f"-- {comment_text(heading)}")
         print(sql.rstrip().rstrip(";") + ";")
         print()
+    if unsupported:
+        print(
+            f"directive: note: {args.dialect} lacks some of what these statements use "
+            f"({'; '.join(unsupported)}); check them before running them there",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

@@ -17,10 +17,16 @@ assume:
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+
 import attrs
 from sqlglot import exp
 
 from .. import model as m
+from ..errors import DirectiveUsageError, listing, suggest
 from ..judge import RulePlan, requests
 from ..periods import Period
 from ..plan import AggregateRequest, CoverageRequest, TableInfo
@@ -29,6 +35,53 @@ from .dialects import PREAMBLES, adapt
 from .sql import DatasetQuery, SqlDataset, same
 from .sql_conditions import ident
 from .sql_time import TimeSource
+
+
+def check_dialect(name: str) -> None:
+    """A usage error naming the dialects when sqlglot has none called *name*."""
+    from sqlglot.dialects.dialect import Dialect
+
+    known = sorted(k for k in Dialect.classes if k)
+    if name not in known:
+        raise DirectiveUsageError(
+            f"unknown SQL dialect `{name}`",
+            hint=suggest(name, known) or f"the dialects are {listing(known)}",
+        )
+
+
+#: Characters that end a line somewhere: in a `--` comment they would end it early.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def comment_text(text: str) -> str:
+    """*text* made safe inside a ``--`` comment: no line break of any kind ends it early.
+
+    >>> comment_text("rules a\r\nDROP TABLE x;\u2028b")
+    'rules a  DROP TABLE x; b'
+    """
+    return _LINE_BREAKS.sub(" ", text)
+
+
+@contextlib.contextmanager
+def quietly() -> Iterator[list[str]]:
+    """sqlglot's warnings about what a dialect cannot express, collected once each, not logged."""
+    found: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if message not in found:
+                found.append(message)
+
+    logger = logging.getLogger("sqlglot")
+    handler, propagate = Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield found
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple[str, str]]:
