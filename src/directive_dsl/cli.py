@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import tempfile
@@ -190,7 +189,7 @@ def _print_error(error: DirectiveError) -> None:
 def _check(args: argparse.Namespace) -> int:
     from .api import load
     from .commands import directive_files
-    from .formats import render
+    from .formats.combined import render_many
 
     args.files = directive_files(args.files)
 
@@ -229,19 +228,7 @@ def _check(args: argparse.Namespace) -> int:
             and sys.stdout.isatty()
             and "NO_COLOR" not in os.environ
         )
-        if len(reports) == 1:
-            text = render(reports[0], fmt, include_passing=args.all, color=color)
-        elif fmt == "json":
-            text = (
-                json.dumps(
-                    [r.to_dict(include_passing=args.all) for r in reports],
-                    indent=2,
-                    ensure_ascii=False,
-                )
-                + "\n"
-            )
-        else:
-            text = "\n".join(render(r, fmt, include_passing=args.all, color=color) for r in reports)
+        text = render_many(reports, fmt, include_passing=args.all, color=color)
     except DirectiveError:
         raise  # an old report at --output stays as it was (SPEC §13.10)
     _emit(text, args.output)

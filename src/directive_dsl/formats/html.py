@@ -44,6 +44,29 @@ _SEVERITY = {"error": "Error", "warning": "Warning", "info": "Information"}
 def render(report: Report) -> str:
     """The report as one HTML page (UTF-8 text), every outcome shown."""
     title = report.title or "Directive report"
+    return page(title, [part for part in report_parts(report) if part is not None])
+
+
+def render_many(reports: Sequence[Report]) -> str:
+    """Several reports on one page, one after another, their anchors kept apart."""
+    articles = []
+    for index, report in enumerate(reports, start=1):
+        article = el("article", {"class": "report", "id": f"report-{index}"}, *report_parts(report))
+        _prefix_ids(article, f"d{index}-")
+        articles.append(article)
+    return page("Directive reports", articles)
+
+
+def report_parts(report: Report) -> list[ET.Element | None]:
+    """The page's parts for one report: its top, overview, sections and footer."""
+    title = report.title or "Directive report"
+    return [_top(report, title), _overview(report),
+            el("main", None, [_section(report, i, rule) for i, rule in enumerate(report.rules)]),
+            _footer(report)]
+
+
+def page(title: str, parts: Sequence[ET.Element]) -> str:
+    """A self-contained page holding *parts*."""
     head = el("head", None,
               el("meta", {"charset": "utf-8"}),
               el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
@@ -51,10 +74,25 @@ def render(report: Report) -> str:
               el("title", None, f"{title} — directive report"),
               el("link", {"rel": "icon", "href": "data:,"}),
               el("style", None, _css()))
-    body = el("body", None, _top(report, title), _overview(report),
-              el("main", None, [_section(report, i, rule) for i, rule in enumerate(report.rules)]),
-              _footer(report))
+    body = el("body", None, *parts)
     return "<!DOCTYPE html>\n" + to_html(el("html", {"lang": "en"}, head, body)) + "\n"
+
+
+_REFERENCES = ("aria-labelledby", "aria-describedby", "for", "headers")
+
+
+def _prefix_ids(root: ET.Element, prefix: str) -> None:
+    """Every id in *root*, and every reference to one, given *prefix*: one page, no clashes."""
+    for node in root.iter():
+        for key, value in list(node.attrib.items()):
+            if key == "id":
+                node.set(key, prefix + value)
+            elif key in _REFERENCES:
+                node.set(key, " ".join(prefix + v for v in value.split()))
+            elif key in ("href", "xlink:href") and value.startswith("#"):
+                node.set(key, "#" + prefix + value[1:])
+            elif "url(#" in value:
+                node.set(key, value.replace("url(#", "url(#" + prefix))
 
 
 def _css() -> str:

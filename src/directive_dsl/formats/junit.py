@@ -33,13 +33,26 @@ def render(report: Report, *, include_passing: bool = False) -> str:
     testcase is what tells a CI system the check ran.
     """
     del include_passing
-    root = ET.Element("testsuites", {"name": report.title or report.file})
+    return document([report], report.title or report.file)
+
+
+def render_many(reports: Sequence[Report]) -> str:
+    """Several reports as one JUnit document: every rule's testsuite, named by its file."""
+    return document(reports, "directive reports", by_file=True)
+
+
+def document(reports: Sequence[Report], name: str, *, by_file: bool = False) -> str:
+    """One ``testsuites`` element holding the testsuites of every report's rules."""
+    root = ET.Element("testsuites", {"name": name})
     totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
-    for rule in report.rules:
-        suite = _suite(rule, [o for o in report.outcomes if o.rule == rule.id])
-        root.append(suite)
-        for key in totals:
-            totals[key] += int(suite.get(key, "0"))
+    for report in reports:
+        for rule in report.rules:
+            suite = _suite(rule, [o for o in report.outcomes if o.rule == rule.id])
+            if by_file:
+                suite.set("name", f"{report.file}: {rule.id}")
+            root.append(suite)
+            for key in totals:
+                totals[key] += int(suite.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
     root.set("time", "0")

@@ -25,6 +25,22 @@ from ..wording import group_words
 
 def render(report: Report, *, include_passing: bool = False) -> str:
     """The report as a TAP 14 stream; ``include_passing`` lists every outcome in the YAML blocks."""
+    return render_many([report], include_passing=include_passing, by_file=False)
+
+
+def render_many(reports: Sequence[Report], *, include_passing: bool = False, by_file: bool = True) -> str:
+    """Several reports as one TAP stream: one plan over every test point, named by file."""
+    points: list[tuple[str, list[Outcome]]] = []
+    for report in reports:
+        points += _points(report, f"{report.file}: " if by_file else "")
+    lines = ["TAP version 14"]
+    lines.append(f"1..{len(points)}" + (" # no rules" if not points else ""))
+    for number, (name, outcomes) in enumerate(points, start=1):
+        lines += _point(number, name, outcomes, include_passing)
+    return "\n".join(lines) + "\n"
+
+
+def _points(report: Report, prefix: str) -> list[tuple[str, list[Outcome]]]:
     points: list[tuple[str, list[Outcome]]] = []
     for rule in report.rules:
         groups: dict[tuple[tuple[str, str], ...], list[Outcome]] = {}
@@ -32,13 +48,9 @@ def render(report: Report, *, include_passing: bool = False) -> str:
             if outcome.rule == rule.id:
                 groups.setdefault(tuple(outcome.group.items()), []).append(outcome)
         for key, outcomes in groups.items():
-            name = rule.id + (f" [{group_words(dict(key))}]" if key else "")
+            name = prefix + rule.id + (f" [{group_words(dict(key))}]" if key else "")
             points.append((name, outcomes))
-    lines = ["TAP version 14"]
-    lines.append(f"1..{len(points)}" + (" # no rules" if not points else ""))
-    for number, (name, outcomes) in enumerate(points, start=1):
-        lines += _point(number, name, outcomes, include_passing)
-    return "\n".join(lines) + "\n"
+    return points
 
 
 def _point(number: int, name: str, outcomes: Sequence[Outcome], include_passing: bool) -> list[str]:
