@@ -379,7 +379,7 @@ def test_symlink_escaping_is_refused() -> None:
             read_table("x", path, base_dir=Path("project"), allow_outside=False)
         error = info.value
         assert error.code == "E509"
-        assert error.message == f"path `{path}` leaves the directive's folder"
+        assert error.message.startswith(f"path `{path}` leaves the directive's folder (it leads to ")
     assert read_table("x", "link.csv", base_dir=Path("project")).n_rows == 1
 
 

@@ -247,3 +247,33 @@ def test_a_truncated_parquet_file_is_a_data_error(tmp_path: Path, engine: Any) -
     with pytest.raises(DirectiveDataError) as caught:
         directive.evaluate({"t": str(path)}, engine=engine)
     assert caught.value.code == "E500" and "t.parquet" in caught.value.message
+
+
+def test_a_declared_column_the_data_lacks_is_located_at_its_clause(tmp_path: Path, engine: Any) -> None:
+    (tmp_path / "t.csv").write_text("year,region,v\n2020,A,5\n")
+    text = ('dataset t from "t.csv"\n  time year\n  dimensions region, kind\n  measure v USD\n'
+            "rule r: require t.v >= 5 USD per year\n")
+    directive = directive_dsl.loads(text, filename=str(tmp_path / "a.directive"))
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate(engine=engine)
+    error = caught.value
+    assert (error.code, error.line, error.column) == ("E501", 3, 22)
+    assert "t.csv" in error.message and "`kind`" in error.message
+
+
+@pytest.mark.parametrize("how", ["dotdot", "symlink"])
+def test_a_path_leaving_the_folder_is_located_at_from(tmp_path: Path, engine: Any, how: str) -> None:
+    (tmp_path / "outside.csv").write_text("year,v\n2020,5\n")
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    if how == "symlink":
+        (folder / "link.csv").symlink_to(tmp_path / "outside.csv")
+    written = "../outside.csv" if how == "dotdot" else "link.csv"
+    text = f'dataset t from "{written}"\n  time year\n  measure v USD\nrule r: require t.v >= 5 USD per year\n'
+    directive = directive_dsl.loads(text, filename=str(folder / "b.directive"))
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate(engine=engine)
+    error = caught.value
+    assert (error.code, error.line, error.column) == ("E509", 1, 16)
+    assert written in error.message and "outside.csv" in error.message.split("leads to")[-1]
+    assert error.render().splitlines()[2].strip().startswith("|") and "^" in error.render()

@@ -148,7 +148,7 @@ def schema_of(info: m.DatasetInfo) -> DatasetSchema:
         if isinstance(measure.expr, m.RowColumn) and measure.expr.name == name
     ]
     read = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
-    spans = {name: measure.span for name, measure in info.measures.items()}
+    spans = {**info.column_spans, **{name: measure.span for name, measure in info.measures.items()}}
     return DatasetSchema(
         name=info.name,
         time=info.time,
@@ -196,10 +196,19 @@ def _bind(
                 name, value, schema, base_dir=base_dir, allow_outside=outside
             )
         except DirectiveError as error:
-            problems.extend(error.diagnostics)
+            problems.extend(_at_from(d, info) if name not in data else d for d in error.diagnostics)
     if problems:
         raise DirectiveError.from_diagnostics(problems)
     return tables
+
+
+def _at_from(problem: Diagnostic, info: m.DatasetInfo) -> Diagnostic:
+    """A problem with the file a `from` clause names, located at that clause (E509, E500)."""
+    if problem.code not in ("E509", "E500") or problem.line is not None or info.path_span is None:
+        return problem
+    shown = f" ({problem.file})" if problem.file and problem.file not in problem.message else ""
+    return Diagnostic.at(info.path_span, problem.code, problem.message + shown,
+                         hint=problem.hint, kind=problem.kind or DirectiveDataError)
 
 
 def _wanted(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:

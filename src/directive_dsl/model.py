@@ -105,6 +105,8 @@ class DatasetInfo:
     measures: Mapping[str, MeasureInfo] = attrs.field(factory=dict)
     complete: bool = False
     span: Span = _no_span
+    #: Where the time column and each dimension are declared, to locate errors about them.
+    column_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
 
     columns: frozenset[str] = attrs.field(
         init=False,

@@ -121,6 +121,10 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
         measures=measures,
         complete=dims is not None and bool(measures),
         span=node.name.span,
+        column_spans={
+            **{d.name: d.span for d in dimensions or ()},
+            **({node.time.name: node.time.span} if node.time else {}),
+        },
     )
 
 

@@ -12,6 +12,7 @@ allows it, may not leave it::
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import zlib
@@ -107,9 +108,14 @@ def resolve_path(
         inside = False
     if not inside:
         folder = display_path(str(root))
+        leads = ""
+        with contextlib.suppress(OSError, RuntimeError):
+            written_inside = Path(os.path.normpath(full.absolute())).is_relative_to(root)
+            if written_inside and not path.is_absolute():  # a symbolic link leads out
+                leads = f" (it leads to {display_path(str(full.resolve()))})"
         raise data_error(
             "E509",
-            f"path `{given}` leaves the directive's folder",
+            f"path `{given}` leaves the directive's folder{leads}",
             file=given,
             hint=(
                 f"a directive may only read files inside its own folder (`{folder}`)"
