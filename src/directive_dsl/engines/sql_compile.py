@@ -54,7 +54,7 @@ _LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def comment_text(text: str) -> str:
-    """*text* made safe inside a ``--`` comment: no line break of any kind ends it early.
+    r"""*text* made safe inside a ``--`` comment: no line break of any kind ends it early.
 
     >>> comment_text("rules a\r\nDROP TABLE x;\u2028b")
     'rules a  DROP TABLE x; b'
