@@ -170,7 +170,7 @@ def test_data_option_and_data_dir(folder: Path, capsys: pytest.CaptureFixture[st
     [
         (
             "year,partner,value\n2025,CN,150\n2026,CN,12a\n",
-            'trade.csv:3:3: error[E502]: column `value`: "12a" is not a number',
+            'trade.csv:3:9: error[E502]: column `value`: "12a" is not a number',
         ),
         ("year,partner,amount\n2025,CN,150\n", "`value`"),
         ("year,partner,value\n2025,CN,150\nlater,CN,1\n", "trade.csv:3"),

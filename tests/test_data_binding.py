@@ -428,9 +428,9 @@ def test_non_numeric_measure_names_file_line_column_and_value() -> None:
     text = "year,region,amount\n" + rows + "2026,Brest,12a\n2027,Brest,x\n"
     schema = DatasetSchema(name="investments", measures=("amount",))
     error = error_of(lambda: bind_csv(text, schema, "investments.csv"))
-    assert (error.code, error.file, error.line, error.column) == ("E502", "investments.csv", 13, 3)
+    assert (error.code, error.file, error.line, error.column) == ("E502", "investments.csv", 13, 12)
     assert str(error) == (
-        'investments.csv:13:3: error[E502]: column `amount`: "12a" is not a number\n'
+        'investments.csv:13:12: error[E502]: column `amount`: "12a" is not a number\n'
         f"   = hint: {MEASURE_HINT}"
     )
 

@@ -41,7 +41,7 @@ def test_an_infinite_cell_is_a_data_error(tmp_path: Path, engine: Any, cell: str
     with pytest.raises(DirectiveDataError) as caught:
         directive.evaluate({"t": path}, engine=engine)
     error = caught.value
-    assert (error.code, error.line, error.column) == ("E502", 3, 3)
+    assert (error.code, error.line, error.column) == ("E502", 3, 8)  # 2020,B,|inf: the cell starts at character 8
     assert "is infinite" in error.message and cell.strip() in error.message
 
 

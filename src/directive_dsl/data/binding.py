@@ -233,9 +233,43 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def _field(raw: RawTable, column: str) -> int:
-    """The 1-based position of *column* among the table's columns: its field in a CSV line."""
-    return list(raw.columns).index(column) + 1
+def _field(raw: RawTable, column: str, line: int | None = None) -> int:
+    """The 1-based character column where *column*'s cell starts on *line* of a CSV or TSV
+    file, as editors count (``data.csv:3:12``); else *column*'s position among the columns."""
+    field = list(raw.columns).index(column)
+    if line is not None:
+        found = _cell_start(raw.origin, line, field)
+        if found is not None:
+            return found
+    return field + 1
+
+
+def _cell_start(origin: str, line: int, field: int) -> int | None:
+    """Where field *field* (0-based) starts on 1-based *line* of a delimited file, or None."""
+    import gzip
+    from itertools import islice
+
+    name = origin.lower().removesuffix(".gz")
+    if not name.endswith((".csv", ".tsv", ".txt")):
+        return None
+    delimiter = "\t" if name.endswith(".tsv") else ","
+    try:
+        opener = gzip.open if origin.lower().endswith(".gz") else open
+        with opener(origin, "rt", encoding="utf-8-sig", errors="replace", newline="") as stream:
+            text = next(islice(stream, line - 1, None), None)
+    except (OSError, EOFError, ValueError):
+        return None
+    if text is None:
+        return None
+    quoted, current = False, 0
+    for index, char in enumerate(text):
+        if current == field:
+            return index + 1
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            current += 1
+    return None
 
 
 def _locate(raw: RawTable, row: int) -> tuple[int | None, str]:
@@ -260,7 +294,7 @@ def _time_problem(raw: RawTable, column: str, row: int, *, inferred: bool) -> Di
         message=message,
         file=raw.origin,
         line=line,
-        column=_field(raw, column) if line is not None else None,
+        column=_field(raw, column, line) if line is not None else None,
         hint=hint,
         kind=DirectiveDataError,
     )
@@ -280,7 +314,7 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
             message=f"{prefix}column `{column}`: {_show(value)} is infinite, not a figure",
             file=raw.origin,
             line=line,
-            column=_field(raw, column) if line is not None else None,
+            column=_field(raw, column, line) if line is not None else None,
             hint="write the real figure, or leave the cell empty for an unknown value",
             kind=DirectiveDataError,
         )
@@ -303,7 +337,7 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
         message=f"{prefix}column `{column}`: {_show(value)} is not a number",
         file=raw.origin,
         line=line,
-        column=_field(raw, column) if line is not None else None,
+        column=_field(raw, column, line) if line is not None else None,
         hint=hint,
         kind=DirectiveDataError,
     )
