@@ -10,7 +10,6 @@ time clause. Both engines must give the same report, outcome by outcome.
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
