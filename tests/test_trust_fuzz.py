@@ -10,6 +10,7 @@ inputs; ``pytest -m slow`` runs as many as ``DIRECTIVE_FUZZ_EXAMPLES`` says.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from pathlib import Path
@@ -67,10 +68,8 @@ def _exercise(data: bytes, folder: Path) -> None:
     except DirectiveError as error:
         assert error.render()
         directive = None
-    try:
+    with contextlib.suppress(DirectiveError, UnicodeDecodeError):
         format_source(data.decode("utf-8"), str(file))
-    except (DirectiveError, UnicodeDecodeError):
-        pass
     if directive is not None and directive.rules:
         try:
             report = directive.evaluate(engine="python")
