@@ -20,6 +20,8 @@ from .errors import DirectiveUnitError as DirectiveUnitError
 from .errors import DirectiveUsageError as DirectiveUsageError
 from .model import CheckedDirective as CheckedDirective
 from .parser import parse as parse
+from .report import Outcome as Outcome
+from .report import Report as Report
 
 __version__ = "0.1.0"
 
@@ -33,6 +35,8 @@ __all__ = [
     "DirectiveSyntaxError",
     "DirectiveUnitError",
     "DirectiveUsageError",
+    "Outcome",
+    "Report",
     "__version__",
     "load",
     "loads",

@@ -397,7 +397,7 @@ class CheckedDirective:
         """
         from .evaluate import evaluate
 
-        return evaluate(
+        report = evaluate(
             self,
             data or {},
             engine=engine,
@@ -407,3 +407,5 @@ class CheckedDirective:
             allow_outside=allow_outside,
             engine_options=engine_options,
         )
+        # What the report's documents and tables hold unless asked otherwise.
+        return attrs.evolve(report, include_passing=include_passing)

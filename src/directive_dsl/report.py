@@ -139,6 +139,39 @@ class Report:
     owner: str | None = None
     #: Warnings about the data found while evaluating (W110): shown by `check`, not in the JSON.
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
+    #: Whether :meth:`to_dict` and the tables list every outcome by default (``evaluate(include_passing=…)``).
+    include_passing: bool = attrs.field(default=False, eq=False)
+
+    def __repr__(self) -> str:
+        title = self.title or self.file
+        if len(title) > 60:
+            title = title[:57] + "…"
+        return (f"<Report {title!r}: {self.status}, {len(self.violations)} violations in "
+                f"{len(self.outcomes)} outcomes of {len(self.rules)} rules>")
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook: the HTML page's summary and tables, without its charts."""
+        from .formats.html import notebook_html
+
+        return notebook_html(self)
+
+    def to_pandas(self) -> Any:
+        """One row per outcome, the JSON's columns (needs pandas)."""
+        from .report_frames import to_pandas
+
+        return to_pandas(self)
+
+    def to_polars(self) -> Any:
+        """One row per outcome, the JSON's columns (needs polars)."""
+        from .report_frames import to_polars
+
+        return to_polars(self)
+
+    def to_arrow(self) -> Any:
+        """One row per outcome, the JSON's columns, as a pyarrow Table."""
+        from .report_frames import to_arrow
+
+        return to_arrow(self)
 
     @property
     def violations(self) -> tuple[Outcome, ...]:
@@ -163,8 +196,11 @@ class Report:
             counts[outcome.status] += 1
         return counts
 
-    def to_dict(self, *, include_passing: bool = False) -> dict[str, Any]:
-        """The ``directive-report/1`` document; ``include_passing`` adds every outcome."""
+    def to_dict(self, *, include_passing: bool | None = None) -> dict[str, Any]:
+        """The ``directive-report/1`` document; ``include_passing`` adds every outcome
+        (by default, what ``evaluate(include_passing=…)`` asked for)."""
+        if include_passing is None:
+            include_passing = self.include_passing
         directive: dict[str, Any] = {
             "title": self.title,
             "file": self.file,
@@ -191,7 +227,7 @@ class Report:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
         return out
 
-    def to_json(self, *, include_passing: bool = False, indent: int | None = 2) -> str:
+    def to_json(self, *, include_passing: bool | None = None, indent: int | None = 2) -> str:
         return json.dumps(
             self.to_dict(include_passing=include_passing), indent=indent, ensure_ascii=False
         )

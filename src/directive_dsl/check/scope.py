@@ -13,7 +13,13 @@ from pathlib import Path
 import attrs
 
 from .. import nodes as n
-from ..errors import Diagnostic, DirectiveError, DirectiveNameError, DirectiveSyntaxError
+from ..errors import (
+    Diagnostic,
+    DirectiveError,
+    DirectiveNameError,
+    DirectiveSyntaxError,
+    DirectiveUsageError,
+)
 from ..parser import parse_source
 from ..source import Source
 
@@ -48,13 +54,13 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise DirectiveError(f"no such file: {shown}", code="E700", file=shown) from None
+        raise DirectiveUsageError(f"no such file: {shown}", code="E700", file=shown) from None
     except IsADirectoryError:
-        raise DirectiveError(
+        raise DirectiveUsageError(
             f"{shown} is a folder, not a directive file", code="E700", file=shown
         ) from None
     except OSError as error:
-        raise DirectiveError(
+        raise DirectiveUsageError(
             f"cannot read {shown}: {error.strerror}", code="E700", file=shown
         ) from None
     try:

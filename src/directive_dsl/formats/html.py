@@ -57,6 +57,22 @@ def render_many(reports: Sequence[Report]) -> str:
     return page("Directive reports", articles)
 
 
+def notebook_html(report: Report) -> str:
+    """The report for a notebook cell: its headline and each rule's table, without charts."""
+    title = report.title or "Directive report"
+    sections = []
+    for rule in report.rules:
+        outcomes = [o for o in report.outcomes if o.rule == rule.id]
+        if outcomes:
+            sections.append(el("section", {"class": f"rule s-{rule.status}"},
+                               el("h3", None, rule.title or rule.id, " ", badge(rule.status)),
+                               _table(rule, outcomes)))
+    part = el("div", {"class": "directive-report"}, el("style", None, _css()),
+              _top(report, title), sections)
+    _prefix_ids(part, f"nb{id(report):x}-")
+    return to_html(part)
+
+
 def report_parts(report: Report) -> list[ET.Element | None]:
     """The page's parts for one report: its top, overview, sections and footer."""
     title = report.title or "Directive report"
