@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from .errors import DirectiveError, DirectiveUsageError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap")
+FORMATS = ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap", "xlsx")
 _EXTENSIONS = {
     ".json": "json",
     ".md": "markdown",
@@ -29,6 +30,7 @@ _EXTENSIONS = {
     ".sarif": "sarif",
     ".txt": "text",
     ".tap": "tap",
+    ".xlsx": "xlsx",
 }
 
 
@@ -40,6 +42,16 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_ERROR, f"directive: error[E700]: {message}\n")
+
+
+def _add_output_options(command: argparse.ArgumentParser) -> None:
+    """-q/-v and --color, as ruff and pytest have them."""
+    command.add_argument("-q", "--quiet", action="store_true",
+                         help="print no warnings or notes, only the report and errors")
+    command.add_argument("-v", "--verbose", action="store_true",
+                         help="also say what was read and how long each step took")
+    command.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="colours in text: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("error", "warning", "never"),
         help="exit 1 on violations of severity error (default), on any violation, or never",
     )
+    _add_output_options(check)
     check.add_argument(
         "--show-config",
         action="store_true",
@@ -106,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = commands.add_parser("lint", help="check syntax, names and units; no data needed")
     lint.add_argument("files", nargs="+", metavar="FILE")
+    lint.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                      help="text (default): diagnostics on stderr; json, sarif or github on stdout")
 
     fmt = commands.add_parser("fmt", help="rewrite files in the canonical layout")
     fmt.add_argument("files", nargs="+", metavar="FILE", help="files, or - for stdin to stdout")
@@ -206,38 +221,66 @@ def _check(args: argparse.Namespace) -> int:
             if args.data_dir:
                 bound.update(_from_dir(args.data_dir, directive.datasets, bound))
             for warning in directive.warnings:
-                if warning.code != "W102":  # deferred measures are resolved against the data now
+                if warning.code != "W102" and not args.quiet:  # W102: resolved against the data now
                     print(warning.render(), file=sys.stderr)
-            reports.append(
-                directive.evaluate(
-                    bound,
-                    engine=args.engine,
-                    as_of=args.as_of,
-                    window=args.window,
-                    missing=args.missing,
-                    allow_outside=args.allow_outside,
-                    **options,
-                )
+            started = time.perf_counter()
+            report = directive.evaluate(
+                bound,
+                engine=args.engine,
+                as_of=args.as_of,
+                window=args.window,
+                missing=args.missing,
+                allow_outside=args.allow_outside,
+                **options,
             )
+            reports.append(report)
+            if args.verbose:
+                _say_what_was_read(file, report, args.engine, time.perf_counter() - started)
         for report in reports:
-            for warning in report.warnings:
+            for warning in report.warnings if not args.quiet else ():
                 print(warning.render(), file=sys.stderr)
-        color = (
-            fmt == "text"
-            and args.output is None
-            and sys.stdout.isatty()
-            and "NO_COLOR" not in os.environ
-        )
-        text = render_many(reports, fmt, include_passing=args.all, color=color)
+        if fmt == "xlsx":
+            from .formats.xlsx import render_bytes
+
+            _emit_bytes(render_bytes(reports, include_passing=args.all), args.output)
+        else:
+            color = fmt == "text" and args.output is None and _color(args.color, sys.stdout)
+            _emit(render_many(reports, fmt, include_passing=args.all, color=color), args.output)
     except DirectiveError:
         raise  # an old report at --output stays as it was (SPEC §13.10)
-    _emit(text, args.output)
     fail_on = args.fail_on or ("warning" if args.strict else "error")
     if fail_on == "error" and any(not r.ok for r in reports):
         return EXIT_VIOLATIONS
     if fail_on == "warning" and any(r.violations for r in reports):
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+def _color(choice: str, stream: Any) -> bool:
+    """Whether to paint: --color, then NO_COLOR and FORCE_COLOR (https://no-color.org), then a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(stream.isatty())
+
+
+def _say_what_was_read(file: str, report: Any, engine: str, seconds: float) -> None:
+    print(f"directive: {file}: {len(report.rules)} rules judged on {engine} in {seconds:.2f} s, "
+          f"as of {report.as_of or 'no data'}", file=sys.stderr)
+
+
+def _emit_bytes(data: bytes, output: str | None) -> None:
+    if output is not None:
+        _write_atomically(Path(output), data)
+    elif sys.stdout.isatty():
+        raise DirectiveUsageError("an xlsx workbook is not for a terminal",
+                                  hint="write it to a file: --output report.xlsx")
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
 
 
 def _default_format(output: str | None) -> str:
@@ -289,7 +332,7 @@ def _emit(text: str, output: str | None) -> None:
     _write_atomically(Path(output), text)
 
 
-def _write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+def _write_atomically(path: Path, text: str | bytes, *, mode: int | None = None) -> None:
     """Write *path* so that it holds either the old content or all of the new, never half.
 
     The new file gets the usual permissions (0666 less the umask: 0644 mostly),
@@ -311,8 +354,8 @@ def _write_atomically(path: Path, text: str, *, mode: int | None = None) -> None
             hint="choose a folder you may write to",
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
         os.replace(temporary, path)
     except OSError as error:
@@ -336,14 +379,21 @@ def _umask() -> int:
 
 def _lint(args: argparse.Namespace) -> int:
     from .api import load
+    from .formats.diagnostics import Linted
 
     status = EXIT_OK
+    linted = []
     for file in args.files:
         try:
             directive = load(_existing(file))
         except DirectiveError as error:
-            _print_error(error)
+            if args.format == "text":
+                _print_error(error)
+            linted.append(Linted(file, False, 0, error.diagnostics))
             status = EXIT_ERROR
+            continue
+        linted.append(Linted(file, True, len(directive.rules), tuple(directive.warnings)))
+        if args.format != "text":
             continue
         for warning in directive.warnings:
             print(warning.render(), file=sys.stderr)
@@ -354,6 +404,12 @@ def _lint(args: argparse.Namespace) -> int:
             else ""
         )
         print(f"{file}: ok ({rules} rule{'s' * (rules != 1)}{note})")
+    if args.format != "text":
+        from .formats import diagnostics
+
+        renderers = {"json": diagnostics.render_json, "sarif": diagnostics.render_sarif,
+                     "github": diagnostics.render_github}
+        sys.stdout.write(renderers[args.format](linted))
     return status
 
 
