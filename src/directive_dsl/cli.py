@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_output_options(check)
     check.add_argument(
+        "--watch", action="store_true",
+        help="run again when a directive or a data file changes (Ctrl-C stops; the [watch] extra)",
+    )
+    check.add_argument(
         "--show-config",
         action="store_true",
         help="print the options in effect and where each came from, then stop",
@@ -198,15 +202,29 @@ def _print_error(error: DirectiveError) -> None:
     print(error.render(), file=sys.stderr)
 
 
+def print_error_of(error: DirectiveError) -> None:
+    """An error as the command line prints it: located, with its source line and hint."""
+    _print_error(error)
+
+
 # ---------------------------------------------------------------- check
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .api import load
     from .commands import directive_files
-    from .formats.combined import render_many
 
     args.files = directive_files(args.files)
+    if args.watch:
+        from .watch import watch
+
+        return watch(args, lambda: _check_once(args))
+    return _check_once(args)
+
+
+def _check_once(args: argparse.Namespace) -> int:
+    from .api import load
+    from .formats.combined import render_many
+
 
     fmt = args.format or _default_format(args.output)
     data = _data_options(args.data)
