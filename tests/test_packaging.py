@@ -46,7 +46,8 @@ def test_wheel_ships_grammar_and_markers(wheel: Path) -> None:
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
-def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
+def _install(wheel: Path, tmp_path: Path) -> Path:
+    """The wheel installed alone into a folder of its own."""
     target = tmp_path / "site"
     subprocess.run(
         [
@@ -63,6 +64,11 @@ def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    return target
+
+
+def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
+    target = _install(wheel, tmp_path)
     env = {**os.environ, "PYTHONPATH": str(target)}
     example = ROOT / "examples" / "belarus_china" / "belarus_china.directive"
     run = subprocess.run(
@@ -84,22 +90,7 @@ def test_installed_wheel_lints_the_example(wheel: Path, tmp_path: Path) -> None:
 
 
 def test_installed_wheel_explains_codes(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    target = _install(wheel, tmp_path)
     run = subprocess.run(
         [
             sys.executable,

@@ -112,13 +112,9 @@ def load_config(path: Path | None, options: Mapping[str, Option]) -> Config:
         line = _line_of(text, key)
         option = options.get(dest)
         if option is None:
-            raise DirectiveUsageError(
-                f"unknown option `{key}` in {path.name}",
-                code="E710",
-                file=str(path),
-                line=line,
-                column=1,
-                hint=suggest(dest, options)
+            raise _config_error(
+                path, line, f"unknown option `{key}` in {path.name}",
+                suggest(dest, options)
                 or f"the options are {listing(sorted(o.replace('_', '-') for o in options))}",
             )
         values[dest] = _value(path, key, line, option, raw)
@@ -207,13 +203,7 @@ def _line_of(text: str, key: str) -> int:
 
 def _value(path: Path, key: str, line: int, option: Option, raw: object) -> object:
     def wrong(expected: str) -> DirectiveUsageError:
-        return DirectiveUsageError(
-            f"option `{key}` in {path.name} must be {expected}, not {raw!r}",
-            code="E710",
-            file=str(path),
-            line=line,
-            column=1,
-        )
+        return _config_error(path, line, f"option `{key}` in {path.name} must be {expected}, not {raw!r}")
 
     if option.kind == "flag":
         if not isinstance(raw, bool):
@@ -230,17 +220,17 @@ def _value(path: Path, key: str, line: int, option: Option, raw: object) -> obje
         raise wrong("a string")
     text = str(raw)
     if option.choices is not None and text not in option.choices:
-        raise DirectiveUsageError(
-            f"option `{key}` in {path.name} must be one of {listing(option.choices)}, not `{text}`",
-            code="E710",
-            file=str(path),
-            line=line,
-            column=1,
-            hint=suggest(text, option.choices),
+        raise _config_error(
+            path, line, f"option `{key}` in {path.name} must be one of {listing(option.choices)}, not `{text}`",
+            suggest(text, option.choices),
         )
     if option.dest in PATH_OPTIONS:
         return str(path.parent / text)
     return text
+
+
+def _config_error(path: Path, line: int, message: str, hint: str | None = None) -> DirectiveUsageError:
+    return DirectiveUsageError(message, code="E710", file=str(path), line=line, column=1, hint=hint)
 
 
 def _data_path(config: Path, item: str) -> str:

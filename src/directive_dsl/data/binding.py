@@ -308,17 +308,11 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
     value = raw.columns[column][row]
     line, prefix = _locate(raw, row)
     text = value.strip() if isinstance(value, str) else ""
+    what = "is not a number"
     if is_infinite(value):
-        return Diagnostic(
-            code="E502",
-            message=f"{prefix}column `{column}`: {_show(value)} is infinite, not a figure",
-            file=raw.origin,
-            line=line,
-            column=_field(raw, column, line) if line is not None else None,
-            hint="write the real figure, or leave the cell empty for an unknown value",
-            kind=DirectiveDataError,
-        )
-    if _THOUSANDS.fullmatch(text):
+        what = "is infinite, not a figure"
+        hint = "write the real figure, or leave the cell empty for an unknown value"
+    elif _THOUSANDS.fullmatch(text):
         hint = "write numbers without thousands separators: 1234567, not 1,234,567"
     elif _DECIMAL_COMMA.fullmatch(text):
         hint = "write decimals with a point: 1.5, not 1,5"
@@ -334,7 +328,7 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
         )
     return Diagnostic(
         code="E502",
-        message=f"{prefix}column `{column}`: {_show(value)} is not a number",
+        message=f"{prefix}column `{column}`: {_show(value)} {what}",
         file=raw.origin,
         line=line,
         column=_field(raw, column, line) if line is not None else None,
