@@ -15,7 +15,7 @@ import attrs
 
 from . import model as m
 from .conditions import condition_holds
-from .periods import Period
+from .periods import Period, period_range
 from .plan import (
     AggregateRequest,
     Answers,
@@ -439,9 +439,73 @@ def _outcome(
     gap = significant(gap)
     if point.mode in ("path", "prorata"):
         status = "on_track" if status == "pass" else "off_track"
-    return _record(
+    outcome = _record(
         plan, group, point, status, actual, threshold, gap, None, upper, target, deadline
     )
+    if rule.time.kind == "by" and isinstance(point.at, Period):
+        outcome = _with_progress(plan, evaluator, group, point.at, outcome, factor)
+    return outcome
+
+
+def _with_progress(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], now: Period,
+                   outcome: Outcome, factor: float) -> Outcome:
+    """A deadline's outcome with the trend's projection and the SDG progress class (SPEC §13.8);
+    under ``@track trend`` or ``@track sdg`` these decide on or off track instead of the path."""
+    from .progress import progress_class, projected
+
+    rule, time = plan.rule, plan.rule.time
+    assert time.deadline is not None
+    target = outcome.target if outcome.target is not None else outcome.threshold
+    base = time.baseline_period
+    if base is None or target is None or now.start_day() < base.start_day():
+        return attrs.evolve(outcome, progress_reason="no baseline to measure progress from")
+    series: list[tuple[float, float]] = []
+    for period in period_range(base.to_grain(now.grain), now):
+        if period == base.to_grain(now.grain) and time.baseline_value is not None:
+            value: float | None = time.baseline_value / factor
+        else:
+            value = _show(evaluator.value(rule.left, group, period)[0], factor)
+        if value is not None:
+            series.append((_years(period), value))
+    trend = significant(projected(series, _years(time.deadline)))
+    first = series[0] if series and series[0][0] == _years(base.to_grain(now.grain)) else None
+    last = series[-1] if series and series[-1][0] == _years(now) else None
+    judged = progress_class(
+        rule.op,
+        base=(first[0], first[1]) if first else (_years(base), None),
+        now=(last[0], last[1]) if last else (_years(now), None),
+        target=(_years(time.deadline), target),
+    )
+    reason = judged.reason
+    if trend is None and reason is None and judged.status is None:
+        reason = "fewer than two values since the baseline"
+    found = attrs.evolve(outcome, projected=trend, progress=judged.status,
+                         progress_reason=reason if judged.status is None else None)
+    if outcome.status not in ("on_track", "off_track") or rule.track == "path":
+        return found
+    if rule.track == "trend":
+        decided = None if trend is None else holds(rule.op, trend, target)
+        why = "the trend needs two values since the baseline"
+    else:
+        decided = None if judged.status is None else judged.status in ("target_achieved", "on_track")
+        why = f"no progress class: {judged.reason}"
+    if decided is None:
+        return attrs.evolve(found, status="pending", reason=why, violation_severity=None,
+                            severity=rule.severity)
+    status: Status = "on_track" if decided else "off_track"
+    violation = _violation_severity(status, rule.severity, plan.missing)
+    return attrs.evolve(found, status=status, violation_severity=violation,
+                        severity=violation or rule.severity, gap=found.gap if not decided else None)
+
+
+def _years(period: Period) -> float:
+    """A period's start in years (2026-07 is 2026.5), the time axis of growth rates."""
+    import datetime as dt
+
+    day = dt.date.fromordinal(period.start_day())
+    start = dt.date(day.year, 1, 1).toordinal()
+    length = dt.date(day.year + 1, 1, 1).toordinal() - start
+    return day.year + (period.start_day() - start) / length
 
 
 def _verdict(

@@ -346,6 +346,7 @@ class CheckedRule:
     missing: MissingPolicy | None = None
     source: str | None = None
     owner: str | None = None
+    track: Literal["path", "trend", "sdg"] = "path"  # what decides on/off track (SPEC §13.8)
     file: str = "<string>"
     line: int = 1
     column: int = 1

@@ -54,6 +54,9 @@ class Outcome:
     target: float | None = None  # paths: the final threshold
     deadline: str | None = None
     upper: float | None = None  # `between`: the upper bound
+    projected: float | None = None  # `by`: the trend's value at the deadline (SPEC §13.8)
+    progress: str | None = None  # `by`: the SDG progress class
+    progress_reason: str | None = None  # `by`: why there is no progress class
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @functools.cached_property
@@ -90,6 +93,12 @@ class Outcome:
         if self.target is not None or self.deadline is not None:
             out["target"] = _number(self.target)
             out["deadline"] = self.deadline
+        if self.deadline is not None and (self.progress is not None or self.progress_reason is not None
+                                          or self.projected is not None):
+            out["projected"] = _number(self.projected)
+            out["progress"] = self.progress
+            if self.progress is None:
+                out["progress_reason"] = self.progress_reason
         return out
 
 

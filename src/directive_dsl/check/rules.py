@@ -16,6 +16,7 @@ ANNOTATIONS = {
     "missing": ("fail", "warn", "ignore"),
     "source": None,  # free text
     "owner": None,
+    "track": ("path", "trend", "sdg"),
 }
 
 
@@ -48,6 +49,11 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
         op = "between"
     if any(s.kind == "broken" for s in sides) or notes is None or time is None:
         return None
+    if notes.get("track", "path") != "path" and time.kind != "by":
+        track = next(a for a in rule.annotations if a.key.name == "track")
+        resolver._fail(track.span, "E400", "`@track` applies to a target with a deadline (`by P`)",
+                      "remove it, or give the rule a deadline: `… by 2030 from 2025`")
+        return None
     unified = _unify_sides(resolver, sides, check)
     if unified is None:
         return None
@@ -76,6 +82,7 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
         missing=notes.get("missing"),  # type: ignore[arg-type]
         source=notes.get("source"),
         owner=notes.get("owner"),
+        track=notes.get("track", "path"),  # type: ignore[arg-type]
         file=location.file,
         line=line,
         column=column,

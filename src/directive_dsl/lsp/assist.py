@@ -46,6 +46,8 @@ ANNOTATION_HELP = {
     "missing": "@missing fail|warn|ignore: what a missing value counts as.",
     "source": '@source "…": where the target comes from (a paragraph of the directive).',
     "owner": '@owner "…": who answers for the target.',
+    "track": "@track path|trend|sdg: what decides on or off track before a deadline "
+             "(the straight path, the projected trend, or the SDG progress class).",
 }
 
 
