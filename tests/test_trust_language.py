@@ -105,3 +105,14 @@ def test_lets_within_the_bounds_evaluate(tmp_path: Any, count: int, body: str) -
         [outcome] = report.outcomes
         expected = 5 + count if "+ 1" in body else 5 * 2**count
         assert outcome.actual == expected
+
+
+def test_a_per_range_with_a_coarser_bound_covers_it_whole() -> None:
+    # Found by the fuzz test: this raised ValueError instead of checking.
+    directive = directive_dsl.loads(
+        "dataset m\n  time quarter\n  measure v EUR\n"
+        "require m.v >= 1 EUR per quarter from 2027-Q1 to 2028\n"
+        "require m.v >= 1 EUR per quarter from 2027 to 2027-Q2\n")
+    first, second = (rule.time for rule in directive.rules)
+    assert (str(first.start), str(first.end)) == ("2027-Q1", "2028-Q4")
+    assert (str(second.start), str(second.end)) == ("2027-Q1", "2027-Q2")

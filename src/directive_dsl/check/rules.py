@@ -199,7 +199,9 @@ def _per(resolver: Resolver, clause: n.Per) -> m.TimeSpec | None:
                     f"write the {grain} it falls in",
                 )
                 return None
-        start, end = start.to_grain(grain), end.to_grain(grain)
+        # A coarser bound stands for all of it: `per quarter from 2027-Q1 to 2028` ends in 2028-Q4.
+        start = Period("day", start.start_day()).to_grain(grain)
+        end = Period("day", end.end_day()).to_grain(grain)
         if end < start:
             resolver._fail(clause.span, "E404", f"the range {start} to {end} runs backwards")
             return None
