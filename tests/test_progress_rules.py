@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +11,7 @@ import pytest
 
 import directive_dsl
 from directive_dsl.errors import DirectiveError
-from test_progress import reference_class
+from test_progress import _series, reference_class
 
 GAPMINDER = Path(__file__).parent.parent / "examples" / "gapminder" / "gapminder.csv"
 
@@ -32,14 +30,6 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("gapminder")
     shutil.copy(GAPMINDER, path / "gapminder.csv")
     return path
-
-
-def _series() -> dict[str, dict[int, float]]:
-    found: dict[str, dict[int, float]] = defaultdict(dict)
-    with GAPMINDER.open(newline="") as f:
-        for row in csv.DictReader(f):
-            found[row["country"]][int(row["year"])] = float(row["lifeExp"])
-    return found
 
 
 def test_every_country_gets_the_reference_class_and_trend(folder: Path, engine: Any) -> None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
-from importlib import resources
-from pathlib import Path
 
 from .errors import CODES, DirectiveUsageError, closest
+from .source import shipped_text
 
 _HEADING = re.compile(r"^### (?P<code>[EW][0-9]{3}): (?P<title>.+)$", re.MULTILINE)
 _SECTION = "## The codes"
@@ -22,11 +21,7 @@ _LIST_HINT = "`directive explain --list` lists every code"
 
 def errors_text() -> str:
     """The text of docs/errors.md, from the installed package or the source tree."""
-    packaged = resources.files("directive_dsl").joinpath("docs/errors.md")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
-    return checkout.read_text(encoding="utf-8")
+    return shipped_text("docs/errors.md", "docs/errors.md")
 
 
 @functools.cache

@@ -11,8 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from importlib import resources
-from pathlib import Path
 
 import attrs
 import lark
@@ -22,7 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import nodes as n
 from .builder import MAX_DEPTH, Builder, BuildError
 from .errors import Diagnostic, DirectiveSyntaxError
-from .source import Source, Span
+from .source import Source, Span, shipped_text
 
 #: Bounds on untrusted input: larger files or deeper nesting are an error.
 MAX_SOURCE_CHARS = 16 * 1024 * 1024
@@ -48,11 +46,7 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
 def grammar_text() -> str:
     """The text of grammar/directive.lark, from the installed package or the source tree."""
-    packaged = resources.files("directive_dsl").joinpath("grammar/directive.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "grammar" / "directive.lark"
-    return checkout.read_text(encoding="utf-8")
+    return shipped_text("grammar/directive.lark", "grammar/directive.lark")
 
 
 _BUILDER = Builder()

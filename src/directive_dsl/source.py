@@ -127,3 +127,14 @@ _NOWHERE = Source("", "<string>")
 def unknown_span(path: str = "<string>") -> Span:
     """A span for things with no place in a directive (the command line, say)."""
     return Span(_NOWHERE if path == "<string>" else Source("", path), 0, 0)
+
+
+def shipped_text(inside: str, checkout: str) -> str:
+    """A text file shipped in the wheel at ``directive_dsl/INSIDE``, else read from the source
+    tree at *checkout* (relative to the project's root), as in an editable install."""
+    from importlib import resources
+
+    packaged = resources.files("directive_dsl").joinpath(inside)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / checkout).read_text(encoding="utf-8")
