@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
@@ -20,18 +21,23 @@ _BELOW = {
 
 
 def number(value: float | None, unit: str | None = None) -> str:
-    """A number as people read it: ``150,000,000 USD``, ``4.1%``, ``0.25 kt``."""
+    """A number in full, as the report holds it (12 significant digits), for a tooltip.
+
+    >>> number(1_300_000_000.03, "USD"), number(4.5513, "%"), number(0.000123), number(-0.0)
+    ('1,300,000,000.03 USD', '4.5513%', '0.000123', '0')
+    """
     if value is None or not math.isfinite(value):
         return "—"
     # Twelve significant digits: engines that sum in another order differ in the last bits,
     # and must still print the same words (5,992.585 and 57,504,637, not .58/.59 or .00).
-    value = float(f"{value:.12g}")
-    if value == int(value) and abs(value) < 1e15:
-        text = f"{value:,.0f}"
-    elif abs(value) >= 1000:
-        text = f"{value:,.2f}"
+    value = float(f"{value:.12g}") + 0.0
+    if value == 0:
+        text = "0"
     else:
-        text = f"{value:.4g}" if abs(value) >= 1e-4 else f"{value:.3e}"
+        decimals = max(0, 11 - math.floor(math.log10(abs(value))))
+        text = f"{value:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
     if not unit:
         return text
     return f"{text}%" if unit == "%" else f"{text} {unit}"
@@ -65,14 +71,18 @@ def figures(o: Outcome) -> Figures:
     digits = _MIN_DIGITS
     while digits < 12 and len({_digits(v, digits) for v in compared}) < len(set(compared)):
         digits += 1
-    gap_unit = "pp" if o.unit == "%" else o.unit
     return Figures(
         actual=reading(o.actual, o.unit, digits),
         threshold=reading(o.threshold, o.unit, digits),
         upper=reading(o.upper, o.unit, digits),
         target=reading(o.target, o.unit, digits),
-        gap=reading(o.gap, gap_unit, _MIN_DIGITS),
+        gap=reading(o.gap, gap_unit(o.unit), _MIN_DIGITS),
     )
+
+
+def gap_unit(unit: str | None) -> str | None:
+    """The unit a gap is read in: the difference of two percentages is in percentage points."""
+    return "pp" if unit == "%" else unit
 
 
 _MIN_DIGITS = 3
@@ -93,21 +103,33 @@ def reading(value: float | None, unit: str | None = None, digits: int = _MIN_DIG
 
 
 def _digits(value: float, digits: int) -> str:
-    """*value* rounded to *digits* significant digits, in words of its magnitude."""
+    """*value* rounded to *digits* significant digits, in words of its magnitude.
+
+    Halves round up, as people do (968.5 million reads 969 million), and the magnitude
+    word is chosen after rounding (999,999,999.7 reads 1 billion).
+
+    >>> _digits(968_500_000, 3), _digits(999_999_999.7, 3), _digits(2.675, 3), _digits(-0.0004, 3)
+    ('969 million', '1 billion', '2.68', '-0.0004')
+    """
+    if value == 0:
+        return "0"
+    # repr is the shortest text that reads back as the same float: 2.675, not 2.67499999…
+    rounded = _to_digits(Decimal(repr(value)), digits)
     word = ""
     for size, name in _MAGNITUDES:
-        if abs(value) >= size:
-            value, word = value / size, f" {name}"
+        if abs(rounded) >= size:
+            rounded, word = rounded.scaleb(-round(math.log10(size))), f" {name}"
             break
-    if value == 0:
-        return "0" + word
-    rounded = float(f"{value:.{digits}g}")
-    exponent = math.floor(math.log10(abs(value)))
-    decimals = max(0, digits - 1 - exponent)
+    decimals = max(0, digits - 1 - rounded.adjusted())
     text = f"{rounded:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return ("0" if text == "-0" else text) + word
+
+
+def _to_digits(value: Decimal, digits: int) -> Decimal:
+    """*value* to *digits* significant digits, halves away from zero."""
+    return Context(prec=digits, rounding=ROUND_HALF_UP).plus(value)
 
 
 def group_words(group: Mapping[str, str]) -> str:
@@ -295,3 +317,13 @@ def summary_words(report: Report, names: Mapping[str, str] | None = None) -> str
 
 def _severity_order(item: tuple[str, int]) -> int:
     return {"error": 0, "warning": 1, "info": 2}.get(item[0], 3)
+
+
+def violation_severity(outcomes: Iterable[Outcome], default: str) -> str:
+    """The worst severity among the violations of *outcomes* (*default* when none is one).
+
+    A rule's block is labelled with what its violations are, not the rule's own severity:
+    an off-track outcome of an error rule is a warning.
+    """
+    found = [(o.violation_severity, 0) for o in outcomes if o.violation_severity]
+    return min(found, key=_severity_order)[0] if found else default

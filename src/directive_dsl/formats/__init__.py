@@ -9,7 +9,7 @@ CI systems, and ``html``, one self-contained page with a chart per rule.
 >>> directive = directive_dsl.loads('rule exports "Exports": require trade >= 5 per year')
 >>> report = directive.evaluate({"trade": [{"year": 2026, "trade": 7}]}, engine="python")
 >>> print(render(report, "markdown").splitlines()[0])
-### ✅ Directive report: pass
+### ✅ Directive report: 1 target met
 >>> render(report, "jsn")
 Traceback (most recent call last):
 ...

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..report import Outcome, RuleSummary
-from ..wording import OP_SYMBOLS, STATUS_WORDS, group_words, short_number, threshold_words
+from ..wording import OP_SYMBOLS, STATUS_WORDS, figures, group_words, threshold_words
 from . import timeline
 from .markup import el, num
 from .svgkit import Scale, domain, marker, nice_ticks, tick_label
@@ -209,9 +209,10 @@ def _describe(title: str, outcomes: Sequence[Outcome], what: str) -> str:
 
 def _point_words(o: Outcome) -> str:
     where = ", ".join(part for part in (group_words(o.group), o.period) if part)
-    words = f"{where}: {short_number(o.actual, o.unit)}, {STATUS_WORDS[o.status]}"
+    shown = figures(o)
+    words = f"{where}: {shown.actual}, {STATUS_WORDS[o.status]}"
     if o.gap is not None:
-        words += f" (gap {short_number(o.gap, o.unit)})"
+        words += f" (gap {shown.gap})"
     if o.reason:
         words += f" ({o.reason})"
     return words
@@ -311,7 +312,7 @@ def _gaps(svg: ET.Element, points: Sequence[tuple[float, Outcome]], y: Scale) ->
         if o.gap is not None and o.actual is not None and o.threshold is not None and o.is_violation:
             svg.append(el("line", {"class": f"gapline gap-{o.status}", "x1": at, "x2": at,
                                    "y1": y(o.actual), "y2": y(o.threshold)},
-                          el("title", None, f"gap {short_number(o.gap, o.unit)}")))
+                          el("title", None, f"gap {figures(o).gap}")))
 
 
 def _no_data(svg: ET.Element, frame: Frame, at: float, o: Outcome) -> None:

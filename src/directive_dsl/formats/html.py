@@ -26,10 +26,11 @@ from ..report import SCHEMA, Outcome, Report, RuleSummary
 from ..wording import (
     STATUS_WORDS,
     count_words,
+    figures,
+    gap_unit,
     headline_words,
     location_words,
     number,
-    short_number,
     summary_words,
 )
 from ..wording import threshold_words as threshold_text
@@ -255,10 +256,10 @@ def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element
     if o.violation_severity and o.violation_severity != rule.severity:
         words += f" ({o.violation_severity})"
     cells.append(el("td", {"class": "status"}, badge(o.status, words)))
-    cells.append(_number(o.actual, o.unit))
-    threshold = threshold_text(o, typeset=True, short=True)
-    cells.append(el("td", {"class": "num", "title": threshold_text(o)}, threshold))
-    cells.append(_number(o.gap, o.unit))
+    shown = figures(o)
+    cells.append(_number(shown.actual, o.actual, o.unit))
+    cells.append(el("td", {"class": "num", "title": _exact_threshold(o)}, threshold_text(o, typeset=True)))
+    cells.append(_number(shown.gap, o.gap, gap_unit(o.unit)))
     cells.append(el("td", {"class": "reason"}, o.reason or ""))
     attrs = {"class": f"outcome s-{o.status}" + (" violation" if o.is_violation else ""),
              "data-status": o.status, "data-period": o.period,
@@ -267,11 +268,19 @@ def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element
     return el("tr", attrs, cells)
 
 
-def _number(value: float | None, unit: str | None) -> ET.Element:
+def _number(shown: str, value: float | None, unit: str | None) -> ET.Element:
+    """A figure as read (:func:`figures`), its exact value in the tooltip and the data."""
     if value is None:
         return el("td", {"class": "num none"}, "—")
-    return el("td", {"class": "num", "title": number(value, unit), "data-value": repr(value)},
-              short_number(value, unit))
+    return el("td", {"class": "num", "title": number(value, unit), "data-value": repr(value)}, shown)
+
+
+def _exact_threshold(o: Outcome) -> str:
+    if o.threshold is None:
+        return ""
+    if o.op == "between" and o.upper is not None:
+        return f"between {number(o.threshold, o.unit)} and {number(o.upper, o.unit)}"
+    return f"{o.op} {number(o.threshold, o.unit)}"
 
 
 def _footer(report: Report) -> ET.Element:

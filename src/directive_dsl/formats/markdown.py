@@ -15,7 +15,14 @@ import re
 from collections.abc import Sequence
 
 from ..report import Outcome, Report, RuleSummary
-from ..wording import figures, group_words, summary_words, threshold_words
+from ..wording import (
+    figures,
+    group_words,
+    headline_words,
+    summary_words,
+    threshold_words,
+    violation_severity,
+)
 
 _ICONS = {"pass": "✅", "fail": "❌", "missing": "❔", "pending": "⏳", "on_track": "✅",
           "off_track": "⚠️"}
@@ -26,7 +33,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 def render(report: Report, *, include_passing: bool = False) -> str:
     """The report as GitHub-flavoured Markdown, ending in a newline."""
     title = escape(report.title or "Directive report")
-    lines = [f"### {_REPORT_ICONS[report.status]} {title}: {report.status}", ""]
+    lines = [f"### {_REPORT_ICONS[report.status]} {title}: {headline_words(report)}", ""]
     context = [f"`{report.file}`"]
     if report.window:
         context.append(f"window {report.window[0]}–{report.window[1]}")
@@ -50,7 +57,8 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     head = f"#### {_ICONS[rule.status]} `{rule.id}`"
     if rule.title:
         head += f": {escape(rule.title)}"
-    meta = [rule.severity, f"`{rule.location.file}:{rule.location.line}`"]
+    severity = violation_severity(outcomes, rule.severity)
+    meta = [severity, f"`{rule.location.file}:{rule.location.line}`"]
     if rule.source:
         meta.append(f"source: {escape(rule.source)}")
     violations = sum(1 for o in outcomes if o.is_violation)
@@ -62,7 +70,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     lines = [head, "", " · ".join(meta), "", _row(header), _row(align)]
     for o in outcomes:
         status = f"{_ICONS[o.status]} {o.status.replace('_', ' ')}"
-        if o.violation_severity and o.violation_severity != rule.severity:
+        if o.violation_severity and o.violation_severity != severity:
             status += f" ({o.violation_severity})"
         cells = [escape(group_words(o.group))] if grouped else []
         shown = figures(o)

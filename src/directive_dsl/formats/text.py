@@ -29,13 +29,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..report import Outcome, Report, RuleSummary
-from ..wording import figures, group_words, summary_words, threshold_words
+from ..wording import figures, group_words, summary_words, threshold_words, violation_severity
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
           "bold": "1", "dim": "2"}
 _STATUS_COLOR = {"pass": "green", "fail": "red", "missing": "magenta", "pending": "blue",
                  "on_track": "cyan", "off_track": "yellow"}
-_SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan"}
+_SEVERITY_COLOR = {"error": "red", "warning": "yellow", "info": "cyan", "note": "green"}
 _REPORT_COLOR = {"pass": "green", "warn": "yellow", "fail": "red"}
 
 Paint = Callable[[str, str], str]
@@ -65,14 +65,10 @@ def _context(report: Report) -> str:
     return " · ".join(parts)
 
 
-_SEVERITY_ORDER = ("error", "warning", "info")
-
-
 def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[str]:
     where = f"{rule.location.file}:{rule.location.line}:{rule.location.column}"
-    # Labelled with what its violations are: an off-track outcome of an error rule is a warning.
-    shown = [o.violation_severity for o in outcomes if o.violation_severity]
-    severity = min(shown, key=_SEVERITY_ORDER.index) if shown else rule.severity
+    # Labelled with what its violations are; a block with none (``--all``) is only a note.
+    severity = violation_severity(outcomes, "note")
     label = paint(f"{severity}[{rule.id}]", _SEVERITY_COLOR.get(severity, "bold") + "+bold")
     lines = [f"{where}: {label}: {rule.title or rule.id}"]
     if rule.source:
@@ -82,7 +78,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
         return lines
     grouped = any(o.group for o in outcomes)
     header = (["group"] if grouped else []) + ["period", "status", "actual", "threshold", "gap"]
-    rows = [_cells(o, grouped, rule.severity) for o in outcomes]
+    rows = [_cells(o, grouped, severity) for o in outcomes]
     with_reason = any(o.reason for o in outcomes)
     if with_reason:
         header.append("reason")
