@@ -141,3 +141,8 @@ def test_text_is_the_default_format_wherever_it_goes(
     assert main(args) == 0
     written = capsys.readouterr().out if output is None else (tmp_path / output).read_text()
     assert written.splitlines()[0] == first  # stdout is captured here: not a terminal
+
+
+def test_the_chart_rounds_as_the_table_does() -> None:
+    page = _page(_outcome(968_500_000.0, 500_000_000.0, status="pass"))
+    assert ">969 million USD<" in page and ">969M<" in page and ">968M<" not in page

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
@@ -69,16 +70,20 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def tick_label(value: float, unit: str | None) -> str:
-    """A short axis label: ``150M``, ``2.5k``, ``12.5%``."""
+    """A short axis label: ``150M``, ``2.5k``, ``12.5%``; three significant digits, rounded
+    as the tables round (halves up, the letter chosen after rounding: 968.5M is ``969M``).
+
+    >>> tick_label(968_500_000, "USD"), tick_label(999_700, None), tick_label(-0.0, "%")
+    ('969M', '1M', '0%')
+    """
+    rounded = Context(prec=3, rounding=ROUND_HALF_UP).plus(Decimal(repr(float(value))))
     suffix = ""
-    for size, letter in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= size:
-            value, suffix = value / size, letter
+    for exponent, letter in ((12, "T"), (9, "B"), (6, "M"), (3, "k")):
+        if abs(rounded) >= 10**exponent:
+            rounded, suffix = rounded.scaleb(-exponent), letter
             break
-    text = f"{value:.3g}"
-    if "e" in text:
-        text = f"{value:.0f}"
-    return text + suffix + ("%" if unit == "%" else "")
+    text = f"{rounded.normalize():f}"
+    return ("0" if text == "-0" else text) + suffix + ("%" if unit == "%" else "")
 
 
 def marker(status: str, x: float, y: float, *, label: str | None = None, scale: float = 1.0) -> ET.Element:
