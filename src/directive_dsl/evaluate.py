@@ -190,7 +190,8 @@ def _bind(
                 )
             )
             continue
-        schema = attrs.evolve(schema_of(info), wanted=_wanted(directive, name))
+        schema = attrs.evolve(schema_of(info), wanted=_wanted(directive, name),
+                              keys=_keyed(directive, name))
         try:
             tables[name] = engine.bind(
                 name, value, schema, base_dir=base_dir, allow_outside=outside
@@ -219,6 +220,22 @@ def _wanted(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:
             for leaf in m.aggregates(value):
                 if leaf.dataset == dataset and leaf.deferred:
                     found[leaf.deferred] = None
+    return tuple(found)
+
+
+def _keyed(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:
+    """The columns of *dataset* that some rule groups by or compares with text.
+
+    They are dimensions whatever the data holds: a column of codes left out of
+    `dimensions` keeps "0402" as written instead of becoming the measure 402.
+    """
+    found: dict[str, None] = {}
+    for rule in directive.rules:
+        for value in rule.values():
+            for leaf in m.aggregates(value):
+                if leaf.dataset == dataset:
+                    found.update(dict.fromkeys(leaf.groups))
+                    found.update((column, None) for column, _ in _text_literals(leaf.where))
     return tuple(found)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import numbers
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -48,6 +48,9 @@ class DatasetSchema:
     numeric_columns: tuple[str, ...] = ()
     # Undeclared columns the rules read as measures: numbers wherever the data has them (SPEC §13.1).
     wanted: tuple[str, ...] = ()
+    # Undeclared columns the rules group by or compare with text: dimensions, never inferred
+    # measures, so a code column ("0402") keeps its text as written (SPEC §13.1).
+    keys: tuple[str, ...] = ()
     complete: bool = False
     spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
 
@@ -88,7 +91,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
     """
     _check_present(schema, raw)
     time_column = schema.time or _infer_time(schema, raw)
-    declared_dimensions = set(schema.dimensions or ())
+    declared_dimensions = dimension_columns(schema, raw.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in raw.columns and c != schema.time}
     problems: list[Diagnostic] = []
@@ -146,6 +149,15 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         row_lines=raw.row_lines,
         numeric_dimensions=numeric_dimensions,
     )
+
+
+def dimension_columns(
+    schema: DatasetSchema, present: Iterable[str], time_column: str | None
+) -> set[str]:
+    """The declared dimensions, and the columns of *present* the rules use as dimensions."""
+    found = set(schema.dimensions or ())
+    found.update(c for c in present if c in schema.keys and c != time_column)
+    return found
 
 
 def _typed_numbers(values: Sequence[object]) -> bool:

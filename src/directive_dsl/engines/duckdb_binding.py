@@ -18,7 +18,13 @@ from typing import Any, Literal
 from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
-from ..data.binding import _check_present, _infer_time, _number_problem, _time_problem
+from ..data.binding import (
+    _check_present,
+    _infer_time,
+    _number_problem,
+    _time_problem,
+    dimension_columns,
+)
 from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
@@ -267,7 +273,7 @@ def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[
     _check_present(schema, stub)
     binder = _Binder(loader, schema, source)
     time_column = schema.time or _infer_time(schema, stub)
-    declared = set(schema.dimensions or ())
+    declared = dimension_columns(schema, source.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in source.columns and c != schema.time}
     problems: list[Diagnostic] = []

@@ -27,7 +27,13 @@ import attrs
 from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
-from ..data.binding import _check_present, _infer_time, _number_problem, _time_problem
+from ..data.binding import (
+    _check_present,
+    _infer_time,
+    _number_problem,
+    _time_problem,
+    dimension_columns,
+)
 from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
 from ..periods import GRAINS, Grain, Period
@@ -226,7 +232,7 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
     _check_present(schema, stub)
     checker = _Checker(fetch, schema, relation)
     time_column = schema.time or _infer_time(schema, stub)
-    declared = set(schema.dimensions or ())
+    declared = dimension_columns(schema, relation.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in relation.columns and c != schema.time}
     candidates = [c for c in relation.columns
