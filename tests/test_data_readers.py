@@ -622,7 +622,7 @@ def test_bad_parquet() -> None:
     error = error_of(lambda: read_table("x", "x.parquet"))
     assert error.code == "E500"
     assert error.message.startswith("cannot read `x.parquet` as Parquet: ")
-    assert error.hint == (
+    assert error.hint is not None and error.hint.startswith(
         "is it a Parquet file? Other formats need their own extension (.csv, .json, …)"
     )
 

@@ -287,6 +287,15 @@ def read_jsonl(name: str, origin: str, text: str) -> RawTable:
     return rows_to_table(name, origin, rows, noun="an object", row_lines=row_lines)
 
 
+def _parquet_problem(exc: Exception, path: Path, origin: str) -> str:
+    """DuckDB's reason a Parquet file cannot be read, in words, naming the file as given."""
+    text = str(exc).strip()
+    if "magic bytes" in text or "too small to be a Parquet file" in text:
+        return "it does not end with Parquet's footer (not Parquet, or cut short)"
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    return reason.replace(str(path.resolve()), origin).replace(str(path), origin)
+
+
 def read_parquet(name: str, origin: str, path: Path) -> RawTable:
     """A Parquet file, read with DuckDB."""
     import duckdb
@@ -297,12 +306,12 @@ def read_parquet(name: str, origin: str, path: Path) -> RawTable:
         names = [str(column[0]) for column in cursor.description or ()]
         rows = cursor.fetchall()
     except duckdb.Error as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise data_error(
             "E500",
-            f"cannot read `{origin}` as Parquet: {reason}",
+            f"cannot read `{origin}` as Parquet: {_parquet_problem(exc, path, origin)}",
             file=origin,
-            hint="is it a Parquet file? Other formats need their own extension (.csv, .json, …)",
+            hint="is it a Parquet file? Other formats need their own extension (.csv, .json, …); "
+            "a Parquet file cut short on its way here must be exported or downloaded again",
         ) from None
     finally:
         connection.close()

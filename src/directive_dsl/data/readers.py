@@ -25,7 +25,15 @@ from .formats import decode, read_delimited, read_json, read_jsonl, read_parquet
 from .frames import frame_kind, read_frame
 from .raw import RawTable, data_error, gc_paused
 
-__all__ = ["DIR_EXTENSIONS", "FORMATS", "RawTable", "find_in_dir", "read_table", "resolve_path"]
+__all__ = [
+    "DIR_EXTENSIONS",
+    "FORMATS",
+    "RawTable",
+    "find_in_dir",
+    "gzip_intact",
+    "read_table",
+    "resolve_path",
+]
 
 #: File extension to format.
 FORMATS: dict[str, str] = {
@@ -134,6 +142,22 @@ def find_in_dir(directory: Path, name: str) -> Path | None:
     return None
 
 
+def gzip_intact(path: Path) -> bool:
+    """Whether *path* decompresses to its end with a matching checksum.
+
+    DuckDB's reader does not check the gzip checksum, and a reader that stops at
+    the header sees nothing wrong; an engine that reads a file itself checks it
+    once first, and leaves a damaged one to :func:`read_table` (E500, in words).
+    """
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error):
+        return False
+    return True
+
+
 def _format_of(path: Path, origin: str) -> tuple[str, bool]:
     """The format of *path* by its extension, and whether it is gzipped."""
     lowered = path.name.lower()
@@ -182,10 +206,32 @@ def _read_bytes(path: Path, origin: str, compressed: bool) -> bytes:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
+            reason, hint = _gzip_problem(exc, data)
             raise data_error(
-                "E500", f"`{origin}` is not a valid gzip file: {exc}", file=origin
+                "E500", f"`{origin}` is not a valid gzip file: {reason}", file=origin, hint=hint
             ) from None
     return data
+
+
+_DAMAGED = (
+    "the file was damaged or cut short on its way here; download or export it again "
+    "(`gzip -t FILE` tests a file)"
+)
+
+
+def _gzip_problem(exc: Exception, data: bytes) -> tuple[str, str]:
+    """What is wrong with gzipped *data* that failed with *exc*, in words, and a hint."""
+    if not data.startswith(b"\x1f\x8b"):
+        return ("it does not start as a gzip file does",
+                "a file that is not compressed needs no `.gz` at the end of its name")
+    if isinstance(exc, EOFError):
+        return "it ends before its compressed data does (cut short)", _DAMAGED
+    text = str(exc)
+    if "CRC check failed" in text or "Incorrect length" in text:
+        return "its checksum does not match its content", _DAMAGED
+    if "Not a gzipped file" in text:
+        return "bytes that are not gzip follow its compressed data", _DAMAGED
+    return "its compressed data is damaged", _DAMAGED
 
 
 def _read_file(

@@ -92,8 +92,10 @@ def _json_string(cell: exp.Expr) -> exp.Expr:
 def as_number(cell: exp.Expr, kind: Family) -> exp.Expr:
     """A cell as a DOUBLE, NULL when unknown (NaN included)."""
     if kind == "json":
-        return template(f"CASE WHEN {_JSON_NUMBER} THEN TRY_CAST(:v AS DOUBLE) ELSE :s END",
-                        v=cell, s=as_number(_json_string(cell), "text"))
+        # A JSON number may be NaN (Python's json module writes it): unknown, as in a float column.
+        return template(f"CASE WHEN {_JSON_NUMBER} THEN :d ELSE :s END",
+                        v=cell, d=as_number(template("TRY_CAST(:v AS DOUBLE)", v=cell), "float"),
+                        s=as_number(_json_string(cell), "text"))
     if kind in ("int", "decimal"):
         return cast(cell, "DOUBLE")
     if kind == "float":

@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from ..data import FORMATS, RawTable, read_table, resolve_path
 from ..data.frames import ORIGINS, frame_kind
+from ..data.readers import gzip_intact
 from ..source import display_path
 from .sql_cache import duckdb_sql
 
@@ -110,7 +111,7 @@ class Loader:
         fmt = FORMATS.get(os.path.splitext(lowered.removesuffix(".gz"))[1])
         if not path.is_file() or fmt is None or (fmt == "parquet" and compressed):
             raise Unsupported
-        if compressed and not _whole_gzip(path):
+        if compressed and not gzip_intact(path):
             raise Unsupported  # corrupt: the reference reader names the problem (E500)
         if fmt == "parquet":
             return self._parquet(name, path)
@@ -290,21 +291,6 @@ def _header(path: Path, delimiter: str, compressed: bool) -> tuple[list[str], in
     except (OSError, UnicodeDecodeError, csv.Error, EOFError, zlib.error) as error:
         raise Unsupported from error  # a corrupt file: the reference reader says how
     raise Unsupported  # empty: the reference reader says so
-
-
-def _whole_gzip(path: Path) -> bool:
-    """Whether *path* decompresses to its end with a matching checksum.
-
-    DuckDB's reader does not check the gzip checksum, so a flipped byte can
-    decompress to other numbers without a word; this reads the file once first.
-    """
-    try:
-        with gzip.open(path, "rb") as stream:
-            while stream.read(1 << 20):
-                pass
-    except (OSError, EOFError, zlib.error):
-        return False
-    return True
 
 
 def _json_lines(path: Path) -> Iterator[int]:

@@ -28,6 +28,7 @@ import gzip
 import io
 import json
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +39,7 @@ from sqlglot import exp
 from ..data import FORMATS, resolve_path
 from ..data.frames import _check_unique
 from ..data.raw import data_error
+from ..data.readers import gzip_intact
 from ..source import display_path
 from .remote import is_uri, table_name
 from .remote_binding import Family, Relation
@@ -178,6 +180,8 @@ class Sources:
             if local is not None:
                 raise NotNative
             raise data_error("E508", f"cannot read `{origin}`: unknown file type", file=origin)
+        if compressed and local is not None and not gzip_intact(local):
+            raise NotNative  # damaged: the reference reader says how (E500)
         reader = self.session.read
         if fmt == "parquet":
             frame = reader.parquet(location)
@@ -264,7 +268,7 @@ def read_header(path: Path, delimiter: str) -> list[str] | None:
     try:
         for record, _ in _records(path, delimiter):
             return record
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as error:
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError, zlib.error) as error:
         raise NotNative from error
     return None
 
@@ -275,7 +279,7 @@ def csv_line(path: Path, delimiter: str, row: int) -> int | None:
         for index, (_, line) in enumerate(_records(path, delimiter)):
             if index == row + 1:
                 return line
-    except (OSError, UnicodeDecodeError, csv.Error, EOFError):
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError, zlib.error):
         return None
     return None
 
@@ -304,7 +308,7 @@ def json_keys(path: Path, fmt: str, first: int = 10_000) -> list[str] | None:
             else:
                 lines = (line for line in stream if line.strip())
                 rows = [json.loads(line) for _, line in zip(range(first), lines, strict=False)]
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, EOFError, zlib.error):
         return None
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         return None
