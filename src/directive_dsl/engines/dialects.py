@@ -10,7 +10,9 @@ rendering, per dialect:
   ANSI mode (the default since Spark 4) never stops a query where the
   reference engine reads an unknown;
 - PostgreSQL: sums are added as NUMERIC and read back as a double (infinite
-  past the largest one, as elsewhere, where PostgreSQL would stop); ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
+  past the largest one, as elsewhere, where PostgreSQL would stop), and so
+  is arithmetic on measures marked by :func:`on_doubles` (a derived measure,
+  a unit's magnitude); ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
   there), ``TRY_CAST`` a call of a temporary function that answers NULL
   instead of failing (see :data:`POSTGRES_FUNCTIONS`), ``MAKE_DATE`` keeps
   its name.
@@ -28,6 +30,12 @@ from collections.abc import Callable
 from sqlglot import exp
 
 Rewrite = Callable[[exp.Expr], exp.Expr]
+
+# Where rounding to the nearest double gives infinity (2**1024 - 2**970), and zero (2**-1075).
+_BEYOND_LARGEST = "1.797693134862315807937289714053e308"
+_BELOW_SMALLEST = "2.470328229206232720882843964341e-324"
+
+_ZERO = f"\n                WHEN abs(a::text::numeric {{op}} b::text::numeric) <= {_BELOW_SMALLEST} THEN 0"
 
 #: Temporary functions the PostgreSQL rewrite calls, created once per connection.
 POSTGRES_FUNCTIONS = (
@@ -47,6 +55,19 @@ POSTGRES_FUNCTIONS = (
       RETURN CASE WHEN value > 0 THEN 'Infinity'::double precision
                   ELSE '-Infinity'::double precision END;
     END $$""",
+    # Arithmetic on doubles as everywhere else: infinite past the largest double (and a product
+    # or quotient zero below the smallest), where PostgreSQL stops the query ("value out of
+    # range"). The result in NUMERIC decides; the double operation runs when it stays in range.
+    *(f"""CREATE OR REPLACE FUNCTION pg_temp.directive_{name}(a double precision, b double precision)
+    RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN {plain}abs(a) = 'Infinity' OR abs(b) = 'Infinity' THEN a {op} b
+                WHEN abs(a::text::numeric {op} b::text::numeric) >= {_BEYOND_LARGEST}
+                THEN sign(a::text::numeric {op} b::text::numeric) * 'Infinity'::double precision{zero}
+                ELSE a {op} b END $$"""
+      for name, op, plain, zero in (
+          ("add", "+", "", ""), ("subtract", "-", "", ""),
+          ("multiply", "*", "a = 0 OR b = 0 OR ", _ZERO.format(op="*")),
+          ("divide", "/", "a = 0 OR ", _ZERO.format(op="/")))),
     """CREATE OR REPLACE FUNCTION pg_temp.directive_try_date(value text) RETURNS date
     LANGUAGE plpgsql IMMUTABLE AS $$
     BEGIN
@@ -57,6 +78,18 @@ POSTGRES_FUNCTIONS = (
 )
 
 _FLOOR_SAFE = 1e15  # every double at least this large is a whole number
+
+_ON_DOUBLES = "directive_on_doubles"
+_ARITHMETIC: dict[type[exp.Expr], str] = {
+    exp.Add: "pg_temp.directive_add", exp.Sub: "pg_temp.directive_subtract",
+    exp.Mul: "pg_temp.directive_multiply", exp.Div: "pg_temp.directive_divide",
+}
+
+
+def on_doubles(node: exp.Expr) -> exp.Expr:
+    """*node* (``+ - * /``), marked as arithmetic on a measure's doubles, which may overflow."""
+    node.meta[_ON_DOUBLES] = True
+    return node
 
 
 def _spark(node: exp.Expr) -> exp.Expr:
@@ -84,10 +117,15 @@ def _postgres(node: exp.Expr) -> exp.Expr:
     summed = node.this if isinstance(node, exp.Filter) else node
     if isinstance(summed, exp.Sum) and not (isinstance(node, exp.Sum) and isinstance(node.parent, exp.Filter)):
         # PostgreSQL stops a query whose double sum overflows; a NUMERIC sum cannot.
-        total: exp.Expr = exp.Sum(this=exp.cast(summed.this.copy(), "DECIMAL"))
+        # Through text: a double's shortest exact digits (a direct cast keeps 15 digits only).
+        exact = exp.cast(exp.cast(summed.this.copy(), "TEXT"), "DECIMAL")
+        total: exp.Expr = exp.Sum(this=exact)
         if isinstance(node, exp.Filter):
             total = exp.Filter(this=total, expression=node.expression.copy())
         return exp.Anonymous(this="pg_temp.directive_double", expressions=[total])
+    if type(node) in _ARITHMETIC and node.meta.get(_ON_DOUBLES):
+        return exp.Anonymous(this=_ARITHMETIC[type(node)],
+                             expressions=[node.this.copy(), node.expression.copy()])
     if isinstance(node, exp.IsNan):
         nan = exp.cast(exp.Literal.string("NaN"), "DOUBLE")
         return exp.paren(exp.EQ(this=node.this.copy(), expression=nan), copy=False)

@@ -55,6 +55,12 @@ class PostgresAdapter:
 
     def prepare(self, connection: Any) -> None:
         with connection.cursor() as cursor:
+            # Doubles as text (sums add them as NUMERIC through text, results come back as
+            # text) in their shortest exact digits, which PostgreSQL gives for any setting
+            # above 0; 0 or below rounds them to 15 digits or fewer.
+            cursor.execute("SELECT current_setting('extra_float_digits')::int")
+            if int(cursor.fetchone()[0]) <= 0:
+                cursor.execute("SET extra_float_digits = 1")
             for statement in POSTGRES_FUNCTIONS:
                 cursor.execute(statement)
 

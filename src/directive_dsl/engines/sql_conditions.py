@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from .. import model as m
 from ..conditions import as_number, as_text
+from .dialects import on_doubles
 from .sql_cache import TemplateCache
 
 _CMP: dict[str, Callable[..., exp.Expr]] = {
@@ -159,7 +160,7 @@ def row_expr(expr: m.RowExpr, columns: Columns) -> exp.Expr:
     """A derived measure computed row by row; unknown where any input is, or on division by 0."""
     if isinstance(expr, m.RowColumn):
         column = columns.number(expr.name)
-        return column if expr.scale == 1.0 else exp.Mul(this=column, expression=number(expr.scale))
+        return column if expr.scale == 1.0 else on_doubles(exp.Mul(this=column, expression=number(expr.scale)))
     if isinstance(expr, m.RowConst):
         return number(expr.value)
     if isinstance(expr, m.RowNeg):
@@ -167,9 +168,9 @@ def row_expr(expr: m.RowExpr, columns: Columns) -> exp.Expr:
     left = exp.paren(row_expr(expr.left, columns), copy=False)
     right = exp.paren(row_expr(expr.right, columns), copy=False)
     if expr.op == "/":
-        return exp.Div(this=left, expression=exp.Nullif(this=right, expression=number(0.0)))
+        return on_doubles(exp.Div(this=left, expression=exp.Nullif(this=right, expression=number(0.0))))
     kinds: dict[str, type[exp.Expr]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
-    return kinds[expr.op](this=left, expression=right)
+    return on_doubles(kinds[expr.op](this=left, expression=right))
 
 
 # ---------------------------------------------------------------- conditions
@@ -196,7 +197,7 @@ def _grouped(expression: exp.Expr) -> exp.Expr:
 
 def _scaled(name: str, scale: float, columns: Columns) -> exp.Expr:
     column = columns.number(name)
-    return column if scale == 1.0 else exp.Mul(this=column, expression=number(scale))
+    return column if scale == 1.0 else on_doubles(exp.Mul(this=column, expression=number(scale)))
 
 
 def _numeric_compare(left: exp.Expr, op: str, right: exp.Expr) -> exp.Expr:
