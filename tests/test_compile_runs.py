@@ -1,7 +1,9 @@
-"""`directive compile --dialect postgres` prints SQL that a real PostgreSQL server runs."""
+"""`directive compile --dialect postgres` prints SQL that a real PostgreSQL server runs,
+and its rule statements give there the verdicts they give in DuckDB."""
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 import directive_dsl
 from directive_dsl.engines.dialects import PREAMBLES
 from directive_dsl.engines.sql import compile_sql
+from directive_dsl.engines.sql_compile import compile_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 psycopg = (
@@ -44,3 +47,23 @@ def test_compiled_postgres_sql_runs_on_gapminder() -> None:
         assert statements
         for sql in statements:
             assert con.execute(sql).fetchall()
+        verdicts = []
+        for heading, sql in compile_rules(directive, "postgres"):
+            if heading[0].startswith("rule "):
+                verdicts.append([row[-1] for row in con.execute(sql).fetchall()])
+    assert verdicts == _duckdb_verdicts(directive, data)
+
+
+def _duckdb_verdicts(directive: directive_dsl.CheckedDirective, data: str) -> list[list[str]]:
+    duckdb = pytest.importorskip("duckdb")
+    import io
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE gapminder (country TEXT, continent TEXT, year TEXT, \"lifeExp\" DOUBLE, "
+                "pop DOUBLE, \"gdpPercap\" DOUBLE, iso_alpha TEXT, iso_num TEXT, centroid_lon DOUBLE, "
+                "centroid_lat DOUBLE)")
+    rows = list(csv.reader(io.StringIO(data)))[1:]
+    con.executemany("INSERT INTO gapminder VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[c if c != "" else None for c in row] for row in rows])
+    return [[row[-1] for row in con.execute(sql).fetchall()]
+            for heading, sql in compile_rules(directive, "duckdb") if heading[0].startswith("rule ")]

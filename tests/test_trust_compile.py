@@ -25,7 +25,7 @@ def _directive(name: str, value: str) -> str:
     safe_name = name.replace("`", "")
     return (
         f"dataset `{safe_name}`\n  time year\n  dimensions `{safe_name} dim`\n  measure v USD\n"
-        f'rule r: require `{safe_name}`.v[`{safe_name} dim` = "{_escape(value)}"] >= 5 USD per year\n'
+        f'rule r "{_escape(value)}": require `{safe_name}`.v[`{safe_name} dim` = "{_escape(value)}"] >= 5 USD per year\n'
     )
 
 
@@ -45,7 +45,7 @@ def _check(out: str, dialect: str, name: str, value: str) -> None:
     if dialect == "postgres":  # the helper functions' bodies are PL/pgSQL, not for sqlglot
         body = body.rsplit("END $$;", 1)[-1]
     trees = [t for t in sqlglot.parse(body, read=dialect) if t is not None]
-    assert len(trees) == len([h for h in headings if h.startswith("-- dataset")])
+    assert len(trees) == len([h for h in headings if h.startswith("-- rule ")])
     literals = {lit.this for t in trees for lit in t.find_all(exp.Literal) if lit.is_string}
     assert value in literals, (value, literals)
     identifiers = {i.this for t in trees for i in t.find_all(exp.Identifier)}
@@ -69,7 +69,7 @@ def test_hostile_names_and_strings_stay_inside(tmp_path: Path, capsys: pytest.Ca
     _check(out, dialect, name, value)
 
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00`"),
+_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00`"),
                 min_size=1, max_size=12)
 
 

@@ -132,10 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if a file would change"
     )
 
-    compile_ = commands.add_parser("compile", help="print the SQL each dataset's rules compile to")
+    compile_ = commands.add_parser(
+        "compile", help="print per rule the SQL that yields its outcomes (pass, fail, …)"
+    )
     compile_.add_argument("file", metavar="FILE")
     compile_.add_argument(
         "--dialect", default="duckdb", help="any sqlglot dialect: duckdb, spark, postgres, …"
+    )
+    compile_.add_argument(
+        "--scans", action="store_true",
+        help="print instead the aggregate query per dataset that the SQL engines run",
     )
 
     commands.add_parser("lsp", help="run the language server on stdio (needs the [lsp] extra)")
@@ -473,16 +479,20 @@ def _fmt(args: argparse.Namespace) -> int:
 
 def _compile(args: argparse.Namespace) -> int:
     from .api import load
-    from .engines.sql_compile import check_dialect, comment_text, quietly
+    from .engines.sql_compile import check_dialect, comment_text, compile_rules, quietly
 
     check_dialect(args.dialect)
     directive = load(_existing(args.file))
     with quietly() as unsupported:
-        from .engines.sql import compile_sql
+        if args.scans:
+            from .engines.sql import compile_sql
 
-        statements = compile_sql(directive, args.dialect)
+            statements = [([heading], sql) for heading, sql in compile_sql(directive, args.dialect)]
+        else:
+            statements = compile_rules(directive, args.dialect)
     for heading, sql in statements:
-        print(f"-- {comment_text(heading)}")
+        for line in heading:
+            print(f"-- {comment_text(line)}")
         print(sql.rstrip().rstrip(";") + ";")
         print()
     if unsupported:

@@ -116,6 +116,40 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
     return out
 
 
+def compile_rules(directive: m.CheckedDirective, dialect: str) -> list[tuple[list[str], str]]:
+    """Per rule, the heading lines and the statement that yields its outcomes (see ``sql_verdicts``)."""
+    from .sql_verdicts import rule_statements
+
+    rules = []
+    for rule in directive.rules:
+        upper = None if rule.upper is None else m.map_aggregates(rule.upper, _resolved)
+        rules.append(attrs.evolve(rule, left=m.map_aggregates(rule.left, _resolved),
+                                  right=m.map_aggregates(rule.right, _resolved), upper=upper))
+    out: list[tuple[list[str], str]] = []
+    for rule, statement, notes in rule_statements(attrs.evolve(directive, rules=tuple(rules))):
+        title = f": {rule.title}" if rule.title else ""
+        unit = f" in {rule.unit.name}" if rule.unit is not None and rule.unit.name else ""
+        heading = [f"rule {rule.id}{title}",
+                   f"{_outcomes_of(rule)}: actual, threshold{unit} and status "
+                   "(pass, fail, missing or pending)",
+                   *notes]
+        tree = adapt(statement, dialect)
+        out.append(([comment_text(line) for line in heading], tree.sql(dialect=dialect, pretty=True)))
+    preamble = PREAMBLES.get(dialect, ())
+    if preamble and out:
+        out.insert(0, (["helper functions the statements below use"], ";\n".join(preamble)))
+    return out
+
+
+def _outcomes_of(rule: m.CheckedRule) -> str:
+    """Which outcomes a rule has: ``per region and year``, ``in 2007``, ``per continent, by 2030``."""
+    time = rule.time
+    if time.kind == "per":
+        return f"per {' and '.join([*rule.dimensions, str(time.grain)])}"
+    when = {"in": f"in {time.start}", "by": f"by {time.deadline}", "total": "in total"}[time.kind]
+    return f"per {' and '.join(rule.dimensions)}, {when}" if rule.dimensions else when
+
+
 def _resolved(leaf: m.Aggregate) -> m.Value:
     """A leaf whose measure the data was to name: a column named after it (or the dataset)."""
     if leaf.deferred is None:
