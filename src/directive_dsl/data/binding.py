@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import numbers
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
@@ -239,9 +240,15 @@ def _infer_time(schema: DatasetSchema, raw: RawTable) -> str | None:
 
 
 def _show(value: object) -> str:
-    """A cell value as it appears in a message: strings quoted."""
+    """A cell value as it appears in a message: strings quoted, with what cannot be seen
+    (a no-break space, a control character) escaped; numbers as Python writes them."""
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        shown = json.dumps(value, ensure_ascii=False)
+        return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in shown)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, int):
+        return repr(float(value))
     return repr(value)
 
 
@@ -330,8 +337,17 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
         hint = "write decimals with a point: 1.5, not 1,5"
     elif text.endswith("%"):
         hint = "write percentages as plain numbers: 12.5, not 12.5%"
+    elif isinstance(value, str) and not value.isascii():
+        odd = next(c for c in value if not c.isascii())
+        name = unicodedata.name(odd, "a character").lower()
+        hint = (f"a number is written in ASCII digits and spaces; this cell holds {name} "
+                f"(U+{ord(odd):04X})")
     else:
-        role = "a measure" if column in schema.measures else "read by a derived measure"
+        role = (
+            "a measure" if column in schema.measures
+            else "read by a derived measure" if column in schema.numeric_columns
+            else "used as a measure by a rule"
+        )
         span = schema.spans.get(column)
         at = f" ({span.file}:{span.line})" if span is not None else ""
         hint = (

@@ -23,6 +23,12 @@ UNKNOWN_TEXTS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null", "none
 _FAST_UNKNOWN: frozenset[str] = frozenset(
     {"", "NA", "N/A", "n/a", "nan", "NaN", "NAN", "null", "NULL", "Null", "None", "none"}
 )
+# A number is ASCII, with ASCII white space around it, as SQL engines cast text: "12\u00a0"
+# or a full-width "１２" is not a number, though Python's float() reads both. An unknown word
+# may also carry the ASCII separators \x1c-\x1f around it (as str.strip and DuckDB's TRIM).
+_NUMBER_SPACE = " \t\n\r\x0b\x0c"
+_SPACE = _NUMBER_SPACE + "\x1c\x1d\x1e\x1f"
+_NOT_IN_NUMBERS = frozenset("_\x1c\x1d\x1e\x1f")
 _NONE_TYPE = type(None)
 _INF, _NEG_INF = float("inf"), float("-inf")
 
@@ -47,10 +53,10 @@ def parse_number(value: object) -> float | None:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in UNKNOWN_TEXTS:
+        if value.strip(_SPACE).lower() in UNKNOWN_TEXTS:
             return None
-        if "_" in text:
+        text = value.strip(_NUMBER_SPACE)
+        if not text.isascii() or not _NOT_IN_NUMBERS.isdisjoint(text):
             raise ValueError(value)
         number = float(text)
     elif isinstance(value, bool):
@@ -102,9 +108,10 @@ def _to_numbers(values: list[object]) -> tuple[list[float | None], int]:
             except ValueError:
                 out = None
         if out is not None:
-            # float() also reads "1_000", refused here, and odd spellings of NaN.
+            # float() also reads "1_000", non-ASCII digits and spaces, refused here,
+            # and odd spellings of NaN.
             joined = "".join(values)  # type: ignore[arg-type]
-            if "_" not in joined:
+            if joined.isascii() and _NOT_IN_NUMBERS.isdisjoint(joined):
                 if "n" in joined or "N" in joined:
                     out = [None if x != x else x for x in out]
                 return out, -1

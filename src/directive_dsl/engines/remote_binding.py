@@ -102,9 +102,10 @@ def number_of(family: Family) -> Convert:
 
 def not_a_number(cell: exp.Expr, family: Family) -> exp.Expr | None:
     """Whether a cell holds something that is neither a number nor unknown; None: never."""
-    if family in ("int", "decimal", "null"):
+    if family in ("int", "null"):
         return None
-    if family == "float":  # an infinite value is no figure (SPEC §13.1)
+    if family in ("float", "decimal"):  # an infinite value is no figure (SPEC §13.1), nor is
+        # PostgreSQL's NUMERIC 'Infinity'
         return template("(:v = CAST('Infinity' AS DOUBLE) OR :v = CAST('-Infinity' AS DOUBLE))", v=cell)
     if family != "text":
         return exp.Not(this=exp.Is(this=cell, expression=exp.null()))
