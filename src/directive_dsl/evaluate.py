@@ -80,7 +80,7 @@ def evaluate(
     runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
     try:
         tables = _bind(directive, data, runner, allow_outside)
-        rules = [_resolve(rule, tables) for rule in directive.rules]
+        rules = [_resolve(rule, tables, directive.domains) for rule in directive.rules]
         plans = [
             _time(rule, i, directive, tables, caller_as_of, caller_window, missing)
             for i, rule in enumerate(rules)
@@ -239,26 +239,47 @@ def _keyed(directive: m.CheckedDirective, dataset: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _lost_text(leaf: m.Aggregate, table: TableInfo) -> list[Diagnostic]:
+def _lost_text(
+    leaf: m.Aggregate, table: TableInfo, domains: Mapping[str, tuple[str, ...]]
+) -> list[Diagnostic]:
     """E510 for a text literal that no value of a numbers-typed dimension can equal (SPEC §13.1).
 
     "0402" against a column of integers matches nothing: the leading zero was lost
     when the column was read as numbers. "402" still matches 402, and is allowed.
+    A group's domain is checked the same way: its "0402" would be reported as missing.
     """
-    found = []
+    found: dict[tuple[str, str], str] = {}
     for column, literal in _text_literals(leaf.where):
-        if column not in table.numeric_dimensions or _number_text(literal):
-            continue
-        found.append(Diagnostic.at(
+        found.setdefault((column, literal), f'"{literal}" can never match it')
+    for column in leaf.groups:
+        for literal in domains.get(column, ()):
+            found.setdefault((column, literal), f'"{literal}" in its domain can never match it')
+    return [
+        Diagnostic.at(
             leaf.span,
             "E510",
-            f"`{column}` of dataset `{table.name}` ({table.origin}) holds numbers, so "
-            f'"{literal}" can never match it',
+            f"`{column}` of dataset `{table.name}` ({table.origin}) holds numbers, so {what}",
             hint="codes such as 0402 lose their leading zeros when read as numbers: "
-                 f"read `{column}` as text (in pandas, dtype={{'{column}': str}})",
+            + _as_text_hint(column, table.origin),
             kind=DirectiveDataError,
-        ))
-    return found
+        )
+        for (column, literal), what in found.items()
+        if column in table.numeric_dimensions and not _number_text(literal)
+    ]
+
+
+def _as_text_hint(column: str, origin: str) -> str:
+    """How to keep *column* as text, in the words of the library or format it came from."""
+    if origin == "<pandas DataFrame>":
+        return f"read `{column}` as text (pandas: dtype={{'{column}': str}})"
+    if origin == "<polars DataFrame>":
+        return f"read `{column}` as text (polars: schema_overrides={{'{column}': pl.String}})"
+    if origin == "<pyarrow Table>":
+        return (f"read `{column}` as text (pyarrow.csv: "
+                f"ConvertOptions(column_types={{'{column}': pa.string()}}))")
+    if origin.lower().endswith((".json", ".jsonl", ".json.gz", ".jsonl.gz")):
+        return f'write `{column}` as JSON strings ("0402")'
+    return f"store `{column}` as text"
 
 
 def _text_literals(cond: m.RowCondition | None) -> list[tuple[str, str]]:
@@ -283,14 +304,17 @@ def _number_text(text: str) -> bool:
         return False
 
 
-def _resolve(rule: m.CheckedRule, tables: Mapping[str, TableInfo]) -> m.CheckedRule:
+def _resolve(
+    rule: m.CheckedRule,
+    tables: Mapping[str, TableInfo],
+    domains: Mapping[str, tuple[str, ...]],
+) -> m.CheckedRule:
     """Replace measures left to the data with real ones; check every column the rule reads."""
     problems: list[Diagnostic] = []
 
     def fix(leaf: m.Aggregate) -> m.Value:
         table = tables[leaf.dataset]
-        if leaf.where is not None:
-            problems.extend(_lost_text(leaf, table))
+        problems.extend(_lost_text(leaf, table, domains))
         for column in (*leaf.groups, *(m.condition_columns(leaf.where) if leaf.where else ())):
             if column not in table.columns:
                 problems.append(
