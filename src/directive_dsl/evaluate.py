@@ -148,7 +148,10 @@ def schema_of(info: m.DatasetInfo) -> DatasetSchema:
         if isinstance(measure.expr, m.RowColumn) and measure.expr.name == name
     ]
     read = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
-    spans = {**info.column_spans, **{name: measure.span for name, measure in info.measures.items()}}
+    # A column only a derived measure reads is located at that measure's clause.
+    read_by = {c: measure.span for measure in info.measures.values() for c in m.row_columns(measure.expr)}
+    spans = {**read_by, **info.column_spans,
+             **{name: measure.span for name, measure in info.measures.items()}}
     return DatasetSchema(
         name=info.name,
         time=info.time,
