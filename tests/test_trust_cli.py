@@ -117,3 +117,18 @@ def test_a_cache_folder_that_is_a_file(folder: Path, monkeypatch: pytest.MonkeyP
     assert cache.get("k") is None
     cache.store("k", 1)
     cache._save()
+
+
+def test_a_cache_that_cannot_be_replaced_leaves_no_temporary_file(
+        folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
+    from directive_dsl.engines import sql_cache
+
+    def refuse(*args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    cache = sql_cache.DiskCache("test", 10)
+    cache.store("k", 1)
+    monkeypatch.setattr(os, "replace", refuse)
+    cache._save()
+    assert list((folder / "cache" / "directive_dsl").iterdir()) == []

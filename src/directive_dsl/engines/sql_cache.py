@@ -75,12 +75,17 @@ class DiskCache:
     def _save(self) -> None:
         if self._file is None or self._entries is None:
             return
-        with contextlib.suppress(Exception):  # a cache that cannot be written is done without
+        temporary = None
+        try:
             self._file.parent.mkdir(parents=True, exist_ok=True)
             fd, temporary = tempfile.mkstemp(dir=self._file.parent, prefix=f".{self._file.stem}.")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, self._file)
+        except Exception:  # a cache that cannot be written is done without, and leaves nothing
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
 
 class TemplateCache(DiskCache):
