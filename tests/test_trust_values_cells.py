@@ -216,3 +216,44 @@ def test_a_postgres_table_is_read_as_a_file_is(postgres_dsn: str, kind: str, cel
         with pytest.raises(DirectiveDataError) as caught:
             directive.evaluate({"t": "cells"}, engine=engine)
         assert caught.value.code == "E502" and shown in caught.value.message
+
+
+def test_a_parquet_file_damaged_inside_is_a_data_error(tmp_path: Path, engine: Any) -> None:
+    # The footer is whole, so DuckDB opens the file and fails only on reading a damaged page.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    n = 3000
+    pq.write_table(pa.table({"year": [2000 + i % 20 for i in range(n)], "region": [f"R{i % 5}" for i in range(n)],
+                             "v": [float(i) for i in range(n)]}), path, compression="snappy")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    data[len(data) // 2 + 1] ^= 0xFF
+    path.write_bytes(bytes(data))
+    directive = directive_dsl.loads(RULES, filename="t.directive")
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate({"t": str(path)}, engine=engine)
+    assert caught.value.code == "E500" and "t.parquet" in caught.value.message
+
+
+@pytest.mark.postgres
+def test_text_postgres_cannot_hold_is_an_engine_error(postgres_dsn: str, tmp_path: Path) -> None:
+    from directive_dsl.engines.postgres import PostgresEngine
+    from directive_dsl.errors import DirectiveEngineError
+
+    broken, fine = tmp_path / "broken.csv", tmp_path / "fine.csv"
+    broken.write_bytes(b"year,region,v\n2020,A\x00,5\n")
+    fine.write_text("year,region,v\n2020,A,5\n")
+    directive = directive_dsl.loads(RULES, filename="t.directive")
+    engine = PostgresEngine(dsn=postgres_dsn)
+    try:
+        with pytest.raises(DirectiveEngineError) as caught:
+            directive.evaluate({"t": str(broken)}, engine=engine)
+        assert caught.value.code == "E600" and "broken.csv" in caught.value.message
+        assert "NUL" in caught.value.message
+        # The engine stays usable: the half-made table is not in the way of the next one.
+        doc = directive.evaluate({"t": str(fine)}, engine=engine).to_dict(include_passing=True)
+        expect(table(doc, "s")["2020",], "pass", actual=5)
+    finally:
+        engine.close()

@@ -105,8 +105,8 @@ class DbApiEngine(RemoteEngine):
 
     def load_columns(self, columns: dict[str, Sequence[object]], types: ColumnTypes) -> exp.Expr:
         table = f"{self._prefix}_{len(self._tables)}"
+        self._tables.append(table)  # before loading: a load that fails half way is dropped too
         self.adapter.load(self.connection, table, columns, types)
-        self._tables.append(table)
         return exp.Table(this=exp.to_identifier(table, quoted=True))
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ import attrs
 from sqlglot import exp
 
 from ..data import BoundTable, DatasetSchema, bind_table
+from ..errors import DirectiveEngineError
 from ..plan import (
     AggregateRequest,
     Answers,
@@ -32,6 +33,7 @@ from ..plan import (
 from .duckdb_binding import bind_source, number_of
 from .duckdb_layout import choose_fine_sets
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
+from .remote import reason_of
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
 from .sql_cache import duckdb_sql
 from .sql_conditions import ident
@@ -125,8 +127,15 @@ class DuckDBEngine:
             if known is not None:
                 view = exp.Table(this=exp.to_identifier(self.loader.parquet_view(parquet), quoted=True))
                 return attrs.evolve(known[0], relation=view), known[1]
+        import duckdb
+
         source = self.loader.load(name, value, base_dir=folder, allow_outside=allow_outside)
-        dataset, info = bind_source(self.loader, schema, source)
+        try:
+            dataset, info = bind_source(self.loader, schema, source)
+        except duckdb.Error as error:
+            # A file DuckDB cannot read to its end (a damaged Parquet page): the reference
+            # reader reads it again and names the problem (E500).
+            raise Unsupported from error
         if key is not None:
             while len(_PARQUET_BINDINGS) >= 64:
                 del _PARQUET_BINDINGS[next(iter(_PARQUET_BINDINGS))]
@@ -150,9 +159,17 @@ class DuckDBEngine:
                *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
         query = DatasetQuery(dataset, asked, covers, fine_sets=self._fine_sets(dataset, asked, covers),
                              set_by_set=True)
+        import duckdb
+
         sql = duckdb_sql(query.expression)
         self.statements.append(sql)
-        return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
+        try:
+            return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
+        except duckdb.Error as error:
+            raise DirectiveEngineError(
+                f"duckdb could not answer the statement for dataset `{dataset.name}`: {reason_of(error)}",
+                hint="the statement is in the engine's `statements`; `directive compile` prints it too",
+            ) from error
 
     def _fine_sets(self, dataset: SqlDataset, asked: list[AggregateRequest],
                    covers: list[CoverageRequest]) -> list[tuple[str, ...]]:

@@ -25,7 +25,7 @@ from typing import Any
 from sqlglot import exp
 
 from ..data import FORMATS, BoundTable, DatasetSchema, bind_table, read_table, resolve_path
-from ..errors import DirectiveEngineError
+from ..errors import DirectiveEngineError, DirectiveError
 from ..plan import (
     AggregateRequest,
     Answers,
@@ -141,8 +141,18 @@ class RemoteEngine:
             else:
                 columns["t"], types["t"] = [p.label if p is not None else None for p in bound.times], "text"
                 time = TimeSource(ident("t"), "text")
-        relation = self.load_columns(columns, types) if columns else self.load_columns(
-            {"__empty": [None] * bound.n_rows}, {"__empty": "text"})
+        if not columns:
+            columns, types = {"__empty": [None] * bound.n_rows}, {"__empty": "text"}
+        try:
+            relation = self.load_columns(columns, types)
+        except DirectiveError:
+            raise
+        except Exception as error:  # a value the database cannot hold (NUL in PostgreSQL text)
+            raise DirectiveEngineError(
+                f"{self.name} could not hold dataset `{bound.name}` ({bound.origin}): {reason_of(error)}",
+                hint="the data was read and checked; clean the values the database refuses, "
+                     "or use another engine",
+            ) from error
         dataset = SqlDataset(name=bound.name, relation=relation, cells=cells,
                              text=dict.fromkeys(bound.dimensions, same), numbers=numbers,
                              time=time, grain=bound.grain)
