@@ -35,7 +35,10 @@ Rewrite = Callable[[exp.Expr], exp.Expr]
 _BEYOND_LARGEST = "1.797693134862315807937289714053e308"
 _BELOW_SMALLEST = "2.470328229206232720882843964341e-324"
 
-_ZERO = f"\n                WHEN abs(a::text::numeric {{op}} b::text::numeric) <= {_BELOW_SMALLEST} THEN 0"
+# Operands whose sum, product or quotient stays well inside the range of doubles.
+_SUMMABLE = "abs(a) < 8e307 AND abs(b) < 8e307"
+_MODERATE = "abs(a) BETWEEN 1e-154 AND 1e154 AND abs(b) BETWEEN 1e-154 AND 1e154"
+_ZERO = f"\n      IF abs(exact) <= {_BELOW_SMALLEST} THEN RETURN 0; END IF;"
 
 #: Temporary functions the PostgreSQL rewrite calls, created once per connection.
 POSTGRES_FUNCTIONS = (
@@ -57,17 +60,30 @@ POSTGRES_FUNCTIONS = (
     END $$""",
     # Arithmetic on doubles as everywhere else: infinite past the largest double (and a product
     # or quotient zero below the smallest), where PostgreSQL stops the query ("value out of
-    # range"). The result in NUMERIC decides; the double operation runs when it stays in range.
+    # range"). Operands far from both ends take the plain operation; for the others the exact
+    # result (in NUMERIC) decides. PL/pgSQL, so that nested calls evaluate each operand once.
     *(f"""CREATE OR REPLACE FUNCTION pg_temp.directive_{name}(a double precision, b double precision)
-    RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN {plain}abs(a) = 'Infinity' OR abs(b) = 'Infinity' THEN a {op} b
-                WHEN abs(a::text::numeric {op} b::text::numeric) >= {_BEYOND_LARGEST}
-                THEN sign(a::text::numeric {op} b::text::numeric) * 'Infinity'::double precision{zero}
-                ELSE a {op} b END $$"""
+    RETURNS double precision LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+    DECLARE exact numeric;
+    BEGIN
+      IF {plain} OR abs(a) = 'Infinity' OR abs(b) = 'Infinity' THEN RETURN a {op} b; END IF;
+      exact := a::text::numeric {op} b::text::numeric;
+      IF abs(exact) >= {_BEYOND_LARGEST} THEN RETURN sign(exact) * 'Infinity'::double precision; END IF;{zero}
+      RETURN a {op} b;
+    END $$"""
       for name, op, plain, zero in (
-          ("add", "+", "", ""), ("subtract", "-", "", ""),
-          ("multiply", "*", "a = 0 OR b = 0 OR ", _ZERO.format(op="*")),
-          ("divide", "/", "a = 0 OR ", _ZERO.format(op="/")))),
+          ("add", "+", _SUMMABLE, ""), ("subtract", "-", _SUMMABLE, ""),
+          ("multiply", "*", f"a = 0 OR b = 0 OR ({_MODERATE})", _ZERO),
+          ("divide", "/", f"a = 0 OR ({_MODERATE})", _ZERO))),
+    # The same, inlined where the operands are plain cells (no arithmetic inside): the usual
+    # case runs as a plain operation, and only operands near the ends call the function.
+    *(f"""CREATE OR REPLACE FUNCTION pg_temp.directive_{name}_cells(a double precision, b double precision)
+    RETURNS double precision LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN {plain} THEN a {op} b ELSE pg_temp.directive_{name}(a, b) END $$"""
+      for name, op, plain in (
+          ("add", "+", _SUMMABLE), ("subtract", "-", _SUMMABLE),
+          ("multiply", "*", f"a = 0 OR b = 0 OR ({_MODERATE})"),
+          ("divide", "/", f"a = 0 OR ({_MODERATE})"))),
     """CREATE OR REPLACE FUNCTION pg_temp.directive_try_date(value text) RETURNS date
     LANGUAGE plpgsql IMMUTABLE AS $$
     BEGIN
@@ -84,6 +100,11 @@ _ARITHMETIC: dict[type[exp.Expr], str] = {
     exp.Add: "pg_temp.directive_add", exp.Sub: "pg_temp.directive_subtract",
     exp.Mul: "pg_temp.directive_multiply", exp.Div: "pg_temp.directive_divide",
 }
+
+
+# What an operand inlined into a `_cells` function may not hold: it would be computed again
+# for each time the function's body names it, and nested calls would multiply that.
+_NESTED: tuple[type[exp.Expr], ...] = (exp.Anonymous, *_ARITHMETIC)
 
 
 def on_doubles(node: exp.Expr) -> exp.Expr:
@@ -124,8 +145,10 @@ def _postgres(node: exp.Expr) -> exp.Expr:
             total = exp.Filter(this=total, expression=node.expression.copy())
         return exp.Anonymous(this="pg_temp.directive_double", expressions=[total])
     if type(node) in _ARITHMETIC and node.meta.get(_ON_DOUBLES):
-        return exp.Anonymous(this=_ARITHMETIC[type(node)],
-                             expressions=[node.this.copy(), node.expression.copy()])
+        operands = [node.this.copy(), node.expression.copy()]
+        cells = not any(isinstance(n, _NESTED) for operand in operands for n in operand.walk())
+        return exp.Anonymous(this=_ARITHMETIC[type(node)] + ("_cells" if cells else ""),
+                             expressions=operands)
     if isinstance(node, exp.IsNan):
         nan = exp.cast(exp.Literal.string("NaN"), "DOUBLE")
         return exp.paren(exp.EQ(this=node.this.copy(), expression=nan), copy=False)
