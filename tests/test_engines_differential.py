@@ -219,10 +219,18 @@ def _evaluate(text: str, data: object, engine: str) -> list[dict[str, Any]] | st
         report = directive.evaluate({"trade": data}, engine=engine)
     except DirectiveError as error:
         return f"error {error.code}"
-    except KeyError as error:  # a fault shared by every engine (judge.py), compared as such
-        return f"crash {type(error).__name__}: {error}"
     outcomes: list[dict[str, Any]] = report.to_dict(include_passing=True)["outcomes"]
     return outcomes
+
+
+def report_json(text: str, data: object, engine: object) -> str:
+    """The whole JSON report, every outcome included, or the error code: what the engines
+    must agree on byte for byte (SPEC §13.1)."""
+    try:
+        report = directive_dsl.loads(text).evaluate({"trade": data}, engine=engine)
+    except DirectiveError as error:
+        return f"error {error.code}"
+    return report.to_json(include_passing=True)
 
 
 def _one_set_per_need(aggregates: Any, coverage: Any, counts: Any, **_: Any) -> list[tuple[str, ...]]:

@@ -3,7 +3,8 @@
 Hypothesis draws data and directives as in ``test_engines_differential.py``
 and compares the whole JSON document, every outcome included. CI runs 2,000
 examples; ``pytest -m slow`` runs the long version. The Spark and PostgreSQL
-differential tests compare outcomes exactly in the same way.
+differential tests (test_engine_spark.py, test_engine_postgres.py) compare the
+same JSON bytes with the reference engine.
 """
 
 from __future__ import annotations
@@ -19,17 +20,9 @@ from hypothesis import strategies as st
 
 import directive_dsl
 from directive_dsl.errors import DirectiveError
-from test_engines_differential import LAYOUTS, _bind, datasets, directives
+from test_engines_differential import LAYOUTS, _bind, datasets, directives, report_json
 
 HOW = ["rows", "csv", "parquet", "pandas", "json", "jsonl"]
-
-
-def _json(text: str, data: object, engine: str) -> str:
-    try:
-        report = directive_dsl.loads(text).evaluate({"trade": data}, engine=engine)
-    except DirectiveError as error:
-        return f"error {error.code}"
-    return report.to_json(include_passing=True)
 
 
 def _check(data: tuple[str, list[dict[str, Any]]], how: str, layout: str, seed: st.DataObject,
@@ -41,9 +34,9 @@ def _check(data: tuple[str, list[dict[str, Any]]], how: str, layout: str, seed: 
     except DirectiveError:
         assume(False)
     bound = _bind(rows, how, folder)
-    expected = _json(text, rows, "python")
+    expected = report_json(text, rows, "python")
     with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", LAYOUTS[layout]):
-        actual = _json(text, bound, "duckdb")
+        actual = report_json(text, bound, "duckdb")
     assert actual == expected
 
 
