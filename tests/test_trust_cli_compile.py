@@ -64,6 +64,9 @@ rule firsts: require first(sales.amount[region]) != 40 USD per year
 rule parts: require sales.amount[region] / sales.amount <= 80% per year
 rule equal: require sales.amount[kind = "other"] = 65 USD in 2020
 rule derived: require sales.turnover[kind in ["direct", "other"]] >= 100 USD per year
+rule constants: require 0 >= 0 per year
+rule constant_total: require 1 >= 0 in total
+rule constant_deadline: require 0 >= 1 by 2022
 """
 
 
@@ -162,3 +165,11 @@ def test_scans_prints_the_aggregate_queries(tmp_path: Path, capsys: pytest.Captu
     assert main(["compile", str(path), "--scans"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("-- dataset gapminder (rules ") and "GROUPING SETS" in out
+
+
+@pytest.mark.parametrize("time", ["per year", "in total", "in 2021", "by 2030"])
+def test_a_rule_of_constants_without_a_window_is_pending(
+        time: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "constants.directive"
+    path.write_text(f"rule c: require 2 >= 1 {time}\n")
+    assert _compare(path, capsys)["pending"] == 1

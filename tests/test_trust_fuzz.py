@@ -4,7 +4,8 @@ Two sources of input: strings drawn from the grammar itself (``from_lark``),
 and the bundled examples and fixtures with their bytes mutated (flipped,
 deleted, duplicated, spliced). Each input is loaded from a file (so bytes
 that are not UTF-8 are tried too), formatted, and, when it loads, evaluated
-on the reference engine beside the example's data. CI runs a few hundred
+on the reference engine beside the example's data; what `lint` and `compile`
+print is rendered too. CI runs a few hundred
 inputs; ``pytest -m slow`` runs as many as ``DIRECTIVE_FUZZ_EXAMPLES`` says.
 """
 
@@ -20,8 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import directive_dsl
+from directive_dsl.engines.sql import compile_sql
+from directive_dsl.engines.sql_compile import comment_text, compile_rules
 from directive_dsl.errors import DirectiveError
 from directive_dsl.fmt import format_source
+from directive_dsl.model import CheckedDirective
 from test_language_properties import _DIRECTIVES
 
 ROOT = Path(__file__).parent.parent
@@ -70,6 +74,10 @@ def _exercise(data: bytes, folder: Path) -> None:
         directive = None
     with contextlib.suppress(DirectiveError, UnicodeDecodeError):
         format_source(data.decode("utf-8"), str(file))
+    if directive is not None:
+        for warning in directive.warnings:  # what `lint` prints
+            assert warning.render()
+        _compile(directive)
     if directive is not None and directive.rules:
         try:
             report = directive.evaluate(engine="python")
@@ -79,6 +87,16 @@ def _exercise(data: bytes, folder: Path) -> None:
             report.to_json(include_passing=True)
             for outcome in report.outcomes[:50]:
                 assert outcome.message
+
+
+def _compile(directive: CheckedDirective) -> None:
+    """What `compile` prints: no text of the directive leaves a `--` comment line."""
+    for dialect in ("duckdb", "postgres"):
+        for heading, sql in compile_rules(directive, dialect):
+            assert all(comment_text(line).splitlines() == [comment_text(line)] for line in heading)
+            assert sql
+        for _, sql in compile_sql(directive, dialect):
+            assert sql
 
 
 _SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow,

@@ -68,6 +68,10 @@ def _col(table: str, column: str) -> exp.Column:
     return exp.column(_name(column), table=_name(table))
 
 
+#: An ordinal past every period, the as-of of a rule that reads no data.
+_EVERY_PERIOD = 10**9
+
+
 def _union(selects: Sequence[exp.Select]) -> exp.Expr:
     query: exp.Expr = selects[0]
     for select in selects[1:]:
@@ -91,6 +95,8 @@ class RuleStatement:
 
     def build(self) -> tuple[exp.Expr, list[str]]:
         rule = self.rule
+        if not rule.datasets() and self.directive.window is None:
+            return self._without_data(), ["it reads no dataset and no window is declared: pending (no data)"]
         for index, name in enumerate(rule.datasets()):
             self.ctes.append((f"rows{index + 1}", self._rows(name)))
         grain, frame_periods = self._periods()
@@ -126,6 +132,15 @@ class RuleStatement:
         for name, query in self.ctes:
             final = final.with_(_name(name), as_=query)
         return final, self.notes
+
+    def _without_data(self) -> exp.Expr:
+        """The outcome of a rule of constants only, which the reference engine leaves pending."""
+        nothing = exp.cast(exp.null(), "DOUBLE")
+        names = ["actual", "threshold", "upper"][: len(self.rule.values())]
+        time = self.rule.time
+        period = {"in": time.start, "by": time.deadline}.get(time.kind)
+        return exp.select(text(str(period or "all")).as_(_name("period")), *(nothing.copy().as_(_name(n)) for n in names),
+                          text("pending").as_(_name("status")))
 
     def _status(self, names: list[str]) -> exp.Expr:
         values = [_col("judged", n) for n in names]
@@ -188,6 +203,8 @@ class RuleStatement:
 
     def _latest(self, grain: Grain) -> exp.Expr:
         """The as-of period at *grain*: the latest that the rule's data reaches (a subquery)."""
+        if not self.rule.datasets():  # constants only: every period of the window is reached
+            return number(_EVERY_PERIOD)
         return exp.Subquery(this=exp.select(exp.Max(this=ordinal(ident(DAY), grain))).from_(
             exp.Subquery(this=self._all_rows(), alias=exp.TableAlias(this=_name("all_rows")))))
 
@@ -247,6 +264,8 @@ class RuleStatement:
 
     def _reaches(self, day: int) -> exp.Expr:
         """Whether some row's period ends on or after *day* (the as-of has reached it)."""
+        if not self.rule.datasets():
+            return exp.true()
         ifs = [exp.If(this=exp.EQ(this=ident(GRAIN), expression=number(i)),
                       true=exp.GTE(this=ordinal(ident(DAY), g),
                                    expression=number(Period("day", day).to_grain(g).ordinal)))
