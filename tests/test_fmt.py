@@ -79,6 +79,8 @@ GOLDEN = [
         id="at-and-in-period",
     ),
     pytest.param("require  x>0   in   total", "require x > 0 in total\n", id="in-total"),
+    pytest.param("require  x>0   in   total  from 2026  to 2030", "require x > 0 in total from 2026 to 2030\n",
+                 id="in-total-sub-window"),
     pytest.param(
         "let x = ((a + b)) * (c) - (d - e) / -(f)",
         "let x = (a + b) * c - (d - e) / -f\n",

@@ -64,6 +64,8 @@ rule firsts: require first(sales.amount[region]) != 40 USD per year
 rule parts: require sales.amount[region] / sales.amount <= 80% per year
 rule equal: require sales.amount[kind = "other"] = 65 USD in 2020
 rule derived: require sales.turnover[kind in ["direct", "other"]] >= 100 USD per year
+rule sub_total: require sales.amount >= 100 USD in total from 2021 to 2022
+rule sub_later: require sales.amount >= 100 USD in total from 2022 to 2024
 rule constants: require 0 >= 0 per year
 rule constant_total: require 1 >= 0 in total
 rule constant_deadline: require 0 >= 1 by 2022

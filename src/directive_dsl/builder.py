@@ -329,7 +329,8 @@ class Builder:
         return n.InPeriod(period=c[0], span=self._from_keyword("in", self._span(c)))
 
     def in_total(self, c: list[Child]) -> n.InTotal:
-        return n.InTotal(span=self._from_keyword("in", self._span(c)))
+        _total, start, end = c
+        return n.InTotal(start=start, end=end, span=self._from_keyword("in", self._span(c)))
 
     def by(self, c: list[Child]) -> n.By:
         deadline, baseline = c

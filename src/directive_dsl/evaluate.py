@@ -27,7 +27,7 @@ from .judge import RulePlan, contexts, judge_rule, requests
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .report import Report, RuleSummary, Status
-from .timing import latest, window_for
+from .timing import Window, latest, window_for
 
 ENGINES = ("duckdb", "python", "spark", "postgres")
 
@@ -449,6 +449,8 @@ def _time(
         present = [p for p in present if p.start_day() <= caller_as_of.end_day()]
     as_of = caller_as_of or latest(present)
     window = window_for(caller_window, directive.window, present)
+    if rule.time.kind == "total" and rule.time.start is not None and rule.time.end is not None:
+        window = Window(start=rule.time.start, end=rule.time.end)  # `in total from A to B`
     if (
         as_of is None
         and window is not None
@@ -528,7 +530,11 @@ def _report(
                 time=rule.time.kind,
             )
         )
-    windows = [p.window for p in plans if p.window is not None]
+    # A rule's own sub-window (`in total from A to B`) says nothing of the directive's window,
+    # unless every rule has one: then the window is what they cover.
+    windows = [p.window for p in plans
+               if p.window is not None and not (p.rule.time.kind == "total" and p.rule.time.start)]
+    windows = windows or [p.window for p in plans if p.window is not None]
     window = None
     if caller_window or directive.window:
         chosen = caller_window or directive.window

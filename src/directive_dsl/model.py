@@ -320,8 +320,8 @@ class TimeSpec:
 
     kind: Literal["per", "in", "total", "by"]
     grain: Grain | None = None  # per: the grain; in/by: the literal's grain
-    start: Period | None = None  # per … from; in: the period
-    end: Period | None = None  # per … to
+    start: Period | None = None  # per … from; in: the period; in total from
+    end: Period | None = None  # per … to; in total … to
     deadline: Period | None = None
     baseline_period: Period | None = None
     baseline_value: float | None = None  # stated baseline, base units

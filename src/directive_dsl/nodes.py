@@ -237,7 +237,10 @@ class InPeriod(Node):
 
 @attrs.frozen(kw_only=True)
 class InTotal(Node):
-    """``in total``: one outcome over the whole window."""
+    """``in total [from P to P]``: one outcome over the whole window, or over a part of it."""
+
+    start: PeriodLit | None = None
+    end: PeriodLit | None = None
 
 
 @attrs.frozen(kw_only=True)

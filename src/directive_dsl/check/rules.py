@@ -143,7 +143,7 @@ def _time_spec(resolver: Resolver, rule: n.Rule) -> m.TimeSpec | None:
         )
         return m.TimeSpec(kind="total", explicit=False)
     if isinstance(clause, n.InTotal):
-        return m.TimeSpec(kind="total")
+        return _sub_window(resolver, clause)
     if isinstance(clause, n.InPeriod):
         period = _period(resolver, clause.period)
         return m.TimeSpec(kind="in", grain=period.grain, start=period) if period else None
@@ -206,6 +206,19 @@ def _per(resolver: Resolver, clause: n.Per) -> m.TimeSpec | None:
             resolver._fail(clause.span, "E404", f"the range {start} to {end} runs backwards")
             return None
     return m.TimeSpec(kind="per", grain=grain, start=start, end=end)
+
+
+def _sub_window(resolver: Resolver, clause: n.InTotal) -> m.TimeSpec | None:
+    """``in total [from A to B]``: the whole window, or the sub-window A..B (SPEC §13.5)."""
+    if clause.start is None or clause.end is None:
+        return m.TimeSpec(kind="total")
+    start, end = _period(resolver, clause.start), _period(resolver, clause.end)
+    if start is None or end is None:
+        return None
+    if end.end_day() < start.start_day():
+        resolver._fail(clause.span, "E404", f"the range {start} to {end} runs backwards")
+        return None
+    return m.TimeSpec(kind="total", start=start, end=end)
 
 
 def _grain(text: str) -> Grain:

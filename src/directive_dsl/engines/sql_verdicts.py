@@ -236,7 +236,9 @@ class RuleStatement:
                 self.notes.append(f"before {period} the engine judges the straight path from "
                                   f"{time.baseline_period} (on_track/off_track); here that is pending")
             return period.grain, _listed([period], reached)
-        # in total: the window as one range
+        # in total: the window (or the rule's sub-window) as one range
+        if time.start is not None and time.end is not None:
+            window = (time.start, time.end)
         if window is None:  # the periods the data holds, all of them reached
             first, last = (_any_label(f(this=ident(DAY)), exp.Max(this=ident(GRAIN))) for f in (exp.Min, exp.Max))
             label = exp.DPipe(this=exp.DPipe(this=first, expression=text("..")), expression=last)

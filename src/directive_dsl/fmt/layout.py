@@ -198,7 +198,11 @@ class Layout(ExprLayout):
         if isinstance(node, n.InPeriod):
             return cat(self.word("in"), " ", self.period(node.period))
         if isinstance(node, n.InTotal):
-            return cat(self.word("in"), " ", self.word("total"))
+            total = cat(self.word("in"), " ", self.word("total"))
+            if node.start is None or node.end is None:
+                return total
+            start = cat(self.word("from"), " ", self.period(node.start))
+            return cat(total, " ", start, " ", self.word("to"), " ", self.period(node.end))
         return self.by(node)
 
     def by(self, node: n.By) -> Doc:
