@@ -3,38 +3,78 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import io
+import re
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from directive_dsl.errors import DirectiveUsageError
-from directive_dsl.i18n import LOCALES, language
+from directive_dsl.i18n import LOCALES, compile_po, language
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "directive_dsl"
 #: The names the code calls to mark a string for translation.
-KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_": None, "N_": None}
+KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_": None, "N_": None,
+            "NN_": (1, 2)}
 
 
-def _used() -> set[str]:
-    found = set()
+def _used() -> dict[str, str | None]:
+    """Every message the code marks, with its plural (None for a message without one)."""
+    found: dict[str, str | None] = {}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(SRC), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        found.add(message if isinstance(message, str) else message[0])
+        if isinstance(message, str):
+            found.setdefault(message, None)
+        else:
+            found[message[0]] = message[1]
     return found
+
+
+def _catalogue(code: str) -> Catalog:
+    with (SRC / "locales" / code / "LC_MESSAGES" / "directive_dsl.po").open("rb") as f:
+        return read_po(f, locale=code)
 
 
 @pytest.mark.parametrize("code", [c for c in LOCALES if c != "en"])
 def test_every_string_the_code_uses_is_translated(code: str) -> None:
-    with (SRC / "locales" / code / "LC_MESSAGES" / "directive_dsl.po").open("rb") as f:
-        catalog = read_po(f, locale=code)
+    catalog = _catalogue(code)
     translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
                   and all(m.string if isinstance(m.string, tuple) else (m.string,))}
-    missing = sorted(_used() - translated)
+    missing = sorted(set(_used()) - translated)
     assert not missing, f"{code} lacks translations of {missing}"
+
+
+@pytest.mark.parametrize("code", [c for c in LOCALES if c != "en"])
+def test_plurals_have_every_form_and_translations_keep_their_fields(code: str) -> None:
+    catalog = _catalogue(code)
+    used = _used()
+    for message in catalog:
+        if not message.id:
+            continue
+        singular = message.id if isinstance(message.id, str) else message.id[0]
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if used.get(singular) is not None:
+            assert isinstance(message.id, tuple) and len(forms) == catalog.num_plurals, singular
+        fields = set(re.findall(r"\{(\w*)\}", singular))
+        for form in forms:
+            assert set(re.findall(r"\{(\w*)\}", form)) == fields, (singular, form)
+
+
+def test_the_source_catalogues_are_read_when_there_is_no_compiled_one() -> None:
+    # An editable install (and this source tree) has no .mo files: the .po is compiled when read,
+    # so an edited catalogue is what the reports use.
+    assert not list((SRC / "locales").glob("*/LC_MESSAGES/*.mo"))
+    for code, words in (("ru", "Отчёт о выполнении директивы"), ("be", "Справаздача аб выкананні дырэктывы")):
+        po = (SRC / "locales" / code / "LC_MESSAGES" / "directive_dsl.po").read_bytes()
+        compiled = gettext.GNUTranslations(io.BytesIO(compile_po(po, code)))
+        assert compiled.gettext("Directive report") == words
+        assert language(code).gettext("Directive report") == words
 
 
 @pytest.mark.parametrize("code", LOCALES)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DirectiveError, DirectiveUsageError
+from .i18n import LOCALES
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "markdown", "junit", "sarif", "html", "github", "tap", "xlsx")
@@ -91,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", metavar="P", help="evaluate as if data after period P did not exist"
     )
     check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
+    check.add_argument("--locale", choices=LOCALES, default="en",
+                       help="the language of the report's words and numbers: en (default), ru or be")
     check.add_argument("--all", action="store_true", help="list every outcome, passing ones too")
     check.add_argument(
         "--strict", action="store_true", help="the same as --fail-on warning"
@@ -266,10 +269,11 @@ def _check_once(args: argparse.Namespace) -> int:
         if fmt == "xlsx":
             from .formats.xlsx import render_bytes
 
-            _emit_bytes(render_bytes(reports, include_passing=args.all), args.output)
+            _emit_bytes(render_bytes(reports, include_passing=args.all, locale=args.locale), args.output)
         else:
             color = fmt == "text" and args.output is None and _color(args.color, sys.stdout)
-            _emit(render_many(reports, fmt, include_passing=args.all, color=color), args.output)
+            _emit(render_many(reports, fmt, include_passing=args.all, color=color, locale=args.locale),
+                  args.output)
     except DirectiveError:
         raise  # an old report at --output stays as it was (SPEC §13.10)
     fail_on = args.fail_on or ("warning" if args.strict else "error")

@@ -7,8 +7,11 @@ dates and plural forms follow the locale through Babel (``1 234 567,8`` in
 Russian, with a no-break space). English needs no extra; Russian and
 Belarusian need the ``i18n`` extra (Babel).
 
-Mark a string for translation with :meth:`Language.gettext` (``_``) or
-:meth:`Language.ngettext`; ``tests/test_i18n.py`` fails when the code uses a
+A report is written in one language at a time: :func:`speaking` makes a
+locale the current one, and the module's :func:`_`, :func:`ngettext` and
+:func:`pgettext` look their strings up in it (English outside ``speaking``).
+Mark a string for translation with them, or with :func:`N_` where it is only
+named and looked up later; ``tests/test_i18n.py`` fails when the code uses a
 string that a catalogue lacks.
 
 >>> en = language("en")
@@ -20,10 +23,13 @@ string that a catalogue lacks.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gettext
 import io
+from collections.abc import Iterator
+from contextvars import ContextVar
 from importlib import resources
 from typing import Any
 
@@ -52,6 +58,34 @@ class Language:
     def pgettext(self, context: str, message: str) -> str:
         """*message* in *context*, for words that translate differently by use."""
         return self._translations.pgettext(context, message)
+
+    def figure(self, text: str) -> str:
+        """An English-written number (``-1,234.5``) with this locale's group, decimal and minus signs.
+
+        The digits stay as they are: only the signs change, to what Babel writes
+        for the locale (``-1\u00a0234,5`` in Russian).
+        """
+        if self._babel is None or self.code == "en":
+            return text
+        return text.translate(self._signs)
+
+    def count(self, n: int) -> str:
+        """A count in a sentence: ``1234`` in English (as the reports always wrote it), ``1\u00a0234`` in Russian."""
+        return str(n) if self._babel is None or self.code == "en" else self.figure(f"{n:,}")
+
+    def percent(self, text: str) -> str:
+        """A number already written for this locale, as a percentage (``4,5\u00a0%`` in Russian)."""
+        if self._babel is None or self.code == "en":
+            return f"{text}%"
+        pattern = self._babel.percent_formats[None].pattern
+        return f"{text}\u00a0%" if "\u00a0%" in pattern else f"{text}%"
+
+    @functools.cached_property
+    def _signs(self) -> dict[int, str]:
+        from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+
+        return str.maketrans({",": get_group_symbol(self._babel), ".": get_decimal_symbol(self._babel),
+                              "-": get_minus_sign_symbol(self._babel)})
 
     def decimal(self, value: float, *, digits: int | None = None) -> str:
         """*value* with the locale's separators; *digits* fixes the decimals shown."""
@@ -134,3 +168,53 @@ def compile_po(text: bytes, code: str) -> bytes:
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     return out.getvalue()
+
+
+_CURRENT: ContextVar[Language | None] = ContextVar("directive_dsl_language", default=None)
+
+
+def current() -> Language:
+    """The language reports are being written in now (English unless :func:`speaking` says)."""
+    return _CURRENT.get() or language("en")
+
+
+@contextlib.contextmanager
+def speaking(code: str) -> Iterator[Language]:
+    """Write reports in locale *code* inside the ``with`` block.
+
+    >>> with speaking("ru"):
+    ...     ngettext("{n} target", "{n} targets", 5).format(n=5)
+    '5 целей'
+    >>> _("Directive report")
+    'Directive report'
+    """
+    token = _CURRENT.set(language(code))
+    try:
+        yield current()
+    finally:
+        _CURRENT.reset(token)
+
+
+def _(message: str) -> str:
+    """*message* in the current language."""
+    return current().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The current language's form of *singular*/*plural* for *n*."""
+    return current().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """*message* in *context*, in the current language."""
+    return current().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """*message* itself, marked for the catalogues: it is looked up with :func:`_` where it is shown."""
+    return message
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """A plural message, marked for the catalogues and looked up later with :func:`ngettext`."""
+    return (singular, plural)

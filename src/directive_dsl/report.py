@@ -59,10 +59,21 @@ class Outcome:
     progress_reason: str | None = None  # `by`: why there is no progress class
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
 
-    @functools.cached_property
+    @property
     def message(self) -> str:
-        """One sentence on the outcome (worked out when first read: most are never shown)."""
+        """One sentence on the outcome, in the language reports are written in now (:mod:`.i18n`)."""
+        from .i18n import current
+
+        if current().code == "en":
+            return self._english_message
         from .wording import describe_outcome  # wording reads this module's classes
+
+        return describe_outcome(self)
+
+    @functools.cached_property
+    def _english_message(self) -> str:
+        """The message in English, worked out when first read: most are never shown."""
+        from .wording import describe_outcome
 
         return describe_outcome(self)
 

@@ -1,4 +1,9 @@
-"""Outcomes in words, for messages and the human-readable formats."""
+"""Outcomes in words, for messages and the human-readable formats.
+
+Every sentence and word here is looked up in the current language's catalogue
+(:mod:`.i18n`), and every number is written with its separators; outside
+:func:`~directive_dsl.i18n.speaking` all of it is English.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,18 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
+from .i18n import N_, NN_, _, current, ngettext
+from .reasons import reason_words
 from .report import Location, Outcome, Report
 
-_BELOW = {
-    ">=": "below",
-    ">": "not above",
-    "<=": "above",
-    "<": "not below",
-    "=": "not equal to",
-    "!=": "equal to",
+#: A failed comparison in words, by operator: the actual value against its threshold.
+_MISSED = {
+    ">=": N_("{where}: {actual} is below the threshold {threshold} by {gap}"),
+    ">": N_("{where}: {actual} is not above the threshold {threshold} by {gap}"),
+    "<=": N_("{where}: {actual} is above the threshold {threshold} by {gap}"),
+    "<": N_("{where}: {actual} is not below the threshold {threshold} by {gap}"),
+    "=": N_("{where}: {actual} is not equal to the threshold {threshold} by {gap}"),
+    "!=": N_("{where}: {actual} is equal to the threshold {threshold} by {gap}"),
 }
 
 
@@ -38,9 +46,21 @@ def number(value: float | None, unit: str | None = None) -> str:
         text = f"{value:,.{decimals}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
+    return with_unit(current().figure(text), unit)
+
+
+def with_unit(text: str, unit: str | None) -> str:
+    """A number already written for the locale, with its unit: ``4.5%``, ``1.91 pp``, ``3 t``.
+
+    Units keep their symbols; only percent and percentage points follow the locale.
+    """
     if not unit:
         return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    if unit == "%":
+        return current().percent(text)
+    if unit == "pp":
+        return _("{n} pp").format(n=text)
+    return f"{text} {unit}"
 
 
 @attrs.frozen
@@ -96,10 +116,7 @@ def reading(value: float | None, unit: str | None = None, digits: int = _MIN_DIG
     """
     if value is None or not math.isfinite(value):
         return "—"
-    text = _digits(value, digits)
-    if not unit:
-        return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return with_unit(_digits(value, digits), unit)
 
 
 def _digits(value: float, digits: int) -> str:
@@ -115,16 +132,21 @@ def _digits(value: float, digits: int) -> str:
         return "0"
     # repr is the shortest text that reads back as the same float: 2.675, not 2.67499999…
     rounded = _to_digits(Decimal(repr(value)), digits)
-    word = ""
+    word = "{n}"
     for size, name in _MAGNITUDES:
         if abs(rounded) >= size:
-            rounded, word = rounded.scaleb(-round(math.log10(size))), f" {name}"
+            rounded, word = rounded.scaleb(-round(math.log10(size))), name
             break
     decimals = max(0, digits - 1 - rounded.adjusted())
     text = f"{rounded:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return ("0" if text == "-0" else text) + word
+    return _magnitude(word, current().figure("0" if text == "-0" else text))
+
+
+def _magnitude(word: str, text: str) -> str:
+    """*text* with its magnitude word (``{n} million``) in the current language."""
+    return _(word).format(n=text) if word != "{n}" else text
 
 
 def _to_digits(value: Decimal, digits: int) -> Decimal:
@@ -138,44 +160,74 @@ def group_words(group: Mapping[str, str]) -> str:
 
 
 def describe_outcome(o: Outcome) -> str:
-    """One sentence on an outcome."""
+    """One sentence on an outcome, in the current language."""
     where = ", ".join(part for part in (group_words(o.group), o.period) if part)
     shown = figures(o)
-    actual, threshold = shown.actual, shown.threshold
+    words = {"where": where, "actual": shown.actual, "threshold": shown.threshold, "op": o.op,
+             "gap": shown.gap, "target": shown.target, "upper": shown.upper, "deadline": o.deadline,
+             "reason": reason_words(o.reason) if o.reason else ""}
     if o.status == "missing":
-        return f"{where}: no value ({o.reason})"
+        return _("{where}: no value ({reason})").format(**words)
     if o.status == "pending":
-        aim = shown.target if o.target is not None else threshold
-        by = f" by {o.deadline}" if o.deadline else ""
-        why = f" ({o.reason})" if o.reason else ""
-        return f"{where}: target {o.op} {aim}{by} not yet due{why}"
-    if o.status in ("on_track", "off_track"):
-        state = "on track" if o.status == "on_track" else f"behind the path by {shown.gap}"
-        return (
-            f"{where}: {actual} is {state} (path {threshold} now, target {shown.target}"
-            f" by {o.deadline})"
-        )
+        words["aim"] = shown.target if o.target is not None else shown.threshold
+        sentence = (_("{where}: target {op} {aim} by {deadline} not yet due") if o.deadline
+                    else _("{where}: target {op} {aim} not yet due")).format(**words)
+        return sentence + (f" ({words['reason']})" if o.reason else "")
+    if o.status == "on_track":
+        return _("{where}: {actual} is on track (path {threshold} now, target {target} by {deadline})"
+                 ).format(**words)
+    if o.status == "off_track":
+        return _("{where}: {actual} is behind the path by {gap} (path {threshold} now, target {target}"
+                 " by {deadline})").format(**words)
     if o.op == "between":
-        bounds = f"{threshold} and {shown.upper}"
         if o.status == "pass":
-            return f"{where}: {actual} is between {bounds}"
-        return f"{where}: {actual} is outside {bounds} by {shown.gap}"
+            return _("{where}: {actual} is between {threshold} and {upper}").format(**words)
+        return _("{where}: {actual} is outside {threshold} and {upper} by {gap}").format(**words)
     if o.status == "pass":
-        return f"{where}: {actual} meets {o.op} {threshold}"
-    return f"{where}: {actual} is {_BELOW.get(o.op, 'off')} the threshold {threshold} by {shown.gap}"
+        return _("{where}: {actual} meets {op} {threshold}").format(**words)
+    missed = _MISSED.get(o.op, N_("{where}: {actual} is off the threshold {threshold} by {gap}"))
+    return _(missed).format(**words)
 
 
 # ---------------------------------------------------------------- for the report formats
 
-#: Each status as a reader says it.
+#: Each status as a reader says it (in English: look it up with :func:`status_words`).
 STATUS_WORDS: dict[str, str] = {
-    "pass": "met",
-    "fail": "not met",
-    "missing": "no data",
-    "pending": "not yet due",
-    "on_track": "on track",
-    "off_track": "off track",
+    "pass": N_("met"),
+    "fail": N_("not met"),
+    "missing": N_("no data"),
+    "pending": N_("not yet due"),
+    "on_track": N_("on track"),
+    "off_track": N_("off track"),
 }
+
+#: Each status as its code reads (``on_track`` as ``on track``), for the terse formats.
+_STATUS_CODES: dict[str, str] = {
+    "pass": N_("pass"),
+    "fail": N_("fail"),
+    "missing": N_("missing"),
+    "pending": N_("pending"),
+    "on_track": N_("on track"),
+    "off_track": N_("off track"),
+}
+
+
+def status_words(status: str) -> str:
+    """The status as a reader says it, in the current language: ``not met``."""
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def status_code_words(status: str) -> str:
+    """The status as its code reads, in the current language: ``on track`` (English), ``в пределах траектории``."""
+    return _(_STATUS_CODES[status]) if status in _STATUS_CODES else status
+
+
+_SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info"), "note": N_("note")}
+
+
+def severity_words(severity: str) -> str:
+    """A severity in the current language: ``warning``, ``предупреждение``."""
+    return _(_SEVERITIES[severity]) if severity in _SEVERITIES else severity
 
 #: Comparison operators as typeset.
 OP_SYMBOLS: dict[str, str] = {
@@ -188,7 +240,7 @@ OP_SYMBOLS: dict[str, str] = {
     "between": "between",
 }
 
-_MAGNITUDES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_MAGNITUDES = ((1e12, N_("{n} trillion")), (1e9, N_("{n} billion")), (1e6, N_("{n} million")))
 
 
 def short_number(value: float | None, unit: str | None = None) -> str:
@@ -199,7 +251,7 @@ def short_number(value: float | None, unit: str | None = None) -> str:
     """
     if value is None or not math.isfinite(value):
         return "—"
-    word = ""
+    word = "{n}"
     for size, name in _MAGNITUDES:
         if abs(value) >= size:
             value, word = value / size, name
@@ -222,11 +274,7 @@ def short_number(value: float | None, unit: str | None = None) -> str:
             text = text.rstrip("0").rstrip(".")
         if text == "-0":
             text = "0"
-    if word:
-        text = f"{text} {word}"
-    if not unit:
-        return text
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return with_unit(_magnitude(word, current().figure(text)), unit)
 
 
 def location_words(location: Location) -> str:
@@ -248,24 +296,28 @@ def threshold_words(o: Outcome, *, typeset: bool = False, short: bool = False) -
         shown = figures(o)
         threshold, upper, target = shown.threshold, shown.upper, shown.target
     if o.op == "between" and o.status == "fail" and o.threshold == o.upper:
-        text = f"{OP_SYMBOLS['<='] if typeset else '<='} {upper} (upper bound)"
+        text = _("{op} {upper} (upper bound)").format(op=OP_SYMBOLS["<="] if typeset else "<=", upper=upper)
     elif o.op == "between":
-        text = f"between {threshold} and {upper}"
+        text = _("between {threshold} and {upper}").format(threshold=threshold, upper=upper)
     else:
         text = f"{op} {threshold}"
     if o.status in ("on_track", "off_track") and o.target is not None:
-        text += f" (path; target {target} by {o.deadline})"
+        text += _(" (path; target {target} by {deadline})").format(target=target, deadline=o.deadline)
     return text
 
 
-#: Each status as a headline says it, worst first.
-_HEADLINE: dict[str, str] = {
-    "fail": "not met",
-    "missing": "without data",
-    "off_track": "off track",
-    "pending": "not yet due",
-    "on_track": "on track",
-    "pass": "met",
+#: Each status as a headline says it, worst first: the first with its noun, the rest without.
+_HEADLINE: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "fail": (NN_("{n} target not met", "{n} targets not met"), NN_("{n} not met", "{n} not met")),
+    "missing": (NN_("{n} target without data", "{n} targets without data"),
+                NN_("{n} without data", "{n} without data")),
+    "off_track": (NN_("{n} target off track", "{n} targets off track"),
+                  NN_("{n} off track", "{n} off track")),
+    "pending": (NN_("{n} target not yet due", "{n} targets not yet due"),
+                NN_("{n} not yet due", "{n} not yet due")),
+    "on_track": (NN_("{n} target on track", "{n} targets on track"),
+                 NN_("{n} on track", "{n} on track")),
+    "pass": (NN_("{n} target met", "{n} targets met"), NN_("{n} met", "{n} met")),
 }
 
 
@@ -279,21 +331,40 @@ def headline_words(report: Report) -> str:
     counts = report.counts()
     parts = [(n, _HEADLINE[s]) for s, n in sorted(counts.items(), key=lambda i: list(_HEADLINE).index(i[0])) if n]
     if not parts:
-        return "nothing to judge"
-    (first, word), rest = parts[0], parts[1:]
-    return ", ".join([f"{count_words(first, 'target')} {word}", *(f"{n} {w}" for n, w in rest)])
+        return _("nothing to judge")
+    words = [plural(*(forms[0] if i == 0 else forms[1]), n) for i, (n, forms) in enumerate(parts)]
+    return ", ".join(words)
+
+
+def plural(singular: str, plural_: str, n: int) -> str:
+    """The current language's form for *n* of a ``{n}`` message, the count written by the locale."""
+    return ngettext(singular, plural_, n).format(n=current().count(n))
+
+
+_NOUNS = {
+    "violation": NN_("{n} violation", "{n} violations"),
+    "rule": NN_("{n} rule", "{n} rules"),
+    "outcome": NN_("{n} outcome", "{n} outcomes"),
+    "target": NN_("{n} target", "{n} targets"),
+    "error": NN_("{n} error", "{n} errors"),
+    "warning": NN_("{n} warning", "{n} warnings"),
+    "info": NN_("{n} info", "{n} infos"),
+}
 
 
 def count_words(n: int, noun: str) -> str:
-    """``1 violation``, ``3 violations``."""
+    """``1 violation``, ``3 violations``, in the current language."""
+    if noun in _NOUNS:
+        return plural(*_NOUNS[noun], n)
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def summary_words(report: Report, names: Mapping[str, str] | None = None) -> str:
+def summary_words(report: Report, *, readers: bool = False) -> str:
     """One line on a whole report: violations, the rules they fall in, and every status counted.
 
     ``16 violations (15 errors, 1 warning) in 4 of 6 rules; 22 outcomes: 5 pass, 15 fail, …``;
-    *names* words the statuses (:data:`STATUS_WORDS` for readers), else ``pass``, ``on track``….
+    ``readers`` words the statuses as readers say them (``met``), else as their codes read
+    (``pass``, ``on track``…).
     """
     violations = report.violations
     by_severity: dict[str, int] = {}
@@ -301,17 +372,23 @@ def summary_words(report: Report, names: Mapping[str, str] | None = None) -> str
         severity = v.violation_severity or v.severity
         by_severity[severity] = by_severity.get(severity, 0) + 1
     rules = len({v.rule for v in violations})
+    total = len(report.rules)
     if violations:
         kinds = ", ".join(
             count_words(n, s) for s, n in sorted(by_severity.items(), key=_severity_order)
         )
-        head = f"{count_words(len(violations), 'violation')} ({kinds}) in {rules} of {count_words(len(report.rules), 'rule')}"
+        head = ngettext("{violations} ({kinds}) in {rules} of {n} rule",
+                        "{violations} ({kinds}) in {rules} of {n} rules", total).format(
+            violations=count_words(len(violations), "violation"), kinds=kinds,
+            rules=current().count(rules), n=current().count(total))
     else:
-        head = f"no violations in {count_words(len(report.rules), 'rule')}"
-    word = names or {s: s.replace("_", " ") for s in STATUS_WORDS}
-    counts = ", ".join(f"{n} {word.get(s, s)}" for s, n in report.counts().items() if n)
-    return f"{head}; {count_words(len(report.outcomes), 'outcome')}" + (
-        f": {counts}" if counts else ""
+        head = ngettext("no violations in {n} rule", "no violations in {n} rules", total).format(
+            n=current().count(total))
+    word = status_words if readers else status_code_words
+    counts = ", ".join(_("{n} {status}").format(n=current().count(n), status=word(s))
+                       for s, n in report.counts().items() if n)
+    return _("{head}; {outcomes}").format(head=head, outcomes=count_words(len(report.outcomes), "outcome")) + (
+        _(": {counts}").format(counts=counts) if counts else ""
     )
 
 

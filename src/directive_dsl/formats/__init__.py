@@ -10,6 +10,8 @@ CI systems, and ``html``, one self-contained page with a chart per rule.
 >>> report = directive.evaluate({"trade": [{"year": 2026, "trade": 7}]}, engine="python")
 >>> print(render(report, "markdown").splitlines()[0])
 ### ✅ Directive report: 1 target met
+>>> print(render(report, "markdown", locale="ru").splitlines()[0])
+### ✅ Отчёт о выполнении директивы: 1 цель выполнена
 >>> render(report, "jsn")
 Traceback (most recent call last):
 ...
@@ -25,6 +27,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import DirectiveUsageError, closest, listing
+from ..i18n import speaking
 from ..report import Report
 
 #: Every format name, in the order the command line lists them.
@@ -85,12 +88,15 @@ _RENDERERS: dict[str, Callable[[Report, bool, bool], str]] = {
 }
 
 
-def render(report: Report, fmt: str, *, include_passing: bool = False, color: bool = False) -> str:
+def render(report: Report, fmt: str, *, include_passing: bool = False, color: bool = False,
+           locale: str = "en") -> str:
     """*report* in format *fmt*, one of :data:`FORMATS`.
 
     ``include_passing`` adds the outcomes that are not violations (the HTML
-    page always shows them all); ``color`` adds ANSI colours to ``text``.
-    An unknown *fmt* raises :class:`~directive_dsl.errors.DirectiveUsageError`.
+    page always shows them all); ``color`` adds ANSI colours to ``text``;
+    ``locale`` (``en``, ``ru`` or ``be``) is the language of its words and
+    numbers (JSON keys, statuses and codes stay as they are).
+    An unknown *fmt* or *locale* raises :class:`~directive_dsl.errors.DirectiveUsageError`.
     """
     renderer = _RENDERERS.get(fmt)
     if renderer is None:
@@ -98,7 +104,8 @@ def render(report: Report, fmt: str, *, include_passing: bool = False, color: bo
         known = f"the formats are {listing(FORMATS)}"
         hint = f"did you mean `{match}`? The formats are {listing(FORMATS)}" if match else known.capitalize()
         raise DirectiveUsageError(f"unknown report format `{fmt}`", hint=hint)
-    return renderer(report, include_passing, color)
+    with speaking(locale):
+        return renderer(report, include_passing, color)
 
 
 def report_schema() -> dict[str, Any]:

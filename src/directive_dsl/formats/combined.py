@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 
 from ..errors import DirectiveUsageError
+from ..i18n import speaking
 from ..report import Report
 from . import render
 
@@ -22,10 +23,15 @@ MANY_SCHEMA = "directive-reports/1"
 
 
 def render_many(reports: Sequence[Report], fmt: str, *, include_passing: bool = False,
-                color: bool = False) -> str:
-    """*reports* as one document of format *fmt*."""
+                color: bool = False, locale: str = "en") -> str:
+    """*reports* as one document of format *fmt*, its words in *locale*."""
     if len(reports) == 1:
-        return render(reports[0], fmt, include_passing=include_passing, color=color)
+        return render(reports[0], fmt, include_passing=include_passing, color=color, locale=locale)
+    with speaking(locale):
+        return _many(reports, fmt, include_passing, color)
+
+
+def _many(reports: Sequence[Report], fmt: str, include_passing: bool, color: bool) -> str:
     if fmt == "json":
         return json.dumps(_json(reports, include_passing), indent=2, ensure_ascii=False) + "\n"
     if fmt == "sarif":

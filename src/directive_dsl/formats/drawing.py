@@ -13,8 +13,10 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
+from ..i18n import _
+from ..reasons import reason_words
 from ..report import Outcome, RuleSummary
-from ..wording import OP_SYMBOLS, STATUS_WORDS, figures, group_words, threshold_words
+from ..wording import OP_SYMBOLS, figures, group_words, status_words, threshold_words
 from . import timeline
 from .markup import el, num
 from .svgkit import Scale, domain, marker, nice_ticks, tick_label
@@ -85,7 +87,7 @@ def lower_bounds(outcomes: Sequence[Outcome]) -> dict[str, float]:
 def series_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.Element:
     """Actual against threshold per period for one group."""
     frame, unit = canvas.frame, outcomes[0].unit
-    svg = _svg(canvas, title, outcomes, "Actual against threshold per period", "series")
+    svg = _svg(canvas, title, outcomes, _("Actual against threshold per period"), "series")
     x, y = canvas.scales()
     _future_band(svg, canvas, x)
     _y_axis(svg, frame, y, unit)
@@ -113,7 +115,7 @@ def series_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.
 def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.Element:
     """The path to a target due by a deadline, and where the actual value stands on it."""
     frame, unit = canvas.frame, outcomes[0].unit
-    svg = _svg(canvas, title, outcomes, "Actual against the path to the target", "path")
+    svg = _svg(canvas, title, outcomes, _("Actual against the path to the target"), "path")
     x, y = canvas.scales()
     _future_band(svg, canvas, x)
     _y_axis(svg, frame, y, unit)
@@ -123,9 +125,12 @@ def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.El
             svg.append(_polyline([(x(i), y(v)) for i, v in line], "path"))
         due = timeline.slot(o.deadline, canvas.axis)
         if due is not None and o.target is not None:
-            svg.append(marker("target", x(due), y(o.target), label=f"target {threshold_words(o)}"))
+            svg.append(marker("target", x(due), y(o.target),
+                              label=_("target {threshold}").format(threshold=threshold_words(o))))
             svg.append(el("text", {"class": "val tgt", "x": x(due) - 9, "y": y(o.target) - 9,
-                                   "text-anchor": "end"}, f"target {tick_label(o.target, unit)} by {o.deadline}"))
+                                   "text-anchor": "end"},
+                          _("target {target} by {deadline}").format(target=tick_label(o.target, unit),
+                                                                    deadline=o.deadline)))
         at = timeline.where(o, canvas.axis, canvas.as_of)
         if at is None:
             continue
@@ -134,7 +139,8 @@ def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.El
             continue
         _gaps(svg, [(x(at), o)], y)
         svg.append(marker(o.status, x(at), y(o.actual), label=_point_words(o)))
-        words = tick_label(o.actual, unit) + (f" in {canvas.axis[at]}" if canvas.detail else "")
+        words = (_("{value} in {period}").format(value=tick_label(o.actual, unit), period=canvas.axis[at])
+                 if canvas.detail else tick_label(o.actual, unit))
         svg.append(_value(o, x(at), y, frame, words))
     _x_axis(svg, canvas, x)
     return svg
@@ -150,7 +156,8 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
     lo, hi = domain(values)
     x = Scale(lo, hi, frame.x0, frame.x1)
     canvas_title = rule.title or rule.id
-    svg = _svg_element(frame, _describe(canvas_title, rows, f"Actual against threshold in {rows[0].period}"),
+    svg = _svg_element(frame, _describe(canvas_title, rows,
+                                        _("Actual against threshold in {period}").format(period=rows[0].period)),
                        canvas_title, "bars")
     if unit and unit != "%":
         svg.append(el("text", {"class": "ax unit", "x": frame.x0 - 12, "y": frame.y0 - 9, "text-anchor": "end"},
@@ -179,7 +186,7 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
                                        "y2": mid + 11}))
         tip = x(o.actual) if o.actual is not None else x(0.0) + 8
         svg.append(marker(o.status, tip, mid, label=_point_words(o)))
-        text = tick_label(o.actual, unit) if o.actual is not None else "no data"
+        text = tick_label(o.actual, unit) if o.actual is not None else _("no data")
         spot = tip + 12
         if any(b is not None and abs(x(b) - spot) < 8 for b in ticks):
             spot += 12
@@ -202,19 +209,20 @@ def _svg_element(frame: Frame, label: str, title: str, cls: str) -> ET.Element:
 
 def _describe(title: str, outcomes: Sequence[Outcome], what: str) -> str:
     points = "; ".join(_point_words(o) for o in outcomes[:40])
-    more = f"; and {len(outcomes) - 40} more" if len(outcomes) > 40 else ""
+    more = _("; and {n} more").format(n=len(outcomes) - 40) if len(outcomes) > 40 else ""
     threshold = threshold_words(outcomes[0], typeset=True, short=True) if outcomes else ""
-    return f"{what} for {title}, threshold {threshold}. {points}{more}."
+    return _("{what} for {title}, threshold {threshold}. {points}{more}.").format(
+        what=what, title=title, threshold=threshold, points=points, more=more)
 
 
 def _point_words(o: Outcome) -> str:
     where = ", ".join(part for part in (group_words(o.group), o.period) if part)
     shown = figures(o)
-    words = f"{where}: {shown.actual}, {STATUS_WORDS[o.status]}"
+    words = f"{where}: {shown.actual}, {status_words(o.status)}"
     if o.gap is not None:
-        words += f" (gap {shown.gap})"
+        words += " " + _("(gap {gap})").format(gap=shown.gap)
     if o.reason:
-        words += f" ({o.reason})"
+        words += f" ({reason_words(o.reason)})"
     return words
 
 
@@ -248,10 +256,10 @@ def _future_band(svg: ET.Element, canvas: Canvas, x: Scale) -> None:
     left = x(first) - (x(1) - x(0)) / 2
     svg.append(el("rect", {"class": "future", "x": left, "y": frame.y0, "width": frame.x1 - left,
                            "height": frame.y1 - frame.y0},
-                  el("title", None, f"after the latest data ({canvas.as_of})")))
+                  el("title", None, _("after the latest data ({period})").format(period=canvas.as_of))))
     if canvas.detail and frame.x1 - left > 90:
         svg.append(el("text", {"class": "ax note", "x": frame.x1 - 6, "y": frame.y1 - 8, "text-anchor": "end"},
-                      "not yet reported"))
+                      _("not yet reported")))
 
 
 def _threshold_line(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Outcome]], x: Scale, y: Scale,
@@ -270,7 +278,7 @@ def _threshold_line(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int,
         level = o.threshold or 0.0
         words = f"{OP_SYMBOLS.get(o.op, o.op)} {tick_label(level, unit)}"
         if canvas.detail:
-            words = f"threshold {words}"
+            words = _("threshold {threshold}").format(threshold=words)
         spot = ({"x": frame.x1 - 6, "text-anchor": "end"} if len(levels) == 1
                 else {"x": x(i) + 10, "text-anchor": "start"})
         svg.append(el("text", {"class": "ax thr-label", **spot, "y": y(level) - 7}, words))
@@ -285,7 +293,7 @@ def _bounds_band(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Ou
     if not known:
         return
     if len({(lo, up) for _, lo, up in known}) == 1:
-        _, lo, up = known[0]
+        lo, up = known[0][1], known[0][2]
         assert lo is not None and up is not None
         top, bottom = y(up), y(lo)
         svg.append(el("rect", {"class": "band", "x": frame.x0, "y": top, "width": frame.x1 - frame.x0,
@@ -293,12 +301,13 @@ def _bounds_band(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Ou
         for at in (top, bottom):
             svg.append(el("line", {"class": "thr", "x1": frame.x0, "x2": frame.x1, "y1": at, "y2": at}))
         if canvas.detail:
-            words = f"between {tick_label(lo, unit)} and {tick_label(up, unit)}"
+            words = _("between {threshold} and {upper}").format(threshold=tick_label(lo, unit),
+                                                                upper=tick_label(up, unit))
             svg.append(el("text", {"class": "ax thr-label", "x": frame.x1 - 6, "y": top - 7, "text-anchor": "end"},
                           words))
         return
-    for run in _runs([(i, float(n)) if n is not None else (i, None) for i, n, _ in pairs]):
-        ups = {i: up for i, _, up in pairs}
+    for run in _runs([(i, float(n)) if n is not None else (i, None) for i, n, _up in pairs]):
+        ups = {i: up for i, _lo, up in pairs}
         upper = [(x(i), y(ups[i] or 0.0)) for i, _ in run]
         lower = [(x(i), y(v)) for i, v in reversed(run)]
         svg.append(el("polygon", {"class": "band", "points": " ".join(f"{num(a)},{num(b)}" for a, b in upper + lower)}))
@@ -312,12 +321,13 @@ def _gaps(svg: ET.Element, points: Sequence[tuple[float, Outcome]], y: Scale) ->
         if o.gap is not None and o.actual is not None and o.threshold is not None and o.is_violation:
             svg.append(el("line", {"class": f"gapline gap-{o.status}", "x1": at, "x2": at,
                                    "y1": y(o.actual), "y2": y(o.threshold)},
-                          el("title", None, f"gap {figures(o).gap}")))
+                          el("title", None, _("gap {gap}").format(gap=figures(o).gap))))
 
 
 def _no_data(svg: ET.Element, frame: Frame, at: float, o: Outcome) -> None:
     svg.append(marker(o.status, at, frame.y1 - 9, label=_point_words(o)))
-    svg.append(el("text", {"class": "ax note", "x": at, "y": frame.y1 - 20, "text-anchor": "middle"}, "no data"))
+    svg.append(el("text", {"class": "ax note", "x": at, "y": frame.y1 - 20, "text-anchor": "middle"},
+                  _("no data")))
 
 
 def _value(o: Outcome, at: float, y: Scale, frame: Frame, words: str) -> ET.Element:

@@ -17,20 +17,24 @@ carries a word and a shape, and rows that are violations have a marked edge.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from importlib import resources
 
 from .. import __version__
+from ..i18n import N_, _, current, ngettext
+from ..reasons import reason_words
 from ..report import SCHEMA, Outcome, Report, RuleSummary
 from ..wording import (
-    STATUS_WORDS,
     count_words,
     figures,
     gap_unit,
     headline_words,
     location_words,
     number,
+    severity_words,
+    status_words,
     summary_words,
 )
 from ..wording import threshold_words as threshold_text
@@ -39,12 +43,12 @@ from .markup import el, to_html
 from .svgkit import mark_icon
 
 _SHAPES = {"pass": "pass", "warn": "off_track", "fail": "fail"}
-_SEVERITY = {"error": "Error", "warning": "Warning", "info": "Information"}
+_SEVERITY = {"error": N_("Error"), "warning": N_("Warning"), "info": N_("Information")}
 
 
 def render(report: Report) -> str:
     """The report as one HTML page (UTF-8 text), every outcome shown."""
-    title = report.title or "Directive report"
+    title = report.title or _("Directive report")
     return page(title, [part for part in report_parts(report) if part is not None])
 
 
@@ -55,12 +59,12 @@ def render_many(reports: Sequence[Report]) -> str:
         article = el("article", {"class": "report", "id": f"report-{index}"}, *report_parts(report))
         _prefix_ids(article, f"d{index}-")
         articles.append(article)
-    return page("Directive reports", articles)
+    return page(_("Directive reports"), articles)
 
 
 def notebook_html(report: Report) -> str:
     """The report for a notebook cell: its headline and each rule's table, without charts."""
-    title = report.title or "Directive report"
+    title = report.title or _("Directive report")
     sections = []
     for rule in report.rules:
         outcomes = [o for o in report.outcomes if o.rule == rule.id]
@@ -76,7 +80,7 @@ def notebook_html(report: Report) -> str:
 
 def report_parts(report: Report) -> list[ET.Element | None]:
     """The page's parts for one report: its top, overview, sections and footer."""
-    title = report.title or "Directive report"
+    title = report.title or _("Directive report")
     return [_top(report, title), _overview(report),
             el("main", None, [_section(report, i, rule) for i, rule in enumerate(report.rules)]),
             _footer(report)]
@@ -88,11 +92,11 @@ def page(title: str, parts: Sequence[ET.Element]) -> str:
               el("meta", {"charset": "utf-8"}),
               el("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}),
               el("meta", {"name": "generator", "content": f"directive_dsl {__version__}"}),
-              el("title", None, f"{title} — directive report"),
+              el("title", None, _("{title} — directive report").format(title=title)),
               el("link", {"rel": "icon", "href": "data:,"}),
               el("style", None, _css()))
     body = el("body", None, *parts)
-    return "<!DOCTYPE html>\n" + to_html(el("html", {"lang": "en"}, head, body)) + "\n"
+    return "<!DOCTYPE html>\n" + to_html(el("html", {"lang": current().code}, head, body)) + "\n"
 
 
 _REFERENCES = ("aria-labelledby", "aria-describedby", "for", "headers")
@@ -117,7 +121,12 @@ def _css() -> str:
 
 
 def _words(status: str) -> str:
-    return STATUS_WORDS.get(status, status).capitalize()
+    return _capital(status_words(status))
+
+
+def _capital(text: str) -> str:
+    """*text* with its first letter in capitals, the rest as it is."""
+    return text[:1].upper() + text[1:]
 
 
 def badge(status: str, text: str | None = None) -> ET.Element:
@@ -128,25 +137,25 @@ def badge(status: str, text: str | None = None) -> ET.Element:
 def _top(report: Report, title: str) -> ET.Element:
     facts: list[tuple[str, str | ET.Element]] = []
     if report.window:
-        facts.append(("Window", f"{report.window[0]} – {report.window[1]}"))
+        facts.append((_("Window"), f"{report.window[0]} – {report.window[1]}"))
     if report.as_of:
-        facts.append(("Latest data", report.as_of))
-    facts.append(("Targets", str(len(report.rules))))
-    facts.append(("Directive file", el("code", None, report.file)))
+        facts.append((_("Latest data"), report.as_of))
+    facts.append((_("Targets"), current().count(len(report.rules))))
+    facts.append((_("Directive file"), el("code", None, report.file)))
     source = " · ".join(part for part in (report.source, report.owner) if part)
     shape, verdict = _SHAPES[report.status], headline_words(report).capitalize()
     counts = report.counts()
-    tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, str(n)), " ", badge(status))
+    tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, current().count(n)), " ", badge(status))
              for status, n in counts.items() if n]
     return el("header", {"class": "top"},
-              el("p", {"class": "kicker"}, "Directive report"),
+              el("p", {"class": "kicker"}, _("Directive report")),
               el("h1", None, title),
               el("p", {"class": "sub"}, source) if source else None,
               el("dl", {"class": "facts"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in facts]),
               el("div", {"class": f"verdict v-{report.status}", "role": "status"},
                  el("p", {"class": "verdict-word"}, mark_icon(shape), " ", verdict),
-                 el("p", {"class": "verdict-text"}, summary_words(report, STATUS_WORDS).capitalize() + ".")),
-              el("ul", {"class": "tally", "aria-label": "Outcomes by status"}, tally))
+                 el("p", {"class": "verdict-text"}, summary_words(report, readers=True).capitalize() + ".")),
+              el("ul", {"class": "tally", "aria-label": _("Outcomes by status")}, tally))
 
 
 def _overview(report: Report) -> ET.Element | None:
@@ -159,15 +168,17 @@ def _overview(report: Report) -> ET.Element | None:
         rows.append(el("tr", {"class": f"s-{rule.status}"},
                        el("th", {"scope": "row"}, el("a", {"href": f"#rule-{i}"}, rule.title or rule.id)),
                        el("td", None, badge(rule.status)),
-                       el("td", {"class": "num"}, f"{violations} of {total}")))
+                       el("td", {"class": "num"}, _("{violations} of {total}").format(
+                           violations=current().count(violations), total=current().count(total)))))
     table = el("table", {"class": "overview"},
-               el("caption", None, "Each target, its overall status, and how many of its outcomes count against it."),
-               el("thead", None, el("tr", None, el("th", {"scope": "col"}, "Target"),
-                                    el("th", {"scope": "col"}, "Status"),
-                                    el("th", {"scope": "col", "class": "num"}, "Violations"))),
+               el("caption", None, _("Each target, its overall status, and how many of its outcomes count "
+                                     "against it.")),
+               el("thead", None, el("tr", None, el("th", {"scope": "col"}, _("Target")),
+                                    el("th", {"scope": "col"}, _("Status")),
+                                    el("th", {"scope": "col", "class": "num"}, _("Violations")))),
                el("tbody", None, rows))
     return el("nav", {"class": "toc", "aria-labelledby": "toc-h"},
-              el("h2", {"id": "toc-h"}, "Targets at a glance"),
+              el("h2", {"id": "toc-h"}, _("Targets at a glance")),
               el("div", {"class": "table-wrap"}, table))
 
 
@@ -175,13 +186,16 @@ def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
     outcomes = [o for o in report.outcomes if o.rule == rule.id]
     violations = sum(1 for o in outcomes if o.is_violation)
     meta: list[tuple[str, str | ET.Element]] = [
-        ("Rule", el("code", None, rule.id)), ("Severity", _SEVERITY.get(rule.severity, rule.severity))]
+        (_("Rule"), el("code", None, rule.id)),
+        (_("Severity"), _(_SEVERITY[rule.severity]) if rule.severity in _SEVERITY else rule.severity)]
     if rule.source:
-        meta.append(("Source", rule.source))
+        meta.append((_("Source"), rule.source))
     if rule.owner:
-        meta.append(("Owner", rule.owner))
-    meta.append(("Defined at", el("code", None, f"{location_words(rule.location)}:{rule.location.column}")))
-    meta.append(("Violations", f"{violations} of {count_words(len(outcomes), 'outcome')}"))
+        meta.append((_("Owner"), rule.owner))
+    meta.append((_("Defined at"), el("code", None, f"{location_words(rule.location)}:{rule.location.column}")))
+    meta.append((_("Violations"), ngettext("{violations} of {n} outcome", "{violations} of {n} outcomes",
+                                           len(outcomes)).format(violations=current().count(violations),
+                                                                 n=current().count(len(outcomes)))))
     chart = rule_chart(rule, outcomes, window=report.window, as_of=report.as_of)
     return el("section", {"class": f"rule s-{rule.status}", "id": f"rule-{index}", "aria-labelledby": f"h-{index}",
                           "data-rule": rule.id, "data-file": rule.location.file,
@@ -191,7 +205,7 @@ def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
               el("dl", {"class": "meta"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in meta]),
               _figure(chart, outcomes) if chart else None,
               _table(rule, outcomes) if outcomes else
-              el("p", {"class": "empty"}, "No outcomes: this rule found no group or period to judge."))
+              el("p", {"class": "empty"}, _("No outcomes: this rule found no group or period to judge.")))
 
 
 def _figure(chart: Chart, outcomes: Sequence[Outcome]) -> ET.Element:
@@ -204,47 +218,49 @@ def _how(chart: Chart, outcomes: Sequence[Outcome]) -> str:
     """The chart in a sentence or two, for the reader and the printed page."""
     between = any(o.op == "between" for o in outcomes)
     if chart.kind == "bars":
-        words = f"Each bar is the actual value in {outcomes[0].period}; " + (
-            "the dark ticks are the bounds of the allowed range." if between else "the dark tick is the threshold.")
+        words = (_("Each bar is the actual value in {period}; the dark ticks are the bounds of the allowed range.")
+                 if between else _("Each bar is the actual value in {period}; the dark tick is the threshold.")
+                 ).format(period=outcomes[0].period)
     elif chart.kind == "path":
-        words = "The square is the target at its deadline; the marker is where the latest data stands."
+        words = _("The square is the target at its deadline; the marker is where the latest data stands.")
         if any(o.status in ("on_track", "off_track") for o in outcomes):
-            words = "The dotted line is the straight path to the target. " + words
+            words = _("The dotted line is the straight path to the target.") + " " + words
     else:
-        words = "The solid line is the actual value in each period; " + (
-            "the shaded band between the dashed lines is the allowed range." if between
-            else "the dashed line is the threshold.")
+        words = (_("The solid line is the actual value in each period; the shaded band between the dashed lines "
+                   "is the allowed range.") if between
+                 else _("The solid line is the actual value in each period; the dashed line is the threshold."))
     if chart.groups > 1 and chart.kind != "bars":
-        words += " One panel per group, all on the same scale."
+        words += " " + _("One panel per group, all on the same scale.")
     if chart.future:
-        words += " Grey: periods after the latest data."
+        words += " " + _("Grey: periods after the latest data.")
     if chart.shown < chart.groups:
-        words += f" The first {chart.shown} of {chart.groups} groups are drawn; the table lists them all."
+        words += " " + _("The first {shown} of {groups} groups are drawn; the table lists them all.").format(
+            shown=current().count(chart.shown), groups=current().count(chart.groups))
     return words
 
 
 def _keys(chart: Chart, outcomes: Sequence[Outcome]) -> list[ET.Element]:
     keys = [badge(status) for status in dict.fromkeys(o.status for o in outcomes)]
     if chart.kind == "path":
-        keys.append(el("span", {"class": "badge s-target"}, mark_icon("target"), " Target"))
+        keys.append(el("span", {"class": "badge s-target"}, mark_icon("target"), " ", _("Target")))
     return keys
 
 
 def _table(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
     dimensions = list(dict.fromkeys(d for o in outcomes for d in o.group))
     head = [el("th", {"scope": "col"}, d) for d in dimensions]
-    head += [el("th", {"scope": "col"}, "Period"), el("th", {"scope": "col"}, "Status"),
-             el("th", {"scope": "col", "class": "num"}, "Actual"),
-             el("th", {"scope": "col", "class": "num"}, "Threshold"),
-             el("th", {"scope": "col", "class": "num"}, "Gap"), el("th", {"scope": "col"}, "Reason")]
+    head += [el("th", {"scope": "col"}, _("Period")), el("th", {"scope": "col"}, _("Status")),
+             el("th", {"scope": "col", "class": "num"}, _("Actual")),
+             el("th", {"scope": "col", "class": "num"}, _("Threshold")),
+             el("th", {"scope": "col", "class": "num"}, _("Gap")), el("th", {"scope": "col"}, _("Reason"))]
     rows = [_row(rule, o, dimensions) for o in outcomes]
     violations = sum(1 for o in outcomes if o.is_violation)
-    caption = (f"Every group and period of {rule.id}: {count_words(len(outcomes), 'outcome')}, "
-               f"{violations} counting against the target.")
+    caption = _("Every group and period of {rule}: {outcomes}, {violations} counting against the target.").format(
+        rule=rule.id, outcomes=count_words(len(outcomes), "outcome"), violations=current().count(violations))
     table = el("table", {"class": "outcomes"}, el("caption", None, caption),
                el("thead", None, el("tr", None, head)), el("tbody", None, rows))
     return el("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
-                      "aria-label": f"Outcomes of {rule.id}"}, table)
+                      "aria-label": _("Outcomes of {rule}").format(rule=rule.id)}, table)
 
 
 def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element:
@@ -254,13 +270,13 @@ def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element
     cells.append(el("td" if dimensions else "th", None if dimensions else {"scope": "row"}, o.period))
     words = _words(o.status)
     if o.violation_severity and o.violation_severity != rule.severity:
-        words += f" ({o.violation_severity})"
+        words += f" ({severity_words(o.violation_severity)})"
     cells.append(el("td", {"class": "status"}, badge(o.status, words)))
     shown = figures(o)
     cells.append(_number(shown.actual, o.actual, o.unit))
     cells.append(el("td", {"class": "num", "title": _exact_threshold(o)}, threshold_text(o, typeset=True)))
     cells.append(_number(shown.gap, o.gap, gap_unit(o.unit)))
-    cells.append(el("td", {"class": "reason"}, o.reason or ""))
+    cells.append(el("td", {"class": "reason"}, reason_words(o.reason) if o.reason else ""))
     attrs = {"class": f"outcome s-{o.status}" + (" violation" if o.is_violation else ""),
              "data-status": o.status, "data-period": o.period,
              "data-group": json.dumps(dict(o.group), ensure_ascii=False, sort_keys=True),
@@ -279,13 +295,23 @@ def _exact_threshold(o: Outcome) -> str:
     if o.threshold is None:
         return ""
     if o.op == "between" and o.upper is not None:
-        return f"between {number(o.threshold, o.unit)} and {number(o.upper, o.unit)}"
+        return _("between {threshold} and {upper}").format(threshold=number(o.threshold, o.unit),
+                                                          upper=number(o.upper, o.unit))
     return f"{o.op} {number(o.threshold, o.unit)}"
 
 
 def _footer(report: Report) -> ET.Element:
     return el("footer", None,
-              el("p", None, f"Made by directive_dsl {__version__} from ", el("code", None, report.file),
-                 f". The same results as data: the {SCHEMA} JSON document (",
-                 el("code", None, "directive check --format json"), "). Figures are rounded for reading; "
-                 "hover a figure for its exact value."))
+              el("p", None, *_pieces(_("Made by directive_dsl {version} from {file}. The same results as data: "
+                                       "the {schema} JSON document ({command}). Figures are rounded for reading; "
+                                       "hover a figure for its exact value."),
+                                     version=__version__, schema=SCHEMA, file=el("code", None, report.file),
+                                     command=el("code", None, "directive check --format json"))))
+
+
+def _pieces(template: str, **values: str | ET.Element) -> list[str | ET.Element]:
+    """*template* with its ``{name}`` fields replaced by *values*, text or elements, in order."""
+    out: list[str | ET.Element] = []
+    for i, part in enumerate(re.split(r"\{(\w+)\}", template)):
+        out.append(values[part] if i % 2 else part)
+    return [part for part in out if not isinstance(part, str) or part]

@@ -14,11 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..i18n import _
+from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
 from ..wording import (
+    count_words,
     figures,
     group_words,
     headline_words,
+    severity_words,
+    status_code_words,
     summary_words,
     threshold_words,
     violation_severity,
@@ -32,13 +37,13 @@ _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 def render(report: Report, *, include_passing: bool = False) -> str:
     """The report as GitHub-flavoured Markdown, ending in a newline."""
-    title = escape(report.title or "Directive report")
+    title = escape(report.title or _("Directive report"))
     lines = [f"### {_REPORT_ICONS[report.status]} {title}: {headline_words(report)}", ""]
     context = [f"`{report.file}`"]
     if report.window:
-        context.append(f"window {report.window[0]}–{report.window[1]}")
+        context.append(_("window {start}–{end}").format(start=report.window[0], end=report.window[1]))
     if report.as_of:
-        context.append(f"as of {report.as_of}")
+        context.append(_("as of {period}").format(period=report.as_of))
     lines += [f"**{escape(summary_words(report))}** · " + " · ".join(context), ""]
     holding: list[RuleSummary] = []
     for rule in report.rules:
@@ -48,8 +53,8 @@ def render(report: Report, *, include_passing: bool = False) -> str:
         else:
             holding.append(rule)
     if holding:
-        names = ", ".join(f"`{r.id}` ({r.status.replace('_', ' ')})" for r in holding)
-        lines += [f"**No violations:** {names}", ""]
+        names = ", ".join(f"`{r.id}` ({status_code_words(r.status)})" for r in holding)
+        lines += [_("**No violations:** {rules}").format(rules=names), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -58,24 +63,25 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     if rule.title:
         head += f": {escape(rule.title)}"
     severity = violation_severity(outcomes, rule.severity)
-    meta = [severity, f"`{rule.location.file}:{rule.location.line}`"]
+    meta = [severity_words(severity), f"`{rule.location.file}:{rule.location.line}`"]
     if rule.source:
-        meta.append(f"source: {escape(rule.source)}")
+        meta.append(_("source: {source}").format(source=escape(rule.source)))
     violations = sum(1 for o in outcomes if o.is_violation)
-    meta.append(f"{violations} of {len(outcomes)} shown are violations" if violations != len(outcomes)
-                else f"{violations} violation{'s' if violations != 1 else ''}")
+    meta.append(_("{violations} of {n} shown are violations").format(violations=violations, n=len(outcomes))
+                if violations != len(outcomes) else count_words(violations, "violation"))
     grouped = any(o.group for o in outcomes)
-    header = (["Group"] if grouped else []) + ["Period", "Status", "Actual", "Threshold", "Gap", "Reason"]
+    header = ([_("Group")] if grouped else []) + [_("Period"), _("Status"), _("Actual"), _("Threshold"), _("Gap"),
+                                                 _("Reason")]
     align = (["---"] if grouped else []) + ["---", "---", "--:", "---", "--:", "---"]
     lines = [head, "", " · ".join(meta), "", _row(header), _row(align)]
     for o in outcomes:
-        status = f"{_ICONS[o.status]} {o.status.replace('_', ' ')}"
+        status = f"{_ICONS[o.status]} {status_code_words(o.status)}"
         if o.violation_severity and o.violation_severity != severity:
-            status += f" ({o.violation_severity})"
+            status += f" ({severity_words(o.violation_severity)})"
         cells = [escape(group_words(o.group))] if grouped else []
         shown = figures(o)
         cells += [o.period, status, shown.actual, threshold_words(o, typeset=True),
-                  shown.gap if o.gap is not None else "", escape(o.reason or "")]
+                  shown.gap if o.gap is not None else "", escape(reason_words(o.reason) if o.reason else "")]
         lines.append(_row(cells))
     lines.append("")
     return lines

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
+from ..i18n import N_, _, current
 from .markup import el, num
 
 #: Marker outlines, centred on (0, 0), about 11 units across.
@@ -77,13 +78,19 @@ def tick_label(value: float, unit: str | None) -> str:
     ('969M', '1M', '0%')
     """
     rounded = Context(prec=3, rounding=ROUND_HALF_UP).plus(Decimal(repr(float(value))))
-    suffix = ""
-    for exponent, letter in ((12, "T"), (9, "B"), (6, "M"), (3, "k")):
+    suffix = "{n}"
+    for exponent, letter in _LETTERS:
         if abs(rounded) >= 10**exponent:
             rounded, suffix = rounded.scaleb(-exponent), letter
             break
     text = f"{rounded.normalize():f}"
-    return ("0" if text == "-0" else text) + suffix + ("%" if unit == "%" else "")
+    text = current().figure("0" if text == "-0" else text)
+    text = _(suffix).format(n=text) if suffix != "{n}" else text
+    return current().percent(text) if unit == "%" else text
+
+
+#: The letters of a short axis label, by power of ten (``млн`` in Russian).
+_LETTERS = ((12, N_("{n}T")), (9, N_("{n}B")), (6, N_("{n}M")), (3, N_("{n}k")))
 
 
 def marker(status: str, x: float, y: float, *, label: str | None = None, scale: float = 1.0) -> ET.Element:

@@ -28,8 +28,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..i18n import _
+from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
-from ..wording import figures, group_words, summary_words, threshold_words, violation_severity
+from ..wording import (
+    figures,
+    group_words,
+    severity_words,
+    status_code_words,
+    summary_words,
+    threshold_words,
+    violation_severity,
+)
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
           "bold": "1", "dim": "2"}
@@ -44,7 +54,7 @@ Paint = Callable[[str, str], str]
 def render(report: Report, *, include_passing: bool = False, color: bool = False) -> str:
     """The report as lines of text ending in a newline; ``color`` adds ANSI escapes."""
     paint: Paint = _ansi if color else _plain
-    lines = [paint(report.title or "Directive report", "bold"), paint(_context(report), "dim")]
+    lines = [paint(report.title or _("Directive report"), "bold"), paint(_context(report), "dim")]
     for rule in report.rules:
         shown = [o for o in report.outcomes if o.rule == rule.id and (include_passing or o.is_violation)]
         if shown or (include_passing and not rule.counts):
@@ -59,9 +69,9 @@ def render(report: Report, *, include_passing: bool = False, color: bool = False
 def _context(report: Report) -> str:
     parts = [report.file]
     if report.window:
-        parts.append(f"window {report.window[0]}..{report.window[1]}")
+        parts.append(_("window {start}..{end}").format(start=report.window[0], end=report.window[1]))
     if report.as_of:
-        parts.append(f"as of {report.as_of}")
+        parts.append(_("as of {period}").format(period=report.as_of))
     return " · ".join(parts)
 
 
@@ -72,25 +82,26 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
     label = paint(f"{severity}[{rule.id}]", _SEVERITY_COLOR.get(severity, "bold") + "+bold")
     lines = [f"{where}: {label}: {rule.title or rule.id}"]
     if rule.source:
-        lines.append(paint(f"  source: {rule.source}", "dim"))
+        lines.append(paint("  " + _("source: {source}").format(source=rule.source), "dim"))
     if not outcomes:
-        lines.append(paint("  no outcomes: no group or period to judge", "dim"))
+        lines.append(paint("  " + _("no outcomes: no group or period to judge"), "dim"))
         return lines
     grouped = any(o.group for o in outcomes)
-    header = (["group"] if grouped else []) + ["period", "status", "actual", "threshold", "gap"]
+    header = ([_("group")] if grouped else []) + [_("period"), _("status"), _("actual"), _("threshold"), _("gap")]
     rows = [_cells(o, grouped, severity) for o in outcomes]
     with_reason = any(o.reason for o in outcomes)
     if with_reason:
-        header.append("reason")
+        header.append(_("reason"))
     widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header) - with_reason)]
-    right = {header.index("actual"), header.index("gap")}
+    first = 1 if grouped else 0  # the columns after the group: period, status, actual, threshold, gap
+    right = {first + 2, first + 4}
     lines.append("  " + paint("  ".join(_pad(header, widths, right)).rstrip(), "dim"))
-    status_at = header.index("status")
+    status_at = first + 1
     for outcome, row in zip(outcomes, rows, strict=True):
         if with_reason:
-            row.append(outcome.reason or "")
+            row.append(reason_words(outcome.reason) if outcome.reason else "")
         cells = _pad(row, widths, right)
-        word = outcome.status.replace("_", " ")
+        word = status_code_words(outcome.status)
         cells[status_at] = paint(word, _STATUS_COLOR[outcome.status]) + cells[status_at][len(word):]
         lines.append(("  " + "  ".join(cells)).rstrip())
     return lines
@@ -100,9 +111,9 @@ def _cells(o: Outcome, grouped: bool, severity: str) -> list[str]:
     cells = [group_words(o.group)] if grouped else []
     shown = figures(o)
     gap = shown.gap if o.gap is not None else ""
-    status = o.status.replace("_", " ")
+    status = status_code_words(o.status)
     if o.violation_severity and o.violation_severity != severity:
-        status += f" ({o.violation_severity})"
+        status += f" ({severity_words(o.violation_severity)})"
     cells += [o.period, status, shown.actual, threshold_words(o), gap]
     return cells
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import DirectiveUsageError
+from ..i18n import speaking
 from ..report import Report
 
 #: Outcome fields in the order their columns appear, after rule and group columns.
@@ -28,8 +29,13 @@ _NUMBERS = frozenset({"actual", "threshold", "gap", "target", "projected", "uppe
 _MAX_WIDTH = 60
 
 
-def render_bytes(reports: Sequence[Report], *, include_passing: bool = False) -> bytes:
-    """The workbook for one or more reports, as the bytes of an .xlsx file."""
+def render_bytes(reports: Sequence[Report], *, include_passing: bool = False, locale: str = "en") -> bytes:
+    """The workbook for one or more reports, as the bytes of an .xlsx file, its words in *locale*."""
+    with speaking(locale):
+        return _workbook(reports, include_passing)
+
+
+def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
     try:
         import xlsxwriter
     except ImportError:
