@@ -226,6 +226,40 @@ def test_every_format_in_english_is_the_default() -> None:
         assert render(_gapminder(), fmt, locale="en") == render(_gapminder(), fmt)
 
 
+# ---------------------------------------------------------------- xlsx
+
+@pytest.mark.parametrize("locale,sheets,columns,words", [
+    ("ru", ["Сводка", "Правила", "Нарушения", "Результаты", "Сведения о расчёте"],
+     ["файл", "правило", "region", "уровень важности", "статус", "период", "факт", "порог", "отклонение",
+      "причина", "сообщение"],
+     ["region = Brest, 2026: 116 млн USD ниже порога 150 млн USD на 34 млн USD",
+      "нет данных по region = Mogilev за 2027 (investments)"]),
+    ("be", ["Зводка", "Правілы", "Парушэнні", "Вынікі", "Звесткі пра разлік"],
+     ["файл", "правіла", "region", "узровень важнасці", "статус", "перыяд", "факт", "парог", "адхіленне",
+      "прычына", "паведамленне"],
+     ["region = Brest, 2026: 116 млн USD ніжэй за парог 150 млн USD на 34 млн USD",
+      "няма даных па region = Mogilev за 2027 (investments)"]),
+])
+def test_xlsx(locale: str, sheets: list[str], columns: list[str], words: list[str], tmp_path: Path) -> None:
+    calamine = pytest.importorskip("python_calamine")
+    from directive_dsl.formats.xlsx import render_bytes
+
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(render_bytes([_belarus_china()], include_passing=True, locale=locale))
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == sheets
+    outcomes = book.get_sheet_by_name(sheets[3]).to_python()
+    header, rows = outcomes[0], outcomes[1:]
+    assert columns == [c for c in header if c in columns]
+    cells = {cell for row in rows for cell in row}
+    for word in words:
+        assert word in cells
+    status = header.index(columns[4])
+    assert {row[status] for row in rows} == {"pass", "fail", "missing", "off_track"}  # statuses stay codes
+    actual = header.index(columns[6])
+    assert 50_600_000.0 in {row[actual] for row in rows}  # numbers stay numbers
+
+
 # ---------------------------------------------------------------- reasons
 
 @pytest.mark.parametrize("locale", ["ru", "be"])

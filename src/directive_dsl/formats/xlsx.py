@@ -7,7 +7,9 @@ what they hold. Each dimension of any rule gets a column of its own, so a
 table can be filtered by region. The workbook is built from the report's
 JSON document, so every field the report has reaches it.
 
-Needs the ``excel`` extra (xlsxwriter).
+Needs the ``excel`` extra (xlsxwriter). In another locale the sheet names,
+the column names the workbook gives, the reasons and the messages are
+translated; statuses, codes, dimension names and numbers stay as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..errors import DirectiveUsageError
-from ..i18n import speaking
+from ..i18n import N_, _, speaking
+from ..reasons import reason_words
 from ..report import Report
 
 #: Outcome fields in the order their columns appear, after rule and group columns.
@@ -27,6 +30,19 @@ _OUTCOME_FIELDS = (
 )
 _NUMBERS = frozenset({"actual", "threshold", "gap", "target", "projected", "upper"})
 _MAX_WIDTH = 60
+
+#: The workbook's own column names (the JSON's keys), translated in another locale.
+_COLUMNS = frozenset({
+    N_("directive"), N_("file"), N_("window"), N_("as_of"), N_("status"), N_("rules"), N_("outcomes"),
+    N_("rule"), N_("title"), N_("severity"), N_("line"), N_("source"), N_("owner"), N_("period"),
+    N_("actual"), N_("op"), N_("threshold"), N_("unit"), N_("gap"), N_("target"), N_("deadline"),
+    N_("projected"), N_("progress"), N_("reason"), N_("message"), N_("upper"), N_("field"), N_("value"),
+    N_("pass"), N_("fail"), N_("missing"), N_("pending"), N_("on_track"), N_("off_track"),
+})
+
+
+def _headers(names: Iterable[str]) -> list[str]:
+    return [_(name) if name in _COLUMNS else name for name in names]
 
 
 def render_bytes(reports: Sequence[Report], *, include_passing: bool = False, locale: str = "en") -> bytes:
@@ -49,12 +65,12 @@ def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
                                             "strings_to_formulas": False, "strings_to_urls": False})
     header = workbook.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     styles = {"header": header, "number": workbook.add_format({"num_format": "#,##0.###"})}
-    _sheet(workbook, "Summary", *_summary(documents), styles)
-    _sheet(workbook, "Rules", *_rules(documents), styles)
-    _sheet(workbook, "Violations", *_outcomes(documents, "violations"), styles)
+    _sheet(workbook, _("Summary"), *_summary(documents), styles)
+    _sheet(workbook, _("Rules"), *_rules(documents), styles)
+    _sheet(workbook, _("Violations"), *_outcomes(documents, "violations"), styles)
     if include_passing:
-        _sheet(workbook, "Outcomes", *_outcomes(documents, "outcomes"), styles)
-    _sheet(workbook, "Run", *_run(documents), styles)
+        _sheet(workbook, _("Outcomes"), *_outcomes(documents, "outcomes"), styles)
+    _sheet(workbook, _("Run"), *_run(documents), styles)
     workbook.close()
     return buffer.getvalue()
 
@@ -92,7 +108,7 @@ def _shown(value: object) -> str:
 
 def _summary(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[object]]]:
     counts = [k for k in documents[0]["summary"] if k not in ("status",)] if documents else []
-    columns = ["directive", "file", "window", "as_of", "status", *counts]
+    columns = _headers(["directive", "file", "window", "as_of", "status", *counts])
     rows = []
     for doc in documents:
         directive, summary = doc["directive"], doc["summary"]
@@ -109,7 +125,7 @@ def _rules(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list
     extra = sorted({k for doc in documents for rule in doc["rules"] for k, v in rule.items()
                     if k not in ("id", "title", "severity", "status", "location", "counts")
                     and not isinstance(v, dict | list)})
-    columns = ["file", "rule", "title", "severity", "status", *extra, "line", *statuses]
+    columns = _headers(["file", "rule", "title", "severity", "status", *extra, "line", *statuses])
     rows = []
     for doc in documents:
         for rule in doc["rules"]:
@@ -127,7 +143,7 @@ def _outcomes(documents: Sequence[Mapping[str, Any]], key: str) -> tuple[list[st
     nested = sorted({f"{k}.{sub}" for _, o in found for k, v in o.items()
                      if isinstance(v, dict) and k not in ("group", "location")
                      for sub, value in v.items() if not isinstance(value, dict | list)})
-    columns = ["file", "rule", *dimensions, *fields, *nested]
+    columns = [*_headers(["file", "rule"]), *dimensions, *_headers(fields), *nested]
     rows = []
     for doc, outcome in found:
         row: list[object] = [doc["directive"]["file"], outcome["rule"]]
@@ -142,6 +158,8 @@ def _outcomes(documents: Sequence[Mapping[str, Any]], key: str) -> tuple[list[st
 
 
 def _cell(field: str, value: object) -> object:
+    if field == "reason" and isinstance(value, str):
+        return reason_words(value)
     if field in _NUMBERS or value is None or isinstance(value, str | int | float):
         return value
     return str(value)
@@ -157,7 +175,7 @@ def _run(documents: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[list[o
             continue
         for key, value in _flatten(run):
             rows.append([file, key, value])
-    return ["file", "field", "value"], rows
+    return _headers(["file", "field", "value"]), rows
 
 
 def _flatten(value: object, prefix: str = "") -> list[tuple[str, object]]:
