@@ -189,7 +189,8 @@ def _messages(document: Any) -> list[str]:
 
 def _without_messages(document: Any) -> Any:
     if isinstance(document, dict):
-        return {k: None if k == "message" else _without_messages(v) for k, v in document.items()}
+        return {k: None if k in ("message", "fullDescription") else _without_messages(v)
+                for k, v in document.items()}
     if isinstance(document, list):
         return [_without_messages(v) for v in document]
     return document
@@ -219,6 +220,13 @@ def test_junit_messages_in_belarusian() -> None:
 @pytest.mark.parametrize("fmt", ["github", "tap"])
 def test_the_ci_formats_carry_translated_messages(fmt: str) -> None:
     assert "ніжэй за парог 150 млн USD" in render(_belarus_china(), fmt, locale="be")
+
+
+def test_tap_skips_with_the_reason_in_words() -> None:
+    directive = directive_dsl.loads("rule r: require v >= 5 in 2030")
+    report = directive.evaluate({"v": [{"year": 2026, "v": 1}]}, engine="python")
+    assert "ok 1 - r # SKIP няма даных за 2030 (v)" in render(report, "tap", locale="be")
+    assert "ok 1 - r # SKIP no data in 2030 (v)" in render(report, "tap")
 
 
 def test_every_format_in_english_is_the_default() -> None:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..i18n import _
 from ..report import Outcome, Report, RuleSummary
 from ..wording import group_words
 
@@ -56,7 +57,7 @@ def sarif_log(report: Report, *, include_passing: bool = False, cwd: str | None 
 
 def _rule(rule: RuleSummary) -> dict[str, Any]:
     title = rule.title or rule.id
-    description = f"{title} (source: {rule.source})" if rule.source else title
+    description = _("{title} (source: {source})").format(title=title, source=rule.source) if rule.source else title
     properties: dict[str, Any] = {"severity": rule.severity, "status": rule.status, "counts": dict(rule.counts)}
     if rule.source:
         properties["source"] = rule.source

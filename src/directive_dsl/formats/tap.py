@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..reasons import reason_words
 from ..report import Outcome, Report
 from ..wording import group_words
 
@@ -62,7 +63,7 @@ def _point(number: int, name: str, outcomes: Sequence[Outcome], include_passing:
         worst = "warning" if any(o.violation_severity == "warning" for o in violations) else "info"
         head = f"not ok {number} - {description} # TODO {worst}"
     elif all(o.status == "pending" for o in outcomes):
-        reason = outcomes[0].reason or "pending"
+        reason = reason_words(outcomes[0].reason) if outcomes[0].reason else "pending"
         head = f"ok {number} - {description} # SKIP {_directive_text(reason)}"
     else:
         head = f"ok {number} - {description}"
