@@ -115,3 +115,8 @@ def test_an_unknown_locale_names_the_known_ones() -> None:
     with pytest.raises(DirectiveUsageError, match="unknown locale `uk`") as caught:
         language("uk")
     assert "ru" in (caught.value.hint or "")
+
+
+def test_a_string_without_a_translation_stays_english() -> None:
+    assert language("ru").gettext("a sentence no catalogue has") == "a sentence no catalogue has"
+    assert language("be").ngettext("{n} thing", "{n} things", 5) == "{n} things"

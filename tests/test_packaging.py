@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gettext
+import io
 import os
 import subprocess
 import sys
@@ -41,6 +43,9 @@ def test_wheel_ships_grammar_and_markers(wheel: Path) -> None:
     assert "directive_dsl/py.typed" in names
     for code in ("ru", "be"):  # catalogues compiled when the wheel is built
         assert f"directive_dsl/locales/{code}/LC_MESSAGES/directive_dsl.mo" in names
+    compiled = gettext.GNUTranslations(io.BytesIO(
+        zipfile.ZipFile(wheel).read("directive_dsl/locales/ru/LC_MESSAGES/directive_dsl.mo")))
+    assert compiled.ngettext("{n} target not met", "{n} targets not met", 5) == "{n} целей не выполнено"
     assert "directive_dsl/starter/targets.directive" in names
     assert "directive_dsl/docs/errors.md" in names  # read by `directive explain`
     assert any(n.endswith("entry_points.txt") for n in names)
