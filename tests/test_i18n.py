@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -23,16 +23,19 @@ KEYWORDS = {"gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "_":
             "NN_": (1, 2)}
 
 
-def _used() -> dict[str, str | None]:
-    """Every message the code marks, with its plural (None for a message without one)."""
-    found: dict[str, str | None] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+Key = tuple[str | None, str]  # (context, message)
+
+
+def _used() -> dict[Key, str | None]:
+    """Every message the code marks, in its context, with its plural (None for a message without one)."""
+    found: dict[Key, str | None] = {}
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(SRC), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         if isinstance(message, str):
-            found.setdefault(message, None)
+            found.setdefault((context, message), None)
         else:
-            found[message[0]] = message[1]
+            found[(context, message[0])] = message[1]
     return found
 
 
@@ -41,12 +44,16 @@ def _catalogue(code: str) -> Catalog:
         return read_po(f, locale=code)
 
 
+def _key(message: Message) -> Key:
+    return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+
 @pytest.mark.parametrize("code", [c for c in LOCALES if c != "en"])
 def test_every_string_the_code_uses_is_translated(code: str) -> None:
     catalog = _catalogue(code)
-    translated = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and m.string
+    translated = {_key(m) for m in catalog if m.id and m.string
                   and all(m.string if isinstance(m.string, tuple) else (m.string,))}
-    missing = sorted(set(_used()) - translated)
+    missing = sorted(set(_used()) - translated, key=str)
     assert not missing, f"{code} lacks translations of {missing}"
 
 
@@ -57,13 +64,13 @@ def test_plurals_have_every_form_and_translations_keep_their_fields(code: str) -
     for message in catalog:
         if not message.id:
             continue
-        singular = message.id if isinstance(message.id, str) else message.id[0]
+        key = _key(message)
         forms = message.string if isinstance(message.string, tuple) else (message.string,)
-        if used.get(singular) is not None:
-            assert isinstance(message.id, tuple) and len(forms) == catalog.num_plurals, singular
-        fields = set(re.findall(r"\{(\w*)\}", singular))
+        if used.get(key) is not None:
+            assert isinstance(message.id, tuple) and len(forms) == catalog.num_plurals, key
+        fields = set(re.findall(r"\{(\w*)\}", key[1]))
         for form in forms:
-            assert set(re.findall(r"\{(\w*)\}", form)) == fields, (singular, form)
+            assert set(re.findall(r"\{(\w*)\}", form)) == fields, (key, form)
 
 
 def test_the_source_catalogues_are_read_when_there_is_no_compiled_one() -> None:

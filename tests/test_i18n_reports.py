@@ -45,8 +45,8 @@ def _gapminder() -> Report:
         "не выполнена   121 млн USD  >= 150 млн USD  29,1 млн USD",
         f"отставание от траектории  4,55{NBSP}%  >= 6,46{NBSP}% (траектория; цель 10{NBSP}% к 2030)   1,91 п.п.",
         "нет данных по region = Mogilev за 2027 (investments)",
-        "FAIL  16 нарушений (15 ошибок, 1 предупреждение) в 5 из 6 правил; 22 результата: выполнена — 6, "
-        "не выполнена — 14, нет данных — 1, отставание от траектории — 1",
+        "FAIL  16 нарушений (15 ошибок, 1 предупреждение) в 5 из 6 правил; 22 результата: выполнено — 6, "
+        "не выполнено — 14, нет данных — 1, отставание от траектории — 1",
     ]),
     ("be", [
         "belarus_china.directive · перыяд ацэнкі 2026..2030 · па стане на 2027",
@@ -125,7 +125,7 @@ def test_plural_forms_of_the_headline(targets: int, ru: str, be: str) -> None:
     (21, "21 нарушение (21 ошибка) в 1 из 1 правила; 21 результат"),
 ])
 def test_plural_forms_of_the_summary(targets: int, ru: str) -> None:
-    assert f"FAIL  {ru}: не выполнена — {targets}\n" in render(_failing(targets), "text", locale="ru")
+    assert f"FAIL  {ru}: не выполнено — {targets}\n" in render(_failing(targets), "text", locale="ru")
 
 
 def test_numbers_follow_the_locale_in_every_place() -> None:
@@ -158,6 +158,10 @@ def test_html(locale: str, words: list[str]) -> None:
     assert f'<html lang="{locale}">' in page
     for word in words:
         assert word in page
+    tally = re.search(r'<ul class="tally".*?</ul>', page, re.S)
+    assert tally is not None
+    counted = re.sub(r"<[^>]+>", "", tally.group(0))
+    assert {"ru": "14 Не выполнено", "be": "14 Не выканана"}[locale] in " ".join(counted.split())
     text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
     for english in ("Targets at a glance", "Latest data", "Violations", "Threshold", "no data", "million USD"):
         assert english not in text

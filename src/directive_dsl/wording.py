@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 
 import attrs
 
-from .i18n import N_, NN_, _, current, ngettext
+from .i18n import N_, NN_, _, current, ngettext, pgettext
 from .reasons import reason_words
 from .report import Location, Outcome, Report
 
@@ -222,6 +222,23 @@ def status_code_words(status: str) -> str:
     return _(_STATUS_CODES[status]) if status in _STATUS_CODES else status
 
 
+def tally_words(status: str, *, readers: bool = False) -> str:
+    """The status as a count names it (``5 met``; Russian ``выполнено — 5``), as readers say it or as its code reads.
+
+    A count is of outcomes, not of one target, so another language may word it apart
+    from the status of a row: the ``tally`` context.
+    """
+    if readers:
+        words = {"pass": pgettext("tally", "met"), "fail": pgettext("tally", "not met"),
+                 "missing": pgettext("tally", "no data"), "pending": pgettext("tally", "not yet due"),
+                 "on_track": pgettext("tally", "on track"), "off_track": pgettext("tally", "off track")}
+    else:
+        words = {"pass": pgettext("tally", "pass"), "fail": pgettext("tally", "fail"),
+                 "missing": pgettext("tally", "missing"), "pending": pgettext("tally", "pending"),
+                 "on_track": pgettext("tally", "on track"), "off_track": pgettext("tally", "off track")}
+    return words.get(status, status)
+
+
 _SEVERITIES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info"), "note": N_("note")}
 
 
@@ -384,8 +401,7 @@ def summary_words(report: Report, *, readers: bool = False) -> str:
     else:
         head = ngettext("no violations in {n} rule", "no violations in {n} rules", total).format(
             n=current().count(total))
-    word = status_words if readers else status_code_words
-    counts = ", ".join(_("{n} {status}").format(n=current().count(n), status=word(s))
+    counts = ", ".join(_("{n} {status}").format(n=current().count(n), status=tally_words(s, readers=readers))
                        for s, n in report.counts().items() if n)
     return _("{head}; {outcomes}").format(head=head, outcomes=count_words(len(report.outcomes), "outcome")) + (
         _(": {counts}").format(counts=counts) if counts else ""

@@ -36,6 +36,7 @@ from ..wording import (
     severity_words,
     status_words,
     summary_words,
+    tally_words,
 )
 from ..wording import threshold_words as threshold_text
 from .charts import Chart, rule_chart
@@ -145,7 +146,8 @@ def _top(report: Report, title: str) -> ET.Element:
     source = " · ".join(part for part in (report.source, report.owner) if part)
     shape, verdict = _SHAPES[report.status], headline_words(report).capitalize()
     counts = report.counts()
-    tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, current().count(n)), " ", badge(status))
+    tally = [el("li", {"class": f"s-{status}"}, el("span", {"class": "n"}, current().count(n)), " ",
+                badge(status, _capital(tally_words(status, readers=True))))
              for status, n in counts.items() if n]
     return el("header", {"class": "top"},
               el("p", {"class": "kicker"}, _("Directive report")),
