@@ -100,3 +100,28 @@ def test_the_report_page_in_chromium(chromium: Any, tmp_path: Path, name: str, w
         assert not problems, problems
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "be"])
+def test_axis_labels_stay_inside_their_chart_in_every_language(chromium: Any, tmp_path: Path, locale: str) -> None:
+    # "12,5 млрд" is longer than "12.5B": the margin left of the plot grows to hold it.
+    import directive_dsl
+
+    directive = directive_dsl.loads("dataset t\n  time year\n  dimensions region\n  measure v USD\n"
+                                    "rule big: require t.v[region] >= 11.5 billion USD per year")
+    rows = [{"year": y, "region": r, "v": v * 1e9} for y in (2026, 2027) for r, v in (("A", 12.5), ("B", 9.75))]
+    single = [row for row in rows if row["region"] == "A"]
+    for name, data in (("many", rows), ("one", single)):
+        report = directive.evaluate({"t": data}, engine="python", window="2026..2028")
+        page_file = tmp_path / f"{name}.html"
+        page_file.write_text(render(report, "html", locale=locale), encoding="utf-8")
+        page = chromium.new_page()
+        try:
+            page.goto(page_file.as_uri(), wait_until="load")
+            lefts = page.evaluate("""() => [...document.querySelectorAll('svg.chart text.ax')]
+                .map(t => [t.textContent, t.getBBox().x])""")
+        finally:
+            page.close()
+        assert any("12" in text or "10" in text for text, _ in lefts), lefts
+        outside = [(text, x) for text, x in lefts if x < 0]
+        assert not outside, outside

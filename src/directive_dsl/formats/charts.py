@@ -28,7 +28,7 @@ import attrs
 from ..report import Outcome, RuleSummary
 from ..wording import group_words
 from . import timeline
-from .drawing import Canvas, Frame, bars, lower_bounds, path_panel, series_panel
+from .drawing import Canvas, Frame, axis_room, bars, lower_bounds, path_panel, series_panel
 from .markup import el
 from .svgkit import domain
 
@@ -79,8 +79,11 @@ def rule_chart(rule: RuleSummary, outcomes: Sequence[Outcome], *, window: tuple[
     values = [v for o in outcomes for v in (o.actual, o.threshold, o.upper, o.target) if v is not None]
     values += [v for o in outcomes for _, v in timeline.path_line(o, axis, as_of)]
     many = len(groups) > 1
-    canvas = Canvas(rule=rule, axis=tuple(axis), bounds=domain(values), as_of=as_of, detail=not many,
-                    frame=Frame(320, 196) if many else Frame(600, 250), lowers=lowers)
+    bounds = domain(values)
+    frame = Frame(320, 196) if many else Frame(600, 250)
+    frame = attrs.evolve(frame, left=max(frame.left, axis_room(bounds, outcomes[0].unit, frame)))
+    canvas = Canvas(rule=rule, axis=tuple(axis), bounds=bounds, as_of=as_of, detail=not many,
+                    frame=frame, lowers=lowers)
     draw = path_panel if kind == "path" else series_panel
     panels = []
     for key, found in list(groups.items())[:MAX_PANELS]:

@@ -226,8 +226,18 @@ def _point_words(o: Outcome) -> str:
     return words
 
 
+def axis_room(bounds: tuple[float, float], unit: str | None, frame: Frame) -> float:
+    """The left margin the y-axis labels need (``12,5 млрд`` is longer than ``12.5B``)."""
+    labels = [tick_label(t, unit) for t in nice_ticks(bounds[0], bounds[1], _tick_count(frame))]
+    return 7.0 * max((len(label) for label in labels), default=0) + 12
+
+
+def _tick_count(frame: Frame) -> int:
+    return 5 if frame.height > 200 else 4
+
+
 def _y_axis(svg: ET.Element, frame: Frame, y: Scale, unit: str | None) -> None:
-    for tick in nice_ticks(y.lo, y.hi, 5 if frame.height > 200 else 4):
+    for tick in nice_ticks(y.lo, y.hi, _tick_count(frame)):
         if not y.lo - 1e-9 * abs(y.hi) <= tick <= y.hi + 1e-9 * abs(y.hi):
             continue
         at = y(tick)
