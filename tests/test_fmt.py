@@ -79,6 +79,9 @@ GOLDEN = [
         id="at-and-in-period",
     ),
     pytest.param("require  x>0   in   total", "require x > 0 in total\n", id="in-total"),
+    pytest.param('dataset  x from "x.csv"\n  time year\n  measure v USD\n  fill   0\n  as  of  2026-06',
+                 'dataset x from "x.csv"\n  time year\n  measure v USD\n  fill 0\n  as of 2026-06\n',
+                 id="fill-and-as-of"),
     pytest.param("require  x>0   in   total  from 2026  to 2030", "require x > 0 in total from 2026 to 2030\n",
                  id="in-total-sub-window"),
     pytest.param(

@@ -64,3 +64,121 @@ def test_a_bad_sub_window_is_located(clause: str, message: str) -> None:
         directive_dsl.loads(text)
     assert message in str(caught.value)
     assert caught.value.diagnostics[0].span.line == 4
+
+
+# ---------------------------------------------------------------- as of, per dataset and per rule (§13.2, §13.3)
+
+LAGGING = """
+directive "Lagging"
+  period 2025 to 2030
+dataset trade
+  time year
+  measure value USD
+dataset fdi
+  time year
+  measure amount USD
+dataset plan
+  time year
+  measure target USD
+rule exports: require trade.value >= 100 USD per year
+rule invest: require fdi.amount >= 100 USD per year
+rule both: require trade.value + fdi.amount >= 100 USD per year
+rule planned: require trade.value >= plan.target per year
+"""
+
+LAGGING_ROWS = {
+    "trade": rows_of("year value", (2025, 150), (2026, 160), (2027, 170)),
+    "fdi": rows_of("year amount", (2025, 120), (2026, 90)),
+    "plan": rows_of("year target", *[(y, 150) for y in range(2025, 2031)]),
+}
+
+
+def test_a_lagging_source_delays_only_the_rules_that_read_it(engine: str) -> None:
+    doc = run(LAGGING, LAGGING_ROWS, engine)
+    as_of = {rule["id"]: rule["as_of"] for rule in doc["rules"]}
+    assert as_of == {"exports": "2027", "invest": "2026", "both": "2026", "planned": "2027"}
+    assert list(table(doc, "exports")) == [("2025",), ("2026",), ("2027",)]
+    assert list(table(doc, "both")) == [("2025",), ("2026",)]  # 2027 waits for fdi
+    expect(table(doc, "both")["2026",], "pass", actual=250)
+    # the plan table runs to 2030 and extends nothing
+    assert list(table(doc, "planned")) == [("2025",), ("2026",), ("2027",)]
+    assert doc["directive"]["as_of"] == "2027"
+
+
+def test_an_as_of_clause_ignores_the_rows_after_it(engine: str) -> None:
+    text = LAGGING.replace("  measure value USD\n", "  measure value USD\n  as of 2026\n")
+    doc = run(text, LAGGING_ROWS, engine)
+    assert {r["id"]: r["as_of"] for r in doc["rules"]}["exports"] == "2026"
+    assert list(table(doc, "exports")) == [("2025",), ("2026",)]
+
+
+def test_the_caller_sets_one_dataset_as_of_by_name(engine: str) -> None:
+    doc = run(LAGGING, LAGGING_ROWS, engine, as_of={"fdi": "2027"})
+    as_of = {rule["id"]: rule["as_of"] for rule in doc["rules"]}
+    assert as_of["invest"] == "2027" and as_of["exports"] == "2027"
+    expect(table(doc, "invest")["2027",], "missing", reason="no data in 2027 (fdi)")
+    expect(table(doc, "both")["2027",], "missing")
+
+
+def test_the_caller_as_of_caps_every_dataset_and_a_name_wins(engine: str) -> None:
+    doc = run(LAGGING, LAGGING_ROWS, engine, as_of={"*": "2026", "trade": "2025"})
+    as_of = {rule["id"]: rule["as_of"] for rule in doc["rules"]}
+    assert as_of == {"exports": "2025", "invest": "2026", "both": "2025", "planned": "2025"}
+
+
+def test_an_as_of_for_an_unknown_dataset_is_a_usage_error() -> None:
+    directive = directive_dsl.loads(LAGGING)
+    with pytest.raises(DirectiveError) as caught:
+        directive.evaluate(LAGGING_ROWS, engine="python", as_of={"fdl": "2026"})
+    assert caught.value.code == "E700" and "fdi" in str(caught.value.hint)
+
+
+# ---------------------------------------------------------------- fill 0 (§13.2)
+
+EVENTS = """
+directive "Events"
+  period 2024 to 2030
+dataset inv
+  time year
+  dimensions region
+  measure amount USD
+  measure size USD aggregate mean
+  {fill}
+rule each: require inv.amount[region] >= 10 USD per year
+rule deals: require count(inv[region]) >= 1 per year
+rule typical: require inv.size[region] >= 1 USD per year
+rule grows: require growth(inv.amount[region]) >= 0% per year
+"""
+
+EVENT_ROWS = rows_of("year region amount size", (2025, "Brest", 50, 5), (2025, "Minsk", 70, 7),
+                     (2026, "Minsk", 40, 4), (2027, "Brest", 30, 3))
+
+
+def test_without_fill_a_quiet_year_is_missing(engine: str) -> None:
+    doc = run(EVENTS.format(fill=""), {"inv": EVENT_ROWS}, engine)
+    expect(table(doc, "each")["Brest", "2026"], "missing", reason="no data for region = Brest in 2026 (inv)")
+
+
+def test_fill_zero_makes_a_quiet_year_zero_for_every_measure(engine: str) -> None:
+    doc = run(EVENTS.format(fill="fill 0"), {"inv": EVENT_ROWS}, engine)
+    expect(table(doc, "each")["Brest", "2026"], "fail", actual=0, threshold=10, gap=10)
+    expect(table(doc, "deals")["Brest", "2026"], "fail", actual=0)
+    expect(table(doc, "typical")["Minsk", "2027"], "fail", actual=0)
+    expect(table(doc, "grows")["Brest", "2026"], "fail", actual=-100)
+    # before the data starts (2024) nothing is known, filled or not
+    expect(table(doc, "each")["Brest", "2024"], "missing")
+    expect(table(doc, "grows")["Brest", "2025"], "missing")
+
+
+def test_fill_must_be_zero() -> None:
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(EVENTS.format(fill="fill 5"))
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E408" and problem.span.line == 9
+
+
+def test_fill_and_as_of_need_a_time_column(engine: str) -> None:
+    text = "dataset s\n  measure v USD\n  fill 0\n  as of 2026\nrule r: require s.v >= 1 USD\n"
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text).evaluate({"s": [{"v": 1.0}]}, engine=engine)
+    assert [(d.code, d.span.line) for d in caught.value.diagnostics] == [("E408", 3), ("E408", 4)]

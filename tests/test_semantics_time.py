@@ -77,8 +77,9 @@ def test_without_a_window_the_periods_present_in_the_data(engine: str) -> None:
     expect(py["2025",], "pass", actual=500, threshold=100)
 
 
-def test_as_of_is_the_latest_period_in_any_of_the_rule_datasets(engine: str) -> None:
-    """a has data to 2027, b to 2026: the rule runs to 2027, where b has no data."""
+def test_as_of_is_the_earliest_of_the_rule_datasets(engine: str) -> None:
+    """a has data to 2027, b to 2026: the rule runs to 2026, the latest that all its data reached
+    (SPEC §13.3); 2027 waits for b instead of being missing."""
     text = """
     directive "Two"
       period 2026 to 2030
@@ -92,10 +93,11 @@ def test_as_of_is_the_latest_period_in_any_of_the_rule_datasets(engine: str) -> 
       require a.v >= b.v per year
     """
     data = {"a": rows_of("year v", (2026, 5), (2027, 6)), "b": rows_of("year v", (2026, 4))}
-    got = table(run(text, data, engine), "r")
-    assert list(got) == [("2026",), ("2027",)]
+    doc = run(text, data, engine)
+    got = table(doc, "r")
+    assert list(got) == [("2026",)]
     expect(got["2026",], "pass", actual=5, threshold=4)
-    expect(got["2027",], "missing", actual=None, threshold=None)
+    assert doc["rules"][0]["as_of"] == "2026"
 
 
 def test_per_month_and_per_quarter_labels(engine: str) -> None:

@@ -175,3 +175,41 @@ def test_a_rule_of_constants_without_a_window_is_pending(
     path = tmp_path / "constants.directive"
     path.write_text(f"rule c: require 2 >= 1 {time}\n")
     assert _compare(path, capsys)["pending"] == 1
+
+
+MONITORING = """
+dataset sales from "sales.csv"
+  time year
+  dimensions region, kind
+  measure amount USD
+  fill 0
+dataset late from "late.csv"
+  time year
+  dimensions region
+  measure amount USD
+dataset capped from "sales.csv"
+  time year
+  dimensions region, kind
+  measure amount USD
+  as of 2021
+
+rule filled: require sales.amount[region] >= 20 USD per year
+rule counted: require count(sales[region, kind = "direct"]) >= 1 per year
+rule lagging: require sales.amount[region] >= late.amount[region] per year
+rule stopped: require capped.amount[region] >= 20 USD per year
+rule stopped_total: require capped.amount >= 100 USD in total from 2020 to 2021
+rule lagging_total: require sales.amount + late.amount >= 100 USD in total from 2020 to 2022
+"""
+
+
+@pytest.mark.parametrize("period", ["2019 to 2023", None])
+def test_fill_as_of_and_lagging_sources_give_the_same_verdicts(
+        period: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "sales.csv").write_text(SYNTHETIC_DATA)
+    (tmp_path / "late.csv").write_text("year,region,amount\n2019,North,5\n2020,North,30\n2020,South,10\n"
+                                       "2021,South,40\n")
+    header = f'directive "Monitoring"\n  period {period}\n' if period else ""
+    path = tmp_path / "monitoring.directive"
+    path.write_text(header + MONITORING)
+    counts = _compare(path, capsys)
+    assert counts["pass"] and counts["fail"] and counts["missing"]

@@ -375,6 +375,12 @@ class Builder:
     def dataset_time(self, c: list[Child]) -> n.DatasetTime:
         return n.DatasetTime(column=c[0], span=self._from_keyword("time", self._span(c)))
 
+    def dataset_fill(self, c: list[Child]) -> n.DatasetFill:
+        return n.DatasetFill(value=c[0], span=self._from_keyword("fill", self._span(c)))
+
+    def dataset_as_of(self, c: list[Child]) -> n.DatasetAsOf:
+        return n.DatasetAsOf(period=c[0], span=self._from_keyword("as", self._span(c)))
+
     def dataset_dimensions(self, c: list[Child]) -> n.DatasetDimensions:
         return n.DatasetDimensions(
             columns=tuple(c), span=self._from_keyword("dimensions", self._span(c))

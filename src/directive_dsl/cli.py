@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .asof import EVERY_DATASET
 from .errors import DirectiveError, DirectiveUsageError
 from .i18n import LOCALES
 
@@ -89,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", metavar="PATH", help="write the report here (atomically) instead of stdout"
     )
     check.add_argument(
-        "--as-of", metavar="P", help="evaluate as if data after period P did not exist"
+        "--as-of", metavar="[NAME=]P", action="append",
+        help="evaluate as if data after period P did not exist; NAME=P sets one dataset's as-of "
+             "(repeatable)",
     )
     check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
     check.add_argument("--locale", choices=LOCALES, default="en",
@@ -254,7 +257,7 @@ def _check_once(args: argparse.Namespace) -> int:
             report = directive.evaluate(
                 bound,
                 engine=args.engine,
-                as_of=args.as_of,
+                as_of=_as_of_option(args.as_of),
                 window=args.window,
                 missing=args.missing,
                 allow_outside=args.allow_outside,
@@ -479,6 +482,19 @@ def _fmt(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- compile and lsp
+
+
+def _as_of_option(values: str | list[str] | None) -> str | dict[str, str] | None:
+    """``--as-of P`` (every dataset) and ``--as-of NAME=P`` (one), as ``evaluate`` takes them."""
+    if values is None or isinstance(values, str):  # none, or one from a configuration file
+        return values
+    found: dict[str, str] = {}
+    for value in values:
+        name, _, period = value.rpartition("=")
+        found[name.strip() or EVERY_DATASET] = period
+    if list(found) == [EVERY_DATASET]:
+        return found[EVERY_DATASET]
+    return found
 
 
 def _compile(args: argparse.Namespace) -> int:

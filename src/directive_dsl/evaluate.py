@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from . import model as m
+from .asof import EVERY_DATASET, caller_as_ofs, dataset_facts, earliest, within_as_of
 from .data import DatasetSchema
 from .errors import (
     Diagnostic,
@@ -64,14 +65,14 @@ def evaluate(
     data: Mapping[str, object],
     *,
     engine: str | Engine = "duckdb",
-    as_of: str | None = None,
+    as_of: str | Mapping[str, str] | None = None,
     window: str | tuple[str, str] | None = None,
     missing: m.MissingPolicy | None = None,
     allow_outside: bool = False,
     engine_options: Mapping[str, object] | None = None,
 ) -> Report:
     """Evaluate *directive* against *data*; see :meth:`CheckedDirective.evaluate`."""
-    caller_as_of = _period_option("as-of", as_of)
+    caller = caller_as_ofs(as_of)
     caller_window = _window_option(window)
     if missing is not None and missing not in ("fail", "warn", "ignore"):
         raise DirectiveUsageError(
@@ -79,10 +80,10 @@ def evaluate(
         )
     runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
     try:
-        tables = _bind(directive, data, runner, allow_outside)
+        tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside), caller)
         rules = [_resolve(rule, tables, directive.domains) for rule in directive.rules]
         plans = [
-            _time(rule, i, directive, tables, caller_as_of, caller_window, missing)
+            _time(rule, i, directive, tables, EVERY_DATASET in caller, caller_window, missing)
             for i, rule in enumerate(rules)
         ]
         _check_grains(plans, tables)
@@ -437,17 +438,18 @@ def _time(
     index: int,
     directive: m.CheckedDirective,
     tables: Mapping[str, TableInfo],
-    caller_as_of: Period | None,
+    capped: bool,
     caller_window: tuple[Period, Period] | None,
     missing: m.MissingPolicy | None,
 ) -> RulePlan:
-    present = sorted(
-        {p for name in rule.datasets() for p in tables[name].periods},
-        key=lambda p: (p.start_day(), p.end_day()),
-    )
-    if caller_as_of is not None:
-        present = [p for p in present if p.start_day() <= caller_as_of.end_day()]
-    as_of = caller_as_of or latest(present)
+    mine = [tables[name] for name in rule.datasets()]
+    present = sorted({p for table in mine for p in within_as_of(table)},
+                     key=lambda p: (p.start_day(), p.end_day()))
+    as_of = earliest(t.as_of for t in mine if t.as_of is not None)
+    # Rows after the rule's as-of are left unread when some of its data runs further, or
+    # when the caller's as-of says so (SPEC §13.3).
+    beyond = as_of is not None and any(p.start_day() > as_of.end_day() for t in mine for p in t.periods)
+    until = as_of.end_day() if as_of is not None and (capped or beyond) else None
     window = window_for(caller_window, directive.window, present)
     if rule.time.kind == "total" and rule.time.start is not None and rule.time.end is not None:
         window = Window(start=rule.time.start, end=rule.time.end)  # `in total from A to B`
@@ -462,7 +464,7 @@ def _time(
         index=index,
         as_of=as_of,
         window=window,
-        until=caller_as_of.end_day() if caller_as_of is not None else None,
+        until=until,
         missing=rule.missing or missing or "fail",
     )
 
@@ -528,6 +530,7 @@ def _report(
                 unit=rule.unit.name if rule.unit is not None and rule.unit.name else None,
                 op=rule.op,
                 time=rule.time.kind,
+                as_of=plan.as_of.label if plan.as_of is not None else None,
             )
         )
     # A rule's own sub-window (`in total from A to B`) says nothing of the directive's window,

@@ -40,7 +40,8 @@ _COMPOUND_UNIT = rf"{_NAME}(?:[/*]{_NAME})+"
 #: Words that start a statement.
 DECLARATIONS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require")
 #: Words of header and dataset clauses.
-CLAUSES = ("period", "to", "source", "owner", "from", "time", "dimensions", "measure", "aggregate")
+CLAUSES = ("period", "to", "source", "owner", "from", "time", "dimensions", "measure", "aggregate",
+           "fill", "as", "of")
 #: Words of time clauses and periods.
 TIME_WORDS = ("per", "in", "by", "at", "total", "year", "quarter", "month")
 #: Words that join conditions.

@@ -188,6 +188,8 @@ class Evaluator:
         coverage, cells = self._read(leaf, bucket)
         for dim, seen in coverage:
             value = group[dim] if dim is not None else None
+            if (value, period) not in seen and _filled(table, at):
+                return 0.0, None  # `fill 0`: no row is zero (SPEC §13.2)
             if (value, period) not in seen:
                 about = f" for {dim} = {value}" if dim is not None else ""
                 return None, f"no data{about} in {_label(at, self.plan)} ({leaf.dataset})"
@@ -212,6 +214,18 @@ class Evaluator:
                         for dim in leaf.groups or (None,)]
             found = self._reads[key] = (coverage, self.answers.aggregates[AggregateRequest.of(leaf, bucket)])
         return found
+
+
+def _filled(table: TableInfo, at: At) -> bool:
+    """Whether `fill 0` makes a group with no row in *at* zero: a range always (a total of
+    nothing); a period from the one holding the data's first row to the one holding its as-of
+    (before the data starts, nothing is known)."""
+    if not table.fill or not isinstance(at, Period):
+        return table.fill
+    if not table.periods or table.as_of is None:
+        return False
+    first = Period("day", min(p.start_day() for p in table.periods)).to_grain(at.grain)
+    return first.start_day() <= at.start_day() <= table.as_of.end_day()
 
 
 def _label(at: At, plan: RulePlan) -> str:

@@ -104,6 +104,11 @@ class DatasetInfo:
     dimensions: tuple[str, ...] | None = None
     measures: Mapping[str, MeasureInfo] = attrs.field(factory=dict)
     complete: bool = False
+    #: `fill 0`: a group and period with no row counts as zero (SPEC §13.2); where it is written.
+    fill: Span | None = attrs.field(default=None, eq=False, repr=False)
+    #: `as of P`: the data runs through P; the clause's span locates errors about it.
+    as_of: Period | None = None
+    as_of_span: Span | None = attrs.field(default=None, eq=False, repr=False)
     span: Span = _no_span
     #: Where the time column and each dimension are declared, to locate errors about them.
     column_spans: Mapping[str, Span] = attrs.field(factory=dict, eq=False, repr=False)
@@ -384,7 +389,7 @@ class CheckedDirective:
         data: Mapping[str, object] | None = None,
         *,
         engine: str | Engine = "duckdb",
-        as_of: str | None = None,
+        as_of: str | Mapping[str, str] | None = None,
         window: str | tuple[str, str] | None = None,
         missing: MissingPolicy | None = None,
         include_passing: bool = False,
@@ -393,7 +398,9 @@ class CheckedDirective:
     ) -> Report:
         """Evaluate every rule against *data* (dataset name -> rows, DataFrame or path).
 
-        Datasets not in *data* are read from their ``from`` clause. Returns a
+        Datasets not in *data* are read from their ``from`` clause. *as_of* is a
+        period for every dataset (``"2027"``), or one per dataset name
+        (``{"exports": "2026-06"}``, with ``"*"`` for the others). Returns a
         :class:`~directive_dsl.report.Report`.
         """
         from .evaluate import evaluate

@@ -329,7 +329,23 @@ class DerivedMeasure(Node):
     expr: Expr
 
 
-DatasetClause: TypeAlias = DatasetFrom | DatasetTime | DatasetDimensions | Measure | DerivedMeasure
+@attrs.frozen(kw_only=True)
+class DatasetFill(Node):
+    """``fill 0``: a group and period with no row counts as zero."""
+
+    value: Quantity
+
+
+@attrs.frozen(kw_only=True)
+class DatasetAsOf(Node):
+    """``as of P``: the data is taken to run through P."""
+
+    period: PeriodLit
+
+
+DatasetClause: TypeAlias = (
+    DatasetFrom | DatasetTime | DatasetDimensions | Measure | DerivedMeasure | DatasetFill | DatasetAsOf
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -358,6 +374,16 @@ class Dataset(Node):
         if not found:
             return None
         return tuple(col for clause in found for col in clause.columns)  # type: ignore[attr-defined]
+
+    @property
+    def fill(self) -> DatasetFill | None:
+        found = self._all(DatasetFill)
+        return found[-1] if found else None  # type: ignore[return-value]
+
+    @property
+    def as_of(self) -> DatasetAsOf | None:
+        found = self._all(DatasetAsOf)
+        return found[-1] if found else None  # type: ignore[return-value]
 
     @property
     def measures(self) -> tuple[Measure | DerivedMeasure, ...]:

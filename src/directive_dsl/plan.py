@@ -104,6 +104,9 @@ class TableInfo:
     # Dimensions whose values came typed as numbers (a DataFrame's integers, JSON numbers):
     # a text literal like "0402" can never match them (SPEC §13.1).
     numeric_dimensions: frozenset[str] = frozenset()
+    # What the directive says of the dataset's time (SPEC §13.2), set after binding:
+    fill: bool = False  # `fill 0`: a group and period with no row counts as zero
+    as_of: Period | None = None  # the period the data is taken to run through
 
 
 @attrs.frozen(kw_only=True)

@@ -128,6 +128,7 @@ class RuleSummary:
     unit: str | None = None
     op: str = ">="
     time: str = "total"  # per, in, total or by
+    as_of: str | None = None  # the latest period all of the rule's data has reached (SPEC §13.3)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -137,6 +138,7 @@ class RuleSummary:
             "status": self.status,
             "location": self.location.to_dict(),
             "counts": dict(self.counts),
+            "as_of": self.as_of,
         }
         if self.source is not None:
             out["source"] = self.source

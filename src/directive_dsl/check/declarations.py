@@ -15,6 +15,7 @@ from ..errors import (
     listing,
     suggest,
 )
+from ..periods import Period
 from ..units import DIMENSIONLESS, MAGNITUDES, Unit, UnitRegistry, UnknownUnit, incompatibility
 from .exprs import quantity_value
 from .scope import Declared
@@ -111,6 +112,18 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
             f"a dimension of `{node.name.name}` is listed twice",
             kind=DirectiveNameError,
         )
+    fill = node.fill
+    if fill is not None and (fill.value.number != 0 or fill.value.unit or fill.value.magnitude):
+        _error(report, fill.value.span, "E408", f"`fill {fill.value.text}`: only `fill 0` is defined",
+               hint="write `fill 0` (a group and period with no row counts as zero)",
+               kind=DirectiveCheckError)
+    as_of = None
+    if node.as_of is not None:
+        as_of = Period.parse(node.as_of.period.text)
+        if as_of is None:
+            _error(report, node.as_of.period.span, "E404", f"`{node.as_of.period.text}` is not a period",
+                   hint="write a year (2026), a quarter (2026-Q1) or a month (2026-03)",
+                   kind=DirectiveCheckError)
     return m.DatasetInfo(
         name=node.name.name,
         path=node.path.value if node.path else None,
@@ -120,6 +133,9 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
         dimensions=dims,
         measures=measures,
         complete=dims is not None and bool(measures),
+        fill=fill.span if fill is not None else None,
+        as_of=as_of,
+        as_of_span=node.as_of.span if node.as_of is not None else None,
         span=node.name.span,
         column_spans={
             **{d.name: d.span for d in dimensions or ()},

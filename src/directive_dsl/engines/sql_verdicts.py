@@ -171,9 +171,14 @@ class RuleStatement:
             exp.Table(this=_name(name)))
         graded = exp.select(*named, ident(TIME), grain_of(ident(TIME), "text").as_(_name(GRAIN))).from_(
             exp.Subquery(this=timed, alias=exp.TableAlias(this=_name("timed"))))
-        return exp.select(*(c.copy() for c in named), ident(GRAIN),
+        rows = exp.select(*(c.copy() for c in named), ident(GRAIN),
                           day_of(ident(TIME), "text", ident(GRAIN)).as_(_name(DAY))).from_(
             exp.Subquery(this=graded, alias=exp.TableAlias(this=_name("graded"))))
+        if info.as_of is None:
+            return rows
+        # `as of P`: the rows after P are not read (SPEC §13.2)
+        return exp.select("*").from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=_name("dated")))).where(
+            exp.LTE(this=ident(DAY), expression=date_literal(info.as_of.start_day())))
 
     def _columns_read(self, name: str) -> set[str]:
         info = self.directive.datasets[name]
@@ -202,11 +207,19 @@ class RuleStatement:
                        for i in range(len(self.rule.datasets()))])
 
     def _latest(self, grain: Grain) -> exp.Expr:
-        """The as-of period at *grain*: the latest that the rule's data reaches (a subquery)."""
+        """The as-of period at *grain*: the latest that all of the rule's data reaches (§13.3)."""
         if not self.rule.datasets():  # constants only: every period of the window is reached
             return number(_EVERY_PERIOD)
+        each = [self._dataset_latest(name, grain) for name in self.rule.datasets()]
+        return each[0] if len(each) == 1 else exp.Least(this=each[0], expressions=each[1:])
+
+    def _dataset_latest(self, name: str, grain: Grain) -> exp.Expr:
+        """Dataset *name*'s as-of at *grain*: its `as of` clause, else its latest row's period."""
+        stated = self.directive.datasets[name].as_of
+        if stated is not None:
+            return number(Period("day", stated.start_day()).to_grain(grain).ordinal)
         return exp.Subquery(this=exp.select(exp.Max(this=ordinal(ident(DAY), grain))).from_(
-            exp.Subquery(this=self._all_rows(), alias=exp.TableAlias(this=_name("all_rows")))))
+            exp.Table(this=_name(self._source(name)))))
 
     def _periods(self) -> tuple[Grain | None, exp.Expr]:
         """The outcome periods: ``period`` (label), ``p`` (ordinal) and ``reached`` (judged, not pending)."""
@@ -265,17 +278,21 @@ class RuleStatement:
         ).group_by(ordinal(ident(DAY), grain))
 
     def _reaches(self, day: int) -> exp.Expr:
-        """Whether some row's period ends on or after *day* (the as-of has reached it)."""
-        if not self.rule.datasets():
-            return exp.true()
+        """Whether every dataset of the rule has reached *day* (§13.3)."""
+        return exp.and_(exp.true(), *(self._dataset_reaches(name, day) for name in self.rule.datasets()))
+
+    def _dataset_reaches(self, name: str, day: int) -> exp.Expr:
+        """Whether dataset *name*'s as-of has reached *day*: a row's period ends on or after it."""
+        stated = self.directive.datasets[name].as_of
+        if stated is not None:
+            return exp.true() if stated.end_day() >= day else exp.false()
         ifs = [exp.If(this=exp.EQ(this=ident(GRAIN), expression=number(i)),
                       true=exp.GTE(this=ordinal(ident(DAY), g),
                                    expression=number(Period("day", day).to_grain(g).ordinal)))
                for i, g in enumerate(GRAINS)]
         reaches = exp.Case(ifs=ifs, default=exp.false())
         flag = exp.Max(this=exp.Case(ifs=[exp.If(this=reaches, true=number(1))], default=number(0)))
-        found = exp.Subquery(this=exp.select(flag).from_(
-            exp.Subquery(this=self._all_rows(), alias=exp.TableAlias(this=_name("all_rows")))))
+        found = exp.Subquery(this=exp.select(flag).from_(exp.Table(this=_name(self._source(name)))))
         return exp.EQ(this=found, expression=number(1))
 
     def _groups(self) -> exp.Expr:
@@ -351,7 +368,19 @@ class RuleStatement:
         else:
             found = cell_value
         check = exp.and_(*(exp.Not(this=exp.Is(this=_col(c, "p"), expression=exp.null())) for c in covered))
-        return exp.Case(ifs=[exp.If(this=check, true=exp.cast(found, "DOUBLE"))])
+        ifs = [exp.If(this=check, true=exp.cast(found, "DOUBLE"))]
+        if self.directive.datasets[leaf.dataset].fill is not None:  # `fill 0`: no row is zero
+            ifs.append(exp.If(this=self._filled(leaf.dataset, at), true=exp.cast(number(0), "DOUBLE")))
+        return exp.Case(ifs=ifs)
+
+    def _filled(self, name: str, at: _At) -> exp.Expr:
+        """Whether `fill 0` makes a group with no row at *at* zero: over the window always, in a
+        period from the one holding the data's first row to the dataset's as-of."""
+        if at.grain is None:
+            return exp.true()
+        first = exp.Subquery(this=exp.select(exp.Min(this=ordinal(ident(DAY), at.grain))).from_(
+            exp.Table(this=_name(self._source(name)))))
+        return exp.Between(this=at.key.copy(), low=first, high=self._dataset_latest(name, at.grain))
 
     def _match(self, alias: str, groups: Sequence[str], at: _At) -> exp.Expr:
         parts: list[exp.Expr] = [exp.EQ(this=_col(alias, g), expression=_col("groups", g)) for g in groups]

@@ -123,6 +123,10 @@ class Layout(ExprLayout):
             return cat(self.word("time"), " ", self.name(clause.column))
         if isinstance(clause, n.DatasetDimensions):
             return self.dimensions(clause)
+        if isinstance(clause, n.DatasetFill):
+            return cat(self.word("fill"), " ", self.quantity(clause.value))
+        if isinstance(clause, n.DatasetAsOf):
+            return cat(self.word("as"), " ", self.word("of"), " ", self.period(clause.period))
         if isinstance(clause, n.DerivedMeasure):
             head = cat(self.word("measure"), " ", self.name(clause.name), " ", self.word("="))
             return cat(head, " ", self.expr(clause.expr))
