@@ -19,7 +19,7 @@ ANY: Any = object()
 
 
 def run(text: str, data: Mapping[str, object], engine: str, **options: Any) -> dict[str, Any]:
-    """The ``directive-report/1`` document (with every outcome) of *text* on *data*."""
+    """The ``directive-report/2`` document (with every outcome) of *text* on *data*."""
     directive = directive_dsl.loads(textwrap.dedent(text), filename="t.directive")
     report = directive.evaluate(data, engine=engine, **options)
     return report.to_dict(include_passing=True)

@@ -110,6 +110,19 @@ def test_gapminder_table_gives_the_reference_outcomes(postgres_dsn: str, connect
     assert_outcomes_match(expected, actual)
 
 
+def test_a_table_is_named_in_the_run_block_with_the_rows_read(postgres_dsn: str, connection: Any) -> None:
+    directive = directive_dsl.load(GAPMINDER / "targets.directive")
+    from_file = directive.evaluate(engine="python").to_dict()["run"]["datasets"]
+    engine = _engine(postgres_dsn)
+    try:
+        run = directive.evaluate({"gapminder": "sales.gapminder"}, engine=engine).to_dict()["run"]
+    finally:
+        engine.close()
+    assert run["engine"] == "postgres"
+    assert run["datasets"] == [{**from_file[0], "source": "sales.gapminder", "sha256": None}]
+    assert from_file[0]["rows"] == 1704 and from_file[0]["sha256"] is not None
+
+
 def test_command_line_with_dsn_and_a_table(postgres_dsn: str, connection: Any) -> None:
     """`directive check --engine postgres --dsn … --data NAME=schema.table` prints the python engine's report."""
     def check(*options: str) -> dict[str, Any]:

@@ -147,6 +147,35 @@ rule r_{name}:
     assert_outcomes_match(expected, actual)
 
 
+def test_the_run_block_names_a_dataframe_a_view_and_a_table(spark_session: Any) -> None:
+    text = "".join(f"""
+dataset {name}
+  time year
+  dimensions k
+  measure v
+rule r_{name}:
+  require {name}.v[k] >= 5 per year
+""" for name in ("frame", "view", "table"))
+    frame = spark_session.createDataFrame(ROWS, "year long, k string, v double")
+    frame.createOrReplaceTempView("directive_rows")
+    spark_session.sql("CREATE DATABASE IF NOT EXISTS directive_test")
+    frame.write.mode("overwrite").saveAsTable("directive_test.rows")
+    engine = _engine(spark_session)
+    try:
+        report = directive_dsl.loads(text).evaluate(
+            {"frame": frame, "view": "directive_rows", "table": "directive_test.rows"}, engine=engine)
+    finally:
+        engine.close()
+        spark_session.catalog.dropTempView("directive_rows")
+    reference = directive_dsl.loads(text).evaluate({n: ROWS for n in ("frame", "view", "table")},
+                                                   engine="python").to_dict()["run"]["datasets"][0]
+    found = [(d["name"], d["source"], d["sha256"], d["rows"], d["grain"], d["as_of"])
+             for d in report.to_dict()["run"]["datasets"]]
+    assert found == [(name, source, None, len(ROWS), reference["grain"], reference["as_of"])
+                     for name, source in (("frame", "DataFrame"), ("view", "directive_rows"),
+                                          ("table", "directive_test.rows"))]
+
+
 def test_a_name_that_is_neither_a_table_nor_a_file(spark_session: Any) -> None:
     engine = _engine(spark_session)
     _, diagnostics = _error(directive_dsl.loads(SMALL), {"x": "nowhere.rows"}, engine)

@@ -23,6 +23,7 @@ import directive_dsl
 from directive_dsl.engines.duckdb_layout import choose_fine_sets
 from directive_dsl.errors import DirectiveError
 from directive_dsl.model import condition_columns
+from engine_neutral import neutral_json
 
 settings.register_profile(
     "differential",
@@ -225,12 +226,14 @@ def _evaluate(text: str, data: object, engine: str) -> list[dict[str, Any]] | st
 
 def report_json(text: str, data: object, engine: object) -> str:
     """The whole JSON report, every outcome included, or the error code: what the engines
-    must agree on byte for byte (SPEC §13.1)."""
+    must agree on byte for byte (SPEC §13.1). The data may be bound as rows on one side and
+    as a file or table on the other, so the run's engine and time and each dataset's source and
+    hash are set aside; its rows, grain and as-of are compared."""
     try:
         report = directive_dsl.loads(text).evaluate({"trade": data}, engine=engine)
     except DirectiveError as error:
         return f"error {error.code}"
-    return report.to_json(include_passing=True)
+    return neutral_json(report, binding=True)
 
 
 def _one_set_per_need(aggregates: Any, coverage: Any, counts: Any, **_: Any) -> list[tuple[str, ...]]:

@@ -94,14 +94,14 @@ def test_json_is_the_report_document(report: Report) -> None:
 def test_json_keeps_non_ascii_text() -> None:
     out = render(example_report(), "json")
     assert "Belarus–China" in out and "\\u2013" not in out
-    assert out.startswith('{\n  "schema": "directive-report/1",')
+    assert out.startswith('{\n  "schema": "directive-report/2",')
 
 
 def test_the_schema_is_valid_draft_2020_12_and_shipped_in_the_package() -> None:
     schema = report_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert schema["properties"]["schema"] == {"const": "directive-report/1"}
+    assert schema["properties"]["schema"] == {"const": "directive-report/2"}
     import directive_dsl
 
     shipped = Path(directive_dsl.__file__).parent / "schema" / "report.schema.json"
@@ -118,8 +118,14 @@ def test_reports_validate_against_the_schema(report: Report) -> None:
 def test_the_schema_rejects_what_is_not_a_report() -> None:
     validator = jsonschema.Draft202012Validator(report_schema())
     document = _document(example_report())
+    run = document["run"]
+    dataset = run["datasets"][0]
     for broken in (
-        {**document, "schema": "directive-report/2"},
+        {**document, "schema": "directive-report/1"},
+        {**document, "run": {**run, "generated_at": "2026-12-04T05:12:05.123+00:00"}},
+        {**document, "run": {**run, "directive": {"file": "x"}}},
+        {**document, "run": {**run, "datasets": [{**dataset, "sha256": "ABC"}]}},
+        {**document, "run": {**run, "datasets": [{**dataset, "rows": -1}]}},
         {**document, "summary": {**document["summary"], "status": "ok"}},
         {**document, "violations": [{**document["violations"][0], "status": "pass"}]},
         {**document, "violations": [{**document["violations"][0], "location": {"file": "x", "line": 0,

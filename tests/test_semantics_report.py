@@ -347,7 +347,7 @@ def test_summary_counts_and_directive_block(engine: str) -> None:
     doc = run(ORDER, {"x": data}, engine)
     # second_in_name: A 2026 pass, A 2027 pass, B 2026 fail, B 2027 missing
     # first_in_name: 2026 (210) fail, 2027 (120) fail; t:12: four outcomes, A fails twice, B fails, B missing
-    assert doc["schema"] == "directive-report/1"
+    assert doc["schema"] == "directive-report/2"
     assert doc["directive"]["window"] == {"from": "2026", "to": "2027"}
     assert doc["directive"]["as_of"] == "2027"
     assert doc["summary"] == {

@@ -29,7 +29,7 @@ def test_json_is_one_object_with_every_report(capsys: pytest.CaptureFixture[str]
     assert len(doc["reports"]) == len(FILES)
     for report, file in zip(doc["reports"], FILES, strict=True):
         assert file.endswith(report["directive"]["file"])
-    assert all(r["schema"] == "directive-report/1" for r in doc["reports"])
+    assert all(r["schema"] == "directive-report/2" for r in doc["reports"])
 
 
 def test_sarif_is_one_log_with_a_run_per_file(capsys: pytest.CaptureFixture[str]) -> None:

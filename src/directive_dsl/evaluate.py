@@ -27,6 +27,7 @@ from .errors import (
 from .judge import RulePlan, contexts, judge_rule, requests
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
+from .provenance import RunInfo, dataset_run, run_info
 from .report import Report, RuleSummary, Status
 from .timing import Window, latest, window_for
 
@@ -80,7 +81,8 @@ def evaluate(
         )
     runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
     try:
-        tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside), caller)
+        bound: dict[str, tuple[object, Path]] = {}
+        tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside, bound), caller)
         rules = [_resolve(rule, tables, directive.domains) for rule in directive.rules]
         plans = [
             _time(rule, i, directive, tables, EVERY_DATASET in caller, caller_window, missing)
@@ -102,7 +104,20 @@ def evaluate(
     outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
     report = _report(directive, plans, outcomes, caller_window)
-    return attrs.evolve(report, warnings=_mixed_units(units, answers))
+    run = _run(directive, report.file, runner.name, tables, bound)
+    return attrs.evolve(report, warnings=_mixed_units(units, answers), run=run)
+
+
+def _run(directive: m.CheckedDirective, file: str, engine: str, tables: Mapping[str, TableInfo],
+         bound: Mapping[str, tuple[object, Path]]) -> RunInfo:
+    """The report's run block: what was read, from the bindings, the same on every engine."""
+    datasets = {
+        name: dataset_run(name, value, base_dir=base_dir, directive_dir=directive.base_dir,
+                          rows=tables[name].n_rows, grain=tables[name].grain, as_of=tables[name].as_of)
+        for name, (value, base_dir) in bound.items()
+    }
+    return run_info(engine=engine, directive_file=file, directive_path=directive.path,
+                    datasets=datasets)
 
 
 # ---------------------------------------------------------------- options
@@ -165,8 +180,10 @@ def schema_of(info: m.DatasetInfo) -> DatasetSchema:
 
 
 def _bind(
-    directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine, allow_outside: bool
+    directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine, allow_outside: bool,
+    bound: dict[str, tuple[object, Path]],
 ) -> dict[str, TableInfo]:
+    """Bind every dataset a rule reads; *bound* receives what each was bound to, and its folder."""
     used = dict.fromkeys(name for rule in directive.rules for name in rule.datasets())
     unknown = [name for name in data if name not in directive.datasets]
     if unknown:
@@ -200,6 +217,7 @@ def _bind(
             tables[name] = engine.bind(
                 name, value, schema, base_dir=base_dir, allow_outside=outside
             )
+            bound[name] = (value, base_dir)
         except DirectiveError as error:
             problems.extend(_at_from(d, info) if name not in data else d for d in error.diagnostics)
     if problems:

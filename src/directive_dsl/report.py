@@ -2,7 +2,7 @@
 
 Every (rule, group, period) gives one :class:`Outcome`. The ones that count
 against the directive are its violations. :meth:`Report.to_dict` is the
-``directive-report/1`` document that every output format is built from.
+``directive-report/2`` document that every output format is built from.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any, Literal, overload
 import attrs
 
 from .errors import Diagnostic
+from .provenance import RunInfo
 
 Status = Literal["pass", "fail", "missing", "pending", "on_track", "off_track"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "missing", "pending", "on_track", "off_track")
-SCHEMA = "directive-report/1"
+SCHEMA = "directive-report/2"
 
 
 @attrs.frozen(kw_only=True)
@@ -163,6 +164,9 @@ class Report:
     warnings: tuple[Diagnostic, ...] = attrs.field(default=(), eq=False, repr=False)
     #: Whether :meth:`to_dict` and the tables list every outcome by default (``evaluate(include_passing=…)``).
     include_passing: bool = attrs.field(default=False, eq=False)
+    #: When, by which engine and from what data the report was made (SPEC §13.9); None for a
+    #: report built by hand. Left out of equality: two runs of the same data compare equal.
+    run: RunInfo | None = attrs.field(default=None, eq=False)
 
     def __repr__(self) -> str:
         title = self.title or self.file
@@ -219,7 +223,7 @@ class Report:
         return counts
 
     def to_dict(self, *, include_passing: bool | None = None) -> dict[str, Any]:
-        """The ``directive-report/1`` document; ``include_passing`` adds every outcome
+        """The ``directive-report/2`` document; ``include_passing`` adds every outcome
         (by default, what ``evaluate(include_passing=…)`` asked for)."""
         if include_passing is None:
             include_passing = self.include_passing
@@ -247,6 +251,8 @@ class Report:
         }
         if include_passing:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]
+        if self.run is not None:
+            out["run"] = self.run.to_dict()
         return out
 
     def to_json(self, *, include_passing: bool | None = None, indent: int | None = 2) -> str:

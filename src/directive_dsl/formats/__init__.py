@@ -1,7 +1,7 @@
 """A report written out for people and tools (SPEC §10).
 
 Every format is built from the same :class:`~directive_dsl.report.Report`, one
-module each: ``text`` for terminals, ``json`` (the ``directive-report/1``
+module each: ``text`` for terminals, ``json`` (the ``directive-report/2``
 document), ``markdown`` for pull-request comments, ``junit`` and ``sarif`` for
 CI systems, and ``html``, one self-contained page with a chart per rule.
 
@@ -109,10 +109,10 @@ def render(report: Report, fmt: str, *, include_passing: bool = False, color: bo
 
 
 def report_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of the ``directive-report/1`` document.
+    """The JSON Schema (draft 2020-12) of the ``directive-report/2`` document.
 
     >>> report_schema()["$id"]
-    'urn:directive-dsl:schema:directive-report-1'
+    'urn:directive-dsl:schema:directive-report-2'
     """
     path = resources.files("directive_dsl").joinpath("schema", "report.schema.json")
     schema: dict[str, Any] = jsonlib.loads(path.read_text(encoding="utf-8"))

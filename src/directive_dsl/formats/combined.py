@@ -1,7 +1,7 @@
 """Several directive files checked in one run: one valid document, not several glued (SPEC §13.9).
 
 - ``json``: one object, ``{"schema": "directive-reports/1", "status": …, "reports": [...]}``,
-  each report the ``directive-report/1`` document of one file;
+  each report the ``directive-report/2`` document of one file;
 - ``sarif``: one log with one run per file;
 - ``junit``: one ``testsuites`` document, each testsuite named ``file: rule``;
 - ``html``: one page, the reports one after another;

@@ -1,9 +1,9 @@
-"""The ``json`` format: the ``directive-report/1`` document of SPEC §10, as UTF-8 text.
+"""The ``json`` format: the ``directive-report/2`` document of SPEC §10, as UTF-8 text.
 
 >>> from directive_dsl.report import Report
 >>> print(render(Report(title="T", file="t.directive", window=None, as_of=None, rules=(), outcomes=()))[:35])
 {
-  "schema": "directive-report/1",
+  "schema": "directive-report/2",
 """
 
 from __future__ import annotations

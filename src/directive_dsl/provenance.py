@@ -1,0 +1,163 @@
+"""Where a report's figures came from: the ``run`` block of SPEC §13.9.
+
+A report says when it was made, by which engine and version, from which
+directive file (with its SHA-256) and, per dataset, what was read: its source,
+the file's SHA-256, the rows read, the grain and the period the data runs to.
+Everything but ``engine`` and ``generated_at`` is worked out from the data as
+bound, not from the engine, so every engine reports the same block.
+
+``generated_at`` is the current time, to the second, in UTC; when the
+environment sets ``SOURCE_DATE_EPOCH`` (seconds since 1970, as reproducible
+builds do) that moment is used instead, so a report can be made twice byte for
+byte:
+
+>>> import os
+>>> os.environ["SOURCE_DATE_EPOCH"] = "1780000000"
+>>> generated_at()
+'2026-05-28T20:26:40Z'
+>>> del os.environ["SOURCE_DATE_EPOCH"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import DirectiveUsageError
+from .periods import Period
+
+#: The environment variable that fixes ``generated_at`` (https://reproducible-builds.org/specs/source-date-epoch/).
+EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
+
+
+@attrs.frozen(kw_only=True)
+class DatasetRun:
+    """What was read for one dataset."""
+
+    name: str
+    source: str  # a path relative to the directive, a table's name, "DataFrame" or "list of dicts"
+    sha256: str | None  # of a file's bytes; None for anything else
+    rows: int
+    grain: str | None
+    as_of: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "source": self.source, "sha256": self.sha256, "rows": self.rows,
+                "grain": self.grain, "as_of": self.as_of}
+
+
+@attrs.frozen(kw_only=True)
+class RunInfo:
+    """When, how and from what a report was made."""
+
+    generated_at: str
+    engine: str
+    version: str
+    locale: str = "en"
+    directive_file: str
+    directive_sha256: str | None
+    datasets: tuple[DatasetRun, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "generated_at": self.generated_at,
+            "engine": self.engine,
+            "version": self.version,
+            "locale": self.locale,
+            "directive": {"file": self.directive_file, "sha256": self.directive_sha256},
+            "datasets": [d.to_dict() for d in self.datasets],
+        }
+
+
+def generated_at() -> str:
+    """Now (or ``SOURCE_DATE_EPOCH``) in UTC, ISO 8601 to the second: ``2026-12-04T05:12:05Z``."""
+    fixed = os.environ.get(EPOCH_VARIABLE)
+    if fixed is not None and fixed.strip():
+        try:
+            moment = dt.datetime.fromtimestamp(int(fixed.strip()), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise DirectiveUsageError(
+                f"{EPOCH_VARIABLE} `{fixed}` is not a number of seconds",
+                hint="set it to whole seconds since 1970-01-01 UTC (e.g. `date +%s`), or unset it",
+            ) from None
+    else:
+        moment = dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of the file at *path*, in hex; None when it is not a readable file."""
+    try:
+        stat = path.stat()
+        if not path.is_file():
+            return None
+        return _hash(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _hash(path: str, _size: int, _mtime: int) -> str:
+    """Keyed by size and modification time too: a file read again unchanged is not hashed again."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def dataset_run(name: str, value: object, *, base_dir: Path, directive_dir: Path, rows: int,
+                grain: str | None, as_of: Period | None) -> DatasetRun:
+    """The run entry of dataset *name*, bound to *value* (a path resolves against *base_dir*)."""
+    source, sha256 = _source(value, base_dir, directive_dir)
+    return DatasetRun(name=name, source=source, sha256=sha256, rows=rows, grain=grain,
+                      as_of=as_of.label if as_of is not None else None)
+
+
+def _source(value: object, base_dir: Path, directive_dir: Path) -> tuple[str, str | None]:
+    if isinstance(value, str | os.PathLike) and not isinstance(os.fspath(value), bytes):
+        given = os.fspath(value)
+        if "://" in given:
+            return given, None
+        path = Path(given)
+        full = path if path.is_absolute() else base_dir / path
+        if not full.exists():  # a table in the database
+            return given, None
+        return _shown_path(full, directive_dir), file_sha256(full)
+    if isinstance(value, list | tuple):
+        return "list of dicts", None
+    return "DataFrame", None
+
+
+def _shown_path(full: Path, directive_dir: Path) -> str:
+    """*full* relative to the directive's folder when inside it, else as the working folder sees it."""
+    from .source import display_path
+
+    try:
+        return full.resolve().relative_to(directive_dir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return display_path(str(full))
+
+
+def directive_sha256(path: str) -> str | None:
+    """The SHA-256 of the directive file's bytes; None for a directive given as text."""
+    if path.startswith("<"):
+        return None
+    return file_sha256(Path(path))
+
+
+def run_info(*, engine: str, directive_file: str, directive_path: str,
+             datasets: Mapping[str, DatasetRun], locale: str = "en") -> RunInfo:
+    """The run block, stamped now."""
+    from . import __version__
+
+    return RunInfo(generated_at=generated_at(), engine=engine, version=__version__, locale=locale,
+                   directive_file=directive_file, directive_sha256=directive_sha256(directive_path),
+                   datasets=tuple(datasets.values()))
