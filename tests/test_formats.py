@@ -163,7 +163,11 @@ def _text_violations(text: str) -> Counter[tuple[Any, ...]]:
 def test_text_lists_each_violation_under_its_rule_and_place(report: Report) -> None:
     text = render(report, "text")
     assert _text_violations(text) == _expected(report)
-    assert text.rstrip().splitlines()[-1].startswith(report.status.upper() + "  ")
+    # The summary line closes the report; a footer on where the figures came from follows it.
+    blocks = text.rstrip().split("\n\n")
+    footer = blocks.pop() if report.run is not None else ""
+    assert blocks[-1].startswith(report.status.upper() + "  ") and "\n" not in blocks[-1]
+    assert footer.count("\nData: ") + footer.startswith("Data: ") == len(report.run.datasets if report.run else ())
 
 
 def test_text_with_every_outcome_and_colours() -> None:
@@ -197,8 +201,9 @@ def _markdown_violations(text: str, report: Report) -> Counter[tuple[Any, ...]]:
     rule = None
     header: list[str] = []
     for line in text.splitlines():
-        if (m := re.match(r"^#### \S+ `(.+?)`", line)) is not None:
-            rule, header = m[1], []
+        if line.startswith("#### "):  # a rule's section, or the closing one on the sources
+            m = re.match(r"^#### \S+ `(.+?)`", line)
+            rule, header = (m[1] if m else None), []
         elif line.startswith("| ") and rule:
             cells = [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
             if not header:
@@ -365,7 +370,7 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         self.tags[tag] += 1
-        if tag == "section":
+        if tag == "section" and "rule" in (found.get("class") or "").split():
             self.sections.append(found)
         elif tag == "tr" and "outcome" in (found.get("class") or "").split():
             self.rows.append({**found, "rule": self.sections[-1]["data-rule"], "section": self.sections[-1]})

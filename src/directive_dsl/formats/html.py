@@ -4,7 +4,8 @@ At the top the directive's title, window, as-of period and the verdict with
 every status counted, then a table of the targets at a glance; then one
 section per rule with its title, id, severity and ``@source``, a chart of
 actual against threshold (:mod:`.charts`) and a table of every group and
-period. The page loads nothing: the stylesheet (``report.css``) and the charts
+period; at the end, the source of these figures (each dataset read, its rows,
+grain, as-of and SHA-256, and when and how the report was made). The page loads nothing: the stylesheet (``report.css``) and the charts
 are inline, and it runs no script. Status is never told by colour alone: each
 carries a word and a shape, and rows that are violations have a marked edge.
 
@@ -24,8 +25,10 @@ from importlib import resources
 
 from .. import __version__
 from ..i18n import N_, _, current, ngettext
+from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import SCHEMA, Outcome, Report, RuleSummary
+from ..run_words import GRAIN_WORDS, moment_words, short_hash
 from ..wording import (
     count_words,
     figures,
@@ -84,7 +87,7 @@ def report_parts(report: Report) -> list[ET.Element | None]:
     title = report.title or _("Directive report")
     return [_top(report, title), _overview(report),
             el("main", None, [_section(report, i, rule) for i, rule in enumerate(report.rules)]),
-            _footer(report)]
+            _sources(report.run) if report.run is not None else None, _footer(report)]
 
 
 def page(title: str, parts: Sequence[ET.Element]) -> str:
@@ -300,6 +303,36 @@ def _exact_threshold(o: Outcome) -> str:
         return _("between {threshold} and {upper}").format(threshold=number(o.threshold, o.unit),
                                                           upper=number(o.upper, o.unit))
     return f"{o.op} {number(o.threshold, o.unit)}"
+
+
+def _sources(run: RunInfo) -> ET.Element:
+    """Where the figures came from: each dataset read, then when and how the report was made."""
+    head = ["Dataset", "Source", "Rows", "Grain", "Through", "SHA-256"]
+    rows = [el("tr", None,
+               el("th", {"scope": "row"}, d.name), el("td", None, el("code", None, d.source)),
+               el("td", {"class": "num"}, f"{d.rows:,}"),
+               el("td", None, GRAIN_WORDS.get(d.grain, d.grain) if d.grain else "—"),
+               el("td", None, d.as_of or "—"),
+               el("td", None, _digest(d.sha256) if d.sha256 else "—"))
+            for d in run.datasets]
+    table = el("table", {"class": "datasets"},
+               el("caption", None, "Each dataset read: where from, how many rows, how often and up to when."),
+               el("thead", None, el("tr", None, [el("th", {"scope": "col", "class": "num"} if h == "Rows" else
+                                                      {"scope": "col"}, h) for h in head])),
+               el("tbody", None, rows))
+    made: list[str | ET.Element] = [f"Made {moment_words(run.generated_at)} by directive_dsl {run.version} on the {run.engine} "
+            "engine from ", el("code", None, run.directive_file)]
+    if run.directive_sha256:
+        made += [", sha256 ", _digest(run.directive_sha256)]
+    return el("section", {"class": "sources", "aria-labelledby": "sources-h"},
+              el("h2", {"id": "sources-h"}, "Source of these figures"),
+              el("div", {"class": "table-wrap"}, table) if run.datasets else None,
+              el("p", {"class": "made"}, *made, "."))
+
+
+def _digest(sha256: str) -> ET.Element:
+    """A SHA-256 shortened to compare by eye, the whole digest in its tooltip."""
+    return el("code", {"class": "sha256", "title": f"sha256 {sha256}"}, short_hash(sha256))
 
 
 def _footer(report: Report) -> ET.Element:

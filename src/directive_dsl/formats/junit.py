@@ -1,7 +1,9 @@
 """The ``junit`` format: one testsuite per rule, one testcase per group, a failure per violation.
 
 CI systems read JUnit XML to show what broke. A rule is a testsuite (named by
-its id, its title and place kept as properties); each group of the rule is a
+its id, its title and place kept as properties, with where the figures came
+from as ``run.*`` properties: ``run.engine``, ``run.directive.sha256``,
+``run.dataset.NAME.rows``, …); each group of the rule is a
 testcase whose periods are listed in a ``periods`` property and in its
 standard output, one line per outcome. Each violation is a ``<failure>`` whose
 ``type`` is its status and whose message is the outcome in words; a testcase
@@ -21,6 +23,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 
+from ..provenance import RunInfo
 from ..report import Outcome, Report, RuleSummary
 from ..wording import group_words, location_words
 from .markup import NOT_XML
@@ -48,6 +51,8 @@ def document(reports: Sequence[Report], name: str, *, by_file: bool = False) -> 
     for report in reports:
         for rule in report.rules:
             suite = _suite(rule, [o for o in report.outcomes if o.rule == rule.id])
+            if report.run is not None:
+                _run_properties(suite, report.run)
             if by_file:
                 suite.set("name", f"{report.file}: {rule.id}")
             root.append(suite)
@@ -82,6 +87,21 @@ def _suite(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
     for group, found in groups.items():
         suite.append(_case(rule, dict(group), found))
     return suite
+
+
+def _run_properties(suite: ET.Element, run: RunInfo) -> None:
+    """Where the figures came from, as ``run.*`` properties of the suite (its report's own run)."""
+    properties = suite.find("properties")
+    assert properties is not None
+    found: list[tuple[str, object]] = [
+        ("run.generated_at", run.generated_at), ("run.engine", run.engine), ("run.version", run.version),
+        ("run.locale", run.locale), ("run.directive.file", run.directive_file),
+        ("run.directive.sha256", run.directive_sha256)]
+    for d in run.datasets:
+        found += [(f"run.dataset.{d.name}.{key}", value) for key, value in d.to_dict().items() if key != "name"]
+    for name, value in found:
+        if value is not None:
+            ET.SubElement(properties, "property", {"name": name, "value": str(value)})
 
 
 def _case(rule: RuleSummary, group: Mapping[str, str], outcomes: Sequence[Outcome]) -> ET.Element:

@@ -1,7 +1,9 @@
 """The ``markdown`` format, for pull-request comments: a summary line, then a table per rule.
 
 Only rules with violations get a table (every rule with ``include_passing``);
-the rules that hold are named in one closing line. Text that comes from the
+the rules that hold are named in one closing line, and a last section says
+where the figures came from (each dataset read, and when and how the report
+was made). Text that comes from the
 directive or its data is escaped, so a title cannot break the table or inject
 markup.
 
@@ -15,8 +17,10 @@ import re
 from collections.abc import Sequence
 
 from ..i18n import _
+from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
+from ..run_words import GRAIN_WORDS, made_words, short_hash
 from ..wording import (
     count_words,
     figures,
@@ -55,7 +59,23 @@ def render(report: Report, *, include_passing: bool = False) -> str:
     if holding:
         names = ", ".join(f"`{r.id}` ({status_code_words(r.status)})" for r in holding)
         lines += [_("**No violations:** {rules}").format(rules=names), ""]
+    if report.run is not None:
+        lines += _sources(report.run)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _sources(run: RunInfo) -> list[str]:
+    """A short section on where the figures came from: a table of the datasets read, then a line."""
+    lines = ["#### Source of these figures", ""]
+    if run.datasets:
+        lines += [_row(["Dataset", "Source", "Rows", "Grain", "Through", "SHA-256"]),
+                  _row(["---", "---", "--:", "---", "---", "---"])]
+        for d in run.datasets:
+            lines.append(_row([escape(d.name), escape(d.source), f"{d.rows:,}",
+                               GRAIN_WORDS.get(d.grain, d.grain) if d.grain else "",
+                               d.as_of or "", f"`{short_hash(d.sha256)}`" if d.sha256 else ""]))
+        lines.append("")
+    return [*lines, f"*{escape(made_words(run))}*", ""]
 
 
 def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:

@@ -4,7 +4,10 @@ Code-scanning tools show SARIF results on the lines they point at: here each
 violation points at its rule's line and column in the directive, with an
 artifact URI relative to the working directory. A rule's severity gives the
 level (``error``, ``warning``, ``info`` → ``note``); its title is the rule's
-``shortDescription``. ``include_passing`` adds the other outcomes as results
+``shortDescription``. The run's time is its invocation's ``endTimeUtc``, the
+directive's SHA-256 its artifact's ``hashes``, and the whole run block of the
+JSON report (engine, version, each dataset's source, SHA-256 and rows) sits in
+the run's ``properties.run``. ``include_passing`` adds the other outcomes as results
 of kind ``pass`` (or ``open`` for a pending one), level ``none``.
 
 >>> artifact_uri("examples/a b.directive", cwd="/work")
@@ -47,12 +50,23 @@ def sarif_log(report: Report, *, include_passing: bool = False, cwd: str | None 
             "version": __version__,
             "rules": [_rule(rule) for rule in report.rules],
         }},
-        "artifacts": [{"location": {"uri": uri}, "roles": ["analysisTarget"]} for uri in files],
+        "artifacts": [_artifact(uri, report, cwd) for uri in files],
         "results": [_result(o, index[o.rule], cwd) for o in shown if o.rule in index],
         "columnKind": "unicodeCodePoints",
         "properties": _properties(report),
     }
+    if report.run is not None:
+        run["invocations"] = [{"executionSuccessful": True, "endTimeUtc": report.run.generated_at}]
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _artifact(uri: str, report: Report, cwd: str | None) -> dict[str, Any]:
+    """A directive file analysed; the report's own file carries the SHA-256 of its bytes."""
+    artifact: dict[str, Any] = {"location": {"uri": uri}, "roles": ["analysisTarget"]}
+    if report.run is not None and report.run.directive_sha256 is not None \
+            and uri == artifact_uri(report.file, cwd=cwd):
+        artifact["hashes"] = {"sha-256": report.run.directive_sha256}
+    return artifact
 
 
 def _rule(rule: RuleSummary) -> dict[str, Any]:
@@ -104,7 +118,10 @@ def _properties(report: Report) -> dict[str, Any]:
     directive: dict[str, Any] = {"title": report.title, "file": report.file, "as_of": report.as_of}
     if report.window:
         directive["window"] = {"from": report.window[0], "to": report.window[1]}
-    return {"directive": directive, "summary": summary}
+    found: dict[str, Any] = {"directive": directive, "summary": summary}
+    if report.run is not None:
+        found["run"] = report.run.to_dict()
+    return found
 
 
 def artifact_uri(file: str, *, cwd: str | None = None) -> str:

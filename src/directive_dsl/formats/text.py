@@ -4,6 +4,8 @@ Each rule opens with its place in the directive, written the way compilers
 write theirs (``file:line:col: error[rule]: title``) so terminals and editors
 link to it; its violations follow as an aligned table of group, period, status,
 actual, threshold, gap and reason. ``include_passing`` lists every outcome.
+A footer says where the figures came from: a ``Data:`` line per dataset read
+(its source, rows, grain, as-of and SHA-256), then when and how the report was made.
 
 >>> from directive_dsl.report import Location, Outcome, Report, RuleSummary
 >>> where = Location(file="t.directive", line=3, column=1)
@@ -29,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..i18n import _
+from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
+from ..run_words import dataset_words, made_words
 from ..wording import (
     figures,
     group_words,
@@ -63,7 +67,15 @@ def render(report: Report, *, include_passing: bool = False, color: bool = False
     lines.append("")
     status = report.status.upper()
     lines.append(f"{paint(status, _REPORT_COLOR[report.status] + '+bold')}  {summary_words(report)}")
+    if report.run is not None:
+        lines.append("")
+        lines.extend(paint(line, "dim") for line in _footer(report.run))
     return "\n".join(lines) + "\n"
+
+
+def _footer(run: RunInfo) -> list[str]:
+    """Where the figures came from: a line per dataset read, then when and how the report was made."""
+    return [*(f"Data: {dataset_words(d)}" for d in run.datasets), made_words(run)]
 
 
 def _context(report: Report) -> str:

@@ -14,6 +14,7 @@ translated; statuses, codes, dimension names and numbers stay as they are.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -63,6 +64,9 @@ def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
                                             "strings_to_formulas": False, "strings_to_urls": False})
+    created = _created(reports)
+    if created is not None:  # the run's time, not now: SOURCE_DATE_EPOCH gives the same bytes
+        workbook.set_properties({"created": created})
     header = workbook.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     styles = {"header": header, "number": workbook.add_format({"num_format": "#,##0.###"})}
     _sheet(workbook, _("Summary"), *_summary(documents), styles)
@@ -73,6 +77,14 @@ def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
     _sheet(workbook, _("Run"), *_run(documents), styles)
     workbook.close()
     return buffer.getvalue()
+
+
+def _created(reports: Sequence[Report]) -> dt.datetime | None:
+    """When the reports were made (the latest run), as the workbook's creation time."""
+    moments = [r.run.generated_at for r in reports if r.run is not None]
+    if not moments:
+        return None
+    return dt.datetime.strptime(max(moments), "%Y-%m-%dT%H:%M:%SZ")
 
 
 def _sheet(workbook: Any, name: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
