@@ -6,7 +6,7 @@ import pytest
 
 import directive_dsl
 from directive_dsl.errors import DirectiveError
-from semantics_support import expect, rows_of, run, table
+from semantics_support import approx, expect, rows_of, run, table
 
 # ---------------------------------------------------------------- in total from … to … (§13.5)
 
@@ -182,3 +182,88 @@ def test_fill_and_as_of_need_a_time_column(engine: str) -> None:
     with pytest.raises(DirectiveError) as caught:
         directive_dsl.loads(text).evaluate({"s": [{"v": 1.0}]}, engine=engine)
     assert [(d.code, d.span.line) for d in caught.value.diagnostics] == [("E408", 3), ("E408", 4)]
+
+
+# ---------------------------------------------------------------- partial periods (§13.4)
+
+PARTIAL = """
+directive "Partial"
+  period 2025 to 2030
+dataset exports
+  time month
+  dimensions partner
+  measure value USD
+  measure share USD aggregate mean
+dataset plan
+  time year
+  dimensions partner
+  measure target USD
+rule yearly: require exports.value[partner] >= 120 USD per year
+rule grows: require growth(exports.value) >= 10% per year
+rule level: require exports.share >= 5.5 USD per year
+rule planned: require exports.value[partner] >= plan.target[partner] per year
+rule since: require exports.value >= exports.value at 2025 in 2026
+@partial skip
+rule skipped: require exports.value >= 200 USD per year
+@partial full
+rule whole: require exports.value >= 200 USD per year
+rule deadline: require exports.value >= 400 USD by 2030 from 2025
+"""
+
+PARTIAL_ROWS = {
+    "exports": rows_of("month partner value share",
+                       *[(f"2025-{m:02d}", "CN", 10, 5) for m in range(1, 13)],
+                       *[(f"2026-{m:02d}", "CN", 12, 6) for m in range(1, 7)]),
+    "plan": rows_of("year partner target", (2025, "CN", 100), (2026, "CN", 150), (2030, "CN", 300)),
+}
+
+
+def test_a_year_half_over_is_judged_year_to_date(engine: str) -> None:
+    """Through June: 6 × 12 = 72 against half of 120 (60): on track, with its coverage."""
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    yearly = table(doc, "yearly")
+    expect(yearly["CN", "2025"], "pass", actual=120, threshold=120)
+    expect(yearly["CN", "2026"], "on_track", actual=72, threshold=60, target=120,
+           coverage={"through": "2026-06", "fraction": 0.5})
+    assert "coverage" not in yearly["CN", "2025"]
+
+
+def test_growth_of_a_partial_year_compares_the_same_months(engine: str) -> None:
+    """January–June 2026 (72) against January–June 2025 (60): +20%, not 72 / 120 − 1."""
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    expect(table(doc, "grows")["2026",], "on_track", actual=approx(20), threshold=10)
+    expect(table(doc, "since")["2026",], "on_track", actual=72, threshold=60)
+
+
+def test_a_mean_or_a_share_is_compared_as_it_is(engine: str) -> None:
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    expect(table(doc, "level")["2026",], "on_track", actual=6, threshold=5.5)
+
+
+def test_a_yearly_plan_value_is_scaled_to_the_part_covered(engine: str) -> None:
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    expect(table(doc, "planned")["CN", "2026"], "off_track", actual=72, threshold=75, gap=3, target=150)
+    assert {r["id"]: r["as_of"] for r in doc["rules"]}["planned"] == "2026-06"
+
+
+def test_partial_skip_and_full(engine: str) -> None:
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    assert list(table(doc, "skipped")) == [("2025",)]
+    entry = next(r for r in doc["rules"] if r["id"] == "skipped")
+    assert entry["not_judged"] == [{"period": "2026", "reason": "partial: the data runs through 2026-06"}]
+    expect(table(doc, "whole")["2026",], "fail", actual=72, threshold=200, gap=128)
+
+
+def test_a_path_before_its_deadline_counts_the_months_elapsed(engine: str) -> None:
+    """Baseline 2025 (120), target 400 in 2030: six of sixty months elapsed, the path is
+    120 + 280 × 0.1 = 148 for the year, half of it (74) due by June; 72 is behind."""
+    doc = run(PARTIAL, PARTIAL_ROWS, engine)
+    expect(table(doc, "deadline")["2026",], "off_track", actual=72, threshold=74, gap=2, target=400,
+           deadline="2030", coverage={"through": "2026-06", "fraction": 0.5})
+
+
+def test_partial_needs_a_period() -> None:
+    text = "dataset x\n  time year\n  measure v USD\n@partial skip\nrule r: require x.v >= 1 USD in total\n"
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text)
+    assert caught.value.code == "E400" and caught.value.diagnostics[0].span.line == 4

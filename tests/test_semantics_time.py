@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import directive_dsl
-from semantics_support import expect, keys, rows_of, run, table
+from semantics_support import approx, expect, keys, rows_of, run, table
 
 WINDOW = """
 directive "Window"
@@ -103,8 +103,8 @@ def test_as_of_is_the_earliest_of_the_rule_datasets(engine: str) -> None:
 def test_per_month_and_per_quarter_labels(engine: str) -> None:
     """Monthly data to 2027-04. Periods are labelled 2027-03, 2027-Q1, 2027; `in 2027-Q2` is that quarter.
 
-    The period holding the as-of (2027-Q2, 2027) is judged on the data so far:
-    `per` runs "up to the as-of period", inclusive.
+    The period holding the as-of (2027-Q2, 2027) is partial (SPEC §13.4): judged on the data so
+    far against the part of the threshold due by 2027-04, on or off track, never pass or fail.
     """
     text = """
     directive "Monthly"
@@ -129,9 +129,11 @@ def test_per_month_and_per_quarter_labels(engine: str) -> None:
     quarterly = table(doc, "quarterly")
     assert list(quarterly) == [("2027-Q1",), ("2027-Q2",)]
     expect(quarterly["2027-Q1",], "pass", actual=31, threshold=25)
-    expect(quarterly["2027-Q2",], "fail", actual=20, threshold=25, gap=5)
-    expect(table(doc, "yearly")["2027",], "pass", actual=51, threshold=40)
-    expect(table(doc, "q2")["2027-Q2",], "fail", actual=20, threshold=25, gap=5)
+    expect(quarterly["2027-Q2",], "on_track", actual=20, threshold=approx(25 / 3), target=25,
+           coverage={"through": "2027-04", "fraction": approx(1 / 3)})
+    expect(table(doc, "yearly")["2027",], "on_track", actual=51, threshold=approx(40 / 3),
+           coverage={"through": "2027-04", "fraction": approx(1 / 3)})
+    expect(table(doc, "q2")["2027-Q2",], "on_track", actual=20, threshold=approx(25 / 3))
     assert doc["directive"]["as_of"] == "2027-04"
 
 

@@ -24,7 +24,7 @@ from .errors import (
     listing,
     suggest,
 )
-from .judge import RulePlan, contexts, judge_rule, requests
+from .judge import RulePlan, contexts, judge_rule, not_judged, requests
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
@@ -549,6 +549,7 @@ def _report(
                 op=rule.op,
                 time=rule.time.kind,
                 as_of=plan.as_of.label if plan.as_of is not None else None,
+                not_judged=tuple(not_judged(plan)),
             )
         )
     # A rule's own sub-window (`in total from A to B`) says nothing of the directive's window,

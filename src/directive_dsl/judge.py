@@ -15,6 +15,7 @@ import attrs
 
 from . import model as m
 from .conditions import condition_holds
+from .partial import PartialPeriod, covers_whole_period, partial_at
 from .periods import Period, period_range
 from .plan import (
     AggregateRequest,
@@ -28,11 +29,11 @@ from .plan import (
     RangeBucket,
     TableInfo,
 )
-from .report import Location, Outcome, Status, significant
-from .timing import Window, last_within, path_fraction, per_periods
+from .report import Coverage, Location, Outcome, Status, significant
+from .timing import Window, elapsed_path_fraction, last_within, path_fraction, per_periods
 
 Result = tuple[float | None, str | None]  # (value, reason when missing)
-At = Period | RangeBucket
+At = Period | RangeBucket | PartialPeriod
 TOLERANCE = 1e-9
 
 
@@ -90,11 +91,45 @@ def requests(
     for bucket in contexts(plan):
         for value in plan.rule.values():
             visit(value, bucket)
+
+    def visit_part(value: m.Value, at: PartialPeriod) -> None:
+        """What a partial period reads: its covered part, and the same part of earlier ones."""
+        if isinstance(value, m.AtPeriod):
+            if value.period.grain == at.grain:
+                visit_part(value.operand, at.part_of(value.period))
+            return  # a whole period: its grain's bucket is asked for above
+        if isinstance(value, m.Shift):
+            visit_part(value.operand, at.shift(value.periods))
+            return
+        if isinstance(value, m.Aggregate):
+            visit(value, at.bucket())
+            return
+        for child in m.value_children(value):
+            visit_part(child, at)
+
+    for part in partial_periods(plan):
+        for value in plan.rule.values():
+            visit_part(value, part)
     for dim in plan.rule.dimensions:
         if dim not in domains:
             for name in _datasets_with(plan.rule, tables, dim):
                 coverage.add(CoverageRequest(name, dim, RangeBucket(None, plan.until)))
     return aggregates, coverage
+
+
+def partial_periods(plan: RulePlan) -> list[PartialPeriod]:
+    """The periods of the rule judged on the part its data covers (SPEC §13.4): at most one,
+    the period holding the as-of, when it is coarser than the as-of and not yet over."""
+    return [p.at for p in _points(plan) if isinstance(p.at, PartialPeriod)]
+
+
+def not_judged(plan: RulePlan) -> list[tuple[str, str]]:
+    """The periods `@partial skip` leaves without an outcome, and why."""
+    if plan.rule.partial != "skip":
+        return []
+    tracked = attrs.evolve(plan, rule=attrs.evolve(plan.rule, partial="track"))
+    return [(part.label, f"partial: the data runs through {part.through}")
+            for part in partial_periods(tracked)]
 
 
 def _datasets_with(rule: m.CheckedRule, tables: Mapping[str, TableInfo], dim: str) -> list[str]:
@@ -155,9 +190,11 @@ class Evaluator:
         if isinstance(value, m.Aggregate):
             return self._leaf(value, group, at)
         if isinstance(value, m.AtPeriod):
+            if isinstance(at, PartialPeriod) and value.period.grain == at.grain:
+                return self.value(value.operand, group, at.part_of(value.period))  # the same part
             return self.value(value.operand, group, value.period)
         if isinstance(value, m.Shift):
-            assert isinstance(at, Period)
+            assert isinstance(at, Period | PartialPeriod)
             return self.value(value.operand, group, at.shift(value.periods))
         if isinstance(value, m.Negate | m.Scale):
             inner, reason = self.value(value.operand, group, at)
@@ -182,7 +219,11 @@ class Evaluator:
         return left / right, None
 
     def _leaf(self, leaf: m.Aggregate, group: Mapping[str, str], at: At) -> Result:
-        bucket: Bucket = GrainBucket(at.grain, self.plan.until) if isinstance(at, Period) else at
+        bucket: Bucket
+        if isinstance(at, Period):
+            bucket = GrainBucket(at.grain, self.plan.until)
+        else:
+            bucket = at.bucket() if isinstance(at, PartialPeriod) else at
         table = self.tables[leaf.dataset]
         period: Period | None = at if isinstance(at, Period) and table.time_column else None
         coverage, cells = self._read(leaf, bucket)
@@ -220,6 +261,8 @@ def _filled(table: TableInfo, at: At) -> bool:
     """Whether `fill 0` makes a group with no row in *at* zero: a range always (a total of
     nothing); a period from the one holding the data's first row to the one holding its as-of
     (before the data starts, nothing is known)."""
+    if isinstance(at, PartialPeriod):
+        at = at.period
     if not table.fill or not isinstance(at, Period):
         return table.fill
     if not table.periods or table.as_of is None:
@@ -229,7 +272,7 @@ def _filled(table: TableInfo, at: At) -> bool:
 
 
 def _label(at: At, plan: RulePlan) -> str:
-    if isinstance(at, Period):
+    if isinstance(at, Period | PartialPeriod):
         return at.label
     return plan.window.label if plan.window else "the window"
 
@@ -276,8 +319,8 @@ class _Point:
     period: str
     at: At | None  # None: nothing to compute (pending before any data)
     sort: tuple[int, int]
-    mode: Literal["judge", "path", "pending", "prorata"] = "judge"
-    fraction: float = 1.0  # prorata: share of the window elapsed
+    mode: Literal["judge", "path", "pending", "prorata", "partial"] = "judge"
+    fraction: float = 1.0  # prorata: share of the window elapsed; partial: of the period covered
     reason: str | None = None
 
 
@@ -304,7 +347,7 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
     if time.kind == "per":
         assert plan.window is not None
         for period in per_periods(plan.rule, plan.window, as_of):
-            yield _Point(period.label, period, (period.start_day(), period.end_day()))
+            yield from _judged(plan, period, as_of)
         return
     if time.kind == "in":
         assert time.start is not None
@@ -318,7 +361,7 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
                 reason=f"{period} is after the latest data ({as_of})",
             )
         else:
-            yield _Point(period.label, period, (period.start_day(), period.end_day()))
+            yield from _judged(plan, period, as_of)
         return
     if time.kind == "total":
         window = plan.window
@@ -347,7 +390,7 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
     # The as-of period at the deadline's grain; a coarser as-of (mixed-grain data) ends in its last one.
     now = as_of.to_grain(deadline.grain) if not _finer(deadline, as_of) else last_within(as_of, deadline.grain)
     if now.start_day() >= deadline.start_day():
-        yield _Point(deadline.label, deadline, (deadline.start_day(), deadline.end_day()))
+        yield from _judged(plan, deadline, as_of)
     elif time.baseline_period is None:
         yield _Point(
             now.label,
@@ -366,7 +409,22 @@ def _points(plan: RulePlan) -> Iterator[_Point]:
             reason=f"the latest data ({as_of}) is before the baseline {time.baseline_period}",
         )
     else:
-        yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
+        part = partial_at(now, as_of)
+        if part is None or plan.rule.partial == "full":
+            yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
+        elif plan.rule.partial == "track":
+            yield _Point(now.label, part, (now.start_day(), now.end_day()), mode="path")
+
+
+def _judged(plan: RulePlan, period: Period, as_of: Period) -> Iterator[_Point]:
+    """*period* to judge: whole, or on the part the data covers when the as-of lies inside it,
+    as `@partial` says (SPEC §13.4)."""
+    sort = (period.start_day(), period.end_day())
+    part = partial_at(period, as_of)
+    if part is None or plan.rule.partial == "full":
+        yield _Point(period.label, period, sort)
+    elif plan.rule.partial == "track":
+        yield _Point(period.label, part, sort, mode="partial", fraction=part.fraction)
 
 
 def _finer(a: Period, b: Period) -> bool:
@@ -449,13 +507,24 @@ def _outcome(
         threshold = significant(path)
         if upper is not None:
             upper = significant(_path(plan, evaluator, group, point, upper, factor))
+    coverage = None
+    if isinstance(at, PartialPeriod):
+        coverage = Coverage(through=at.through.label, fraction=significant(at.fraction))
+        if _accumulates(rule.left) and all(covers_whole_period(v, evaluator.tables, at.period)
+                                           for v in rule.values()[1:]):
+            # the threshold stands for the whole period: its part for the part covered
+            target = target if target is not None else threshold
+            threshold = significant(threshold * at.fraction)
+            upper = significant(upper * at.fraction) if upper is not None else None
     status, gap, threshold = _verdict(rule.op, actual, threshold, upper)
     gap = significant(gap)
-    if point.mode in ("path", "prorata"):
+    if point.mode in ("path", "prorata", "partial"):
         status = "on_track" if status == "pass" else "off_track"
     outcome = _record(
         plan, group, point, status, actual, threshold, gap, None, upper, target, deadline
     )
+    if coverage is not None:
+        outcome = attrs.evolve(outcome, coverage=coverage)
     if rule.time.kind == "by" and isinstance(point.at, Period):
         outcome = _with_progress(plan, evaluator, group, point.at, outcome, factor)
     return outcome
@@ -557,7 +626,7 @@ def _path(
     assert (
         time.deadline is not None
         and time.baseline_period is not None
-        and isinstance(point.at, Period)
+        and isinstance(point.at, Period | PartialPeriod)
     )
     if time.baseline_value is not None:
         base: float | None = time.baseline_value / factor
@@ -566,7 +635,11 @@ def _path(
         base = _show(raw, factor)
     if base is None:
         return None
-    return base + (target - base) * path_fraction(time.baseline_period, time.deadline, point.at)
+    if isinstance(point.at, PartialPeriod):  # elapsed up to the as-of, in the data's sub-periods
+        fraction = elapsed_path_fraction(time.baseline_period, time.deadline, point.at.through)
+    else:
+        fraction = path_fraction(time.baseline_period, time.deadline, point.at)
+    return base + (target - base) * fraction
 
 
 def _accumulates(value: m.Value) -> bool:

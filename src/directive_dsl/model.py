@@ -352,6 +352,10 @@ class CheckedRule:
     source: str | None = None
     owner: str | None = None
     track: Literal["path", "trend", "sdg"] = "path"  # what decides on/off track (SPEC §13.8)
+    # A period the as-of lies inside (SPEC §13.4): judged on/off track, not judged, or as complete.
+    partial: Literal["track", "skip", "full"] = "track"
+    # A period with a quiet sub-period for a group: missing, or the rows present (SPEC §13.4).
+    incomplete: Literal["missing", "allow"] = "missing"
     file: str = "<string>"
     line: int = 1
     column: int = 1

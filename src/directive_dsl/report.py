@@ -36,6 +36,21 @@ class Location:
 
 
 @attrs.frozen(kw_only=True)
+class Coverage:
+    """How much of an outcome's period the data covers (SPEC §13.4)."""
+
+    through: str  # the last sub-period with data, at the data's grain
+    fraction: float  # covered sub-periods over those in the period
+    gaps: tuple[str, ...] = ()  # sub-periods without data for the group (`@incomplete allow`, `fill 0`)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"through": self.through, "fraction": self.fraction}
+        if self.gaps:
+            out["gaps"] = list(self.gaps)
+        return out
+
+
+@attrs.frozen(kw_only=True)
 class Outcome:
     """The result of one rule for one group and one period."""
 
@@ -58,6 +73,7 @@ class Outcome:
     projected: float | None = None  # `by`: the trend's value at the deadline (SPEC §13.8)
     progress: str | None = None  # `by`: the SDG progress class
     progress_reason: str | None = None  # `by`: why there is no progress class
+    coverage: Coverage | None = None  # a partial or incomplete period: what the data covers (§13.4)
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
@@ -111,6 +127,8 @@ class Outcome:
             out["progress"] = self.progress
             if self.progress is None:
                 out["progress_reason"] = self.progress_reason
+        if self.coverage is not None:
+            out["coverage"] = self.coverage.to_dict()
         return out
 
 
@@ -130,6 +148,8 @@ class RuleSummary:
     op: str = ">="
     time: str = "total"  # per, in, total or by
     as_of: str | None = None  # the latest period all of the rule's data has reached (SPEC §13.3)
+    untargeted: int = 0  # groups with no row in the threshold's data: no target (SPEC §13.6)
+    not_judged: tuple[tuple[str, str], ...] = ()  # (period, why) left without an outcome (§13.4)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -140,6 +160,8 @@ class RuleSummary:
             "location": self.location.to_dict(),
             "counts": dict(self.counts),
             "as_of": self.as_of,
+            "untargeted": self.untargeted,
+            "not_judged": [{"period": period, "reason": why} for period, why in self.not_judged],
         }
         if self.source is not None:
             out["source"] = self.source

@@ -99,3 +99,15 @@ def path_fraction(baseline: Period, deadline: Period, at: Period) -> float:
     first = start_index(baseline, grain)
     span = start_index(deadline, grain) - first
     return (start_index(at, grain) - first) / span if span else 1.0
+
+
+def elapsed_path_fraction(baseline: Period, deadline: Period, as_of: Period) -> float:
+    """How far along the path from the end of *baseline* to the end of *deadline* data through
+    *as_of* stands, counted in the finest grain's periods (SPEC §13.4): with yearly data the
+    same as :func:`path_fraction`, with monthly data through June six months of a year."""
+    from .periods import finer
+
+    grain = finer(finer(baseline.grain, deadline.grain), as_of.grain)
+    start = last_within(baseline, grain).ordinal
+    span = last_within(deadline, grain).ordinal - start
+    return (last_within(as_of, grain).ordinal - start) / span if span else 1.0

@@ -173,6 +173,8 @@ def describe_outcome(o: Outcome) -> str:
         sentence = (_("{where}: target {op} {aim} by {deadline} not yet due") if o.deadline
                     else _("{where}: target {op} {aim} not yet due")).format(**words)
         return sentence + (f" ({words['reason']})" if o.reason else "")
+    if o.status in ("on_track", "off_track") and o.coverage is not None and o.deadline is None:
+        return _partial_sentence(o, words)
     if o.status == "on_track":
         return _("{where}: {actual} is on track (path {threshold} now, target {target} by {deadline})"
                  ).format(**words)
@@ -187,6 +189,21 @@ def describe_outcome(o: Outcome) -> str:
         return _("{where}: {actual} meets {op} {threshold}").format(**words)
     missed = _MISSED.get(o.op, N_("{where}: {actual} is off the threshold {threshold} by {gap}"))
     return _(missed).format(**words)
+
+
+def _partial_sentence(o: Outcome, words: dict[str, object]) -> str:
+    """A period the data covers in part (SPEC §13.4): judged so far, not yet met or missed."""
+    assert o.coverage is not None
+    words = {**words, "through": o.coverage.through}
+    if o.status == "on_track":
+        sentence = (_("{where}: {actual} through {through} is on track ({op} {threshold}, "
+                      "the part of {target} due by then)") if o.target is not None
+                    else _("{where}: {actual} through {through} is on track ({op} {threshold})"))
+    else:
+        sentence = (_("{where}: {actual} through {through} is behind by {gap} ({op} {threshold}, "
+                      "the part of {target} due by then)") if o.target is not None
+                    else _("{where}: {actual} through {through} is behind by {gap} ({op} {threshold})"))
+    return sentence.format(**words)
 
 
 # ---------------------------------------------------------------- for the report formats
@@ -318,7 +335,10 @@ def threshold_words(o: Outcome, *, typeset: bool = False, short: bool = False) -
         text = _("between {threshold} and {upper}").format(threshold=threshold, upper=upper)
     else:
         text = f"{op} {threshold}"
-    if o.status in ("on_track", "off_track") and o.target is not None:
+    if o.status in ("on_track", "off_track") and o.target is not None and o.deadline is None:
+        text += _(" (part of {target} due by {through})").format(
+            target=target, through=o.coverage.through if o.coverage else "")
+    elif o.status in ("on_track", "off_track") and o.target is not None:
         text += _(" (path; target {target} by {deadline})").format(target=target, deadline=o.deadline)
     return text
 

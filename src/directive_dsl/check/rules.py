@@ -17,6 +17,8 @@ ANNOTATIONS = {
     "source": None,  # free text
     "owner": None,
     "track": ("path", "trend", "sdg"),
+    "partial": ("track", "skip", "full"),
+    "incomplete": ("missing", "allow"),
 }
 
 
@@ -54,6 +56,12 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
         resolver._fail(track.span, "E400", "`@track` applies to a target with a deadline (`by P`)",
                       "remove it, or give the rule a deadline: `… by 2030 from 2025`")
         return None
+    if "partial" in notes and time.kind == "total":
+        partial = next(a for a in rule.annotations if a.key.name == "partial")
+        resolver._fail(partial.span, "E400",
+                       "`@partial` applies to a rule judged per period (`in total` has no period to be part of)",
+                       "give the rule a time clause: `per year`, `in 2026` or `by 2030`")
+        return None
     unified = _unify_sides(resolver, sides, check)
     if unified is None:
         return None
@@ -83,6 +91,8 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
         source=notes.get("source"),
         owner=notes.get("owner"),
         track=notes.get("track", "path"),  # type: ignore[arg-type]
+        partial=notes.get("partial", "track"),  # type: ignore[arg-type]
+        incomplete=notes.get("incomplete", "missing"),  # type: ignore[arg-type]
         file=location.file,
         line=line,
         column=column,

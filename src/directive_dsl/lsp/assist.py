@@ -48,6 +48,10 @@ ANNOTATION_HELP = {
     "owner": '@owner "…": who answers for the target.',
     "track": "@track path|trend|sdg: what decides on or off track before a deadline "
              "(the straight path, the projected trend, or the SDG progress class).",
+    "partial": "@partial skip|full: a period the data has only partly reached (a year through June) "
+               "is not judged, or judged as if complete; by default it is on or off track.",
+    "incomplete": "@incomplete allow: a period with a month (quarter, day) without data for a group "
+                  "is judged on the rows present, instead of missing.",
 }
 
 
