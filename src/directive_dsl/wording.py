@@ -191,7 +191,7 @@ def describe_outcome(o: Outcome) -> str:
     return _(missed).format(**words)
 
 
-def _partial_sentence(o: Outcome, words: dict[str, object]) -> str:
+def _partial_sentence(o: Outcome, words: Mapping[str, str | None]) -> str:
     """A period the data covers in part (SPEC §13.4): judged so far, not yet met or missed."""
     assert o.coverage is not None
     words = {**words, "through": o.coverage.through}
