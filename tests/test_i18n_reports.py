@@ -193,7 +193,7 @@ def _messages(document: Any) -> list[str]:
 
 def _without_messages(document: Any) -> Any:
     if isinstance(document, dict):
-        return {k: None if k in ("message", "fullDescription") else _without_messages(v)
+        return {k: None if k in ("message", "fullDescription", "locale") else _without_messages(v)
                 for k, v in document.items()}
     if isinstance(document, list):
         return [_without_messages(v) for v in document]
@@ -205,6 +205,8 @@ def test_json_and_sarif_translate_only_the_messages(fmt: str) -> None:
     english = json.loads(render(_belarus_china(), fmt, include_passing=True))
     russian = json.loads(render(_belarus_china(), fmt, include_passing=True, locale="ru"))
     assert _without_messages(russian) == _without_messages(english)  # keys, statuses, codes, numbers
+    run = russian["run"] if fmt == "json" else russian["runs"][0]["properties"]["run"]
+    assert run["locale"] == "ru"
     messages = _messages(russian)
     assert "region = Brest, 2026: 116 млн USD ниже порога 150 млн USD на 34 млн USD" in messages
     assert (f"2027: 4,55{NBSP}% — отставание от траектории на 1,91 п.п. (сейчас по траектории 6,46{NBSP}%, "
@@ -236,6 +238,33 @@ def test_tap_skips_with_the_reason_in_words() -> None:
 def test_every_format_in_english_is_the_default() -> None:
     for fmt in FORMATS:
         assert render(_gapminder(), fmt, locale="en") == render(_gapminder(), fmt)
+
+
+# ---------------------------------------------------------------- where the figures came from
+
+@pytest.mark.parametrize("locale,lines", [
+    ("ru", ["Данные: investments — investments.csv, 162 строки, ежегодно, по 2027 включительно, sha256 ",
+            "Данные: exports — exports.csv, 96 строк, ежегодно, по 2027 включительно, sha256 ",
+            "Подготовлено 28 мая 2026\u202fг., 20:26:40 UTC программой directive_dsl "]),
+    ("be", ["Даныя: investments — investments.csv, 162 радкі, штогод, па 2027 уключна, sha256 ",
+            "Даныя: exports — exports.csv, 96 радкоў, штогод, па 2027 уключна, sha256 ",
+            "Падрыхтавана 28 мая 2026\u202fг., 20:26:40 UTC праграмай directive_dsl "]),
+])
+def test_the_source_of_the_figures(locale: str, lines: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
+    report = directive_dsl.load(BELARUS_CHINA).evaluate(engine="python", as_of="2027")
+    text = render(report, "text", locale=locale)
+    for line in lines:
+        assert line in text
+    assert "(рухавік python)" in text if locale == "be" else "(движок python)" in text
+    page = render(report, "html", locale=locale)
+    assert {"ru": "Источники данных", "be": "Крыніцы даных"}[locale] in page
+    assert {"ru": "<th scope=\"col\" class=\"num\">Строк</th>",
+            "be": "<th scope=\"col\" class=\"num\">Радкоў</th>"}[locale] in page
+    markdown = render(report, "markdown", locale=locale)
+    assert {"ru": "| Набор данных | Источник | Строк | Периодичность | Данные по | SHA-256 |",
+            "be": "| Набор даных | Крыніца | Радкоў | Перыядычнасць | Даныя па | SHA-256 |"}[locale] in markdown
+    assert "Made 2026-05-28 20:26:40 UTC by directive_dsl" in render(report, "text")
 
 
 # ---------------------------------------------------------------- xlsx

@@ -111,12 +111,12 @@ class Language:
         return str(format_date(value, format="medium", locale=self._babel))
 
     def datetime(self, value: dt.datetime) -> str:
-        """A moment in the locale's medium format, in the zone it carries."""
+        """A moment in the locale's long format, with its zone (``4 декабря 2026 г., 05:12:05 UTC``)."""
         if self._babel is None:
-            return f"{value.day} {value:%b %Y %H:%M} UTC"
+            return f"{value.day} {value:%b %Y %H:%M:%S} UTC"
         from babel.dates import format_datetime
 
-        return str(format_datetime(value, format="medium", locale=self._babel, tzinfo=value.tzinfo))
+        return str(format_datetime(value, format="long", locale=self._babel, tzinfo=value.tzinfo))
 
 
 def _plain(value: float) -> str:

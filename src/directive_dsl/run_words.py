@@ -14,10 +14,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from .i18n import N_, _, current, ngettext
 from .provenance import DatasetRun, RunInfo
 
-#: How often a dataset holds a value, by the grain of its time column.
-GRAIN_WORDS: dict[str, str] = {"year": "yearly", "quarter": "quarterly", "month": "monthly", "day": "daily"}
+#: How often a dataset holds a value, by the grain of its time column (English: look it up with :func:`grain_words`).
+GRAIN_WORDS: dict[str, str] = {"year": N_("yearly"), "quarter": N_("quarterly"), "month": N_("monthly"),
+                               "day": N_("daily")}
 
 #: Hex digits of a SHA-256 shown to people; the whole digest is in the JSON and the tooltips.
 SHORT_HASH = 8
@@ -28,23 +32,38 @@ def short_hash(digest: str) -> str:
     return digest[:SHORT_HASH] + "…"
 
 
+def grain_words(grain: str) -> str:
+    """How often a dataset holds a value, in the current language: ``monthly``, ``ежемесячно``."""
+    return _(GRAIN_WORDS[grain]) if grain in GRAIN_WORDS else grain
+
+
 def moment_words(generated_at: str) -> str:
-    """``2026-12-04T05:12:05Z`` as people read it: ``2026-12-04 05:12:05 UTC``."""
-    return generated_at.replace("T", " ").removesuffix("Z") + " UTC"
+    """``2026-12-04T05:12:05Z`` as people read it: ``2026-12-04 05:12:05 UTC``; in Russian
+    ``4 декабря 2026 г., 05:12:05 UTC`` (Babel's long form)."""
+    language = current()
+    if language.code == "en":
+        return generated_at.replace("T", " ").removesuffix("Z") + " UTC"
+    moment = dt.datetime.strptime(generated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    return language.datetime(moment)
 
 
 def rows_words(rows: int) -> str:
     """``1 row``, ``1,234 rows``."""
-    return "1 row" if rows == 1 else f"{rows:,} rows"
+    return ngettext("{n} row", "{n} rows", rows).format(n=grouped(rows))
+
+
+def grouped(n: int) -> str:
+    """A count with the locale's group separator: ``1,234``, ``1\u00a0234``."""
+    return current().figure(f"{n:,}")
 
 
 def dataset_facts(d: DatasetRun) -> list[str]:
     """What was read of one dataset, each fact a short phrase: rows, grain, as-of, hash."""
     facts = [rows_words(d.rows)]
     if d.grain is not None:
-        facts.append(GRAIN_WORDS.get(d.grain, d.grain))
+        facts.append(grain_words(d.grain))
     if d.as_of is not None:
-        facts.append(f"through {d.as_of}")
+        facts.append(_("through {period}").format(period=d.as_of))
     if d.sha256 is not None:
         facts.append(f"sha256 {short_hash(d.sha256)}")
     return facts
@@ -57,8 +76,8 @@ def dataset_words(d: DatasetRun) -> str:
 
 def made_words(run: RunInfo) -> str:
     """When, by what and from which directive file the report was made, in a sentence."""
-    words = (f"Made {moment_words(run.generated_at)} by directive_dsl {run.version} "
-             f"on the {run.engine} engine from {run.directive_file}")
+    words = _("Made {moment} by directive_dsl {version} on the {engine} engine from {file}").format(
+        moment=moment_words(run.generated_at), version=run.version, engine=run.engine, file=run.directive_file)
     if run.directive_sha256 is not None:
         words += f", sha256 {short_hash(run.directive_sha256)}"
     return words

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
+import attrs
+
 from ..errors import DirectiveUsageError, closest, listing
 from ..i18n import speaking
 from ..report import Report
@@ -105,7 +107,14 @@ def render(report: Report, fmt: str, *, include_passing: bool = False, color: bo
         hint = f"did you mean `{match}`? The formats are {listing(FORMATS)}" if match else known.capitalize()
         raise DirectiveUsageError(f"unknown report format `{fmt}`", hint=hint)
     with speaking(locale):
-        return renderer(report, include_passing, color)
+        return renderer(in_locale(report, locale), include_passing, color)
+
+
+def in_locale(report: Report, locale: str) -> Report:
+    """*report* with its run block saying it is written in *locale*."""
+    if report.run is None or report.run.locale == locale:
+        return report
+    return attrs.evolve(report, run=attrs.evolve(report.run, locale=locale))
 
 
 def report_schema() -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ..errors import DirectiveUsageError
 from ..i18n import speaking
 from ..report import Report
-from . import render
+from . import in_locale, render
 
 MANY_SCHEMA = "directive-reports/1"
 
@@ -28,7 +28,7 @@ def render_many(reports: Sequence[Report], fmt: str, *, include_passing: bool = 
     if len(reports) == 1:
         return render(reports[0], fmt, include_passing=include_passing, color=color, locale=locale)
     with speaking(locale):
-        return _many(reports, fmt, include_passing, color)
+        return _many([in_locale(r, locale) for r in reports], fmt, include_passing, color)
 
 
 def _many(reports: Sequence[Report], fmt: str, include_passing: bool, color: bool) -> str:

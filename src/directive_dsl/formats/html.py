@@ -28,7 +28,7 @@ from ..i18n import N_, _, current, ngettext
 from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import SCHEMA, Outcome, Report, RuleSummary
-from ..run_words import GRAIN_WORDS, moment_words, short_hash
+from ..run_words import grain_words, grouped, moment_words, short_hash
 from ..wording import (
     count_words,
     figures,
@@ -307,25 +307,26 @@ def _exact_threshold(o: Outcome) -> str:
 
 def _sources(run: RunInfo) -> ET.Element:
     """Where the figures came from: each dataset read, then when and how the report was made."""
-    head = ["Dataset", "Source", "Rows", "Grain", "Through", "SHA-256"]
+    head = [_("Dataset"), _("Source"), _("Rows"), _("Grain"), _("Through"), "SHA-256"]
     rows = [el("tr", None,
                el("th", {"scope": "row"}, d.name), el("td", None, el("code", None, d.source)),
-               el("td", {"class": "num"}, f"{d.rows:,}"),
-               el("td", None, GRAIN_WORDS.get(d.grain, d.grain) if d.grain else "—"),
+               el("td", {"class": "num"}, grouped(d.rows)),
+               el("td", None, grain_words(d.grain) if d.grain else "—"),
                el("td", None, d.as_of or "—"),
                el("td", None, _digest(d.sha256) if d.sha256 else "—"))
             for d in run.datasets]
     table = el("table", {"class": "datasets"},
-               el("caption", None, "Each dataset read: where from, how many rows, how often and up to when."),
-               el("thead", None, el("tr", None, [el("th", {"scope": "col", "class": "num"} if h == "Rows" else
-                                                      {"scope": "col"}, h) for h in head])),
+               el("caption", None, _("Each dataset read: where from, how many rows, how often and up to when.")),
+               el("thead", None, el("tr", None, [el("th", {"scope": "col", "class": "num"} if i == 2 else
+                                                      {"scope": "col"}, h) for i, h in enumerate(head)])),
                el("tbody", None, rows))
-    made: list[str | ET.Element] = [f"Made {moment_words(run.generated_at)} by directive_dsl {run.version} on the {run.engine} "
-            "engine from ", el("code", None, run.directive_file)]
+    made = _pieces(_("Made {moment} by directive_dsl {version} on the {engine} engine from {file}"),
+                   moment=moment_words(run.generated_at), version=run.version, engine=run.engine,
+                   file=el("code", None, run.directive_file))
     if run.directive_sha256:
         made += [", sha256 ", _digest(run.directive_sha256)]
     return el("section", {"class": "sources", "aria-labelledby": "sources-h"},
-              el("h2", {"id": "sources-h"}, "Source of these figures"),
+              el("h2", {"id": "sources-h"}, _("Source of these figures")),
               el("div", {"class": "table-wrap"}, table) if run.datasets else None,
               el("p", {"class": "made"}, *made, "."))
 

@@ -20,7 +20,7 @@ from ..i18n import _
 from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
-from ..run_words import GRAIN_WORDS, made_words, short_hash
+from ..run_words import grain_words, grouped, made_words, short_hash
 from ..wording import (
     count_words,
     figures,
@@ -66,13 +66,13 @@ def render(report: Report, *, include_passing: bool = False) -> str:
 
 def _sources(run: RunInfo) -> list[str]:
     """A short section on where the figures came from: a table of the datasets read, then a line."""
-    lines = ["#### Source of these figures", ""]
+    lines = ["#### " + _("Source of these figures"), ""]
     if run.datasets:
-        lines += [_row(["Dataset", "Source", "Rows", "Grain", "Through", "SHA-256"]),
+        lines += [_row([_("Dataset"), _("Source"), _("Rows"), _("Grain"), _("Through"), "SHA-256"]),
                   _row(["---", "---", "--:", "---", "---", "---"])]
         for d in run.datasets:
-            lines.append(_row([escape(d.name), escape(d.source), f"{d.rows:,}",
-                               GRAIN_WORDS.get(d.grain, d.grain) if d.grain else "",
+            lines.append(_row([escape(d.name), escape(d.source), grouped(d.rows),
+                               grain_words(d.grain) if d.grain else "",
                                d.as_of or "", f"`{short_hash(d.sha256)}`" if d.sha256 else ""]))
         lines.append("")
     return [*lines, f"*{escape(made_words(run))}*", ""]

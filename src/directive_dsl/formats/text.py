@@ -75,7 +75,7 @@ def render(report: Report, *, include_passing: bool = False, color: bool = False
 
 def _footer(run: RunInfo) -> list[str]:
     """Where the figures came from: a line per dataset read, then when and how the report was made."""
-    return [*(f"Data: {dataset_words(d)}" for d in run.datasets), made_words(run)]
+    return [*(_("Data: {dataset}").format(dataset=dataset_words(d)) for d in run.datasets), made_words(run)]
 
 
 def _context(report: Report) -> str:

@@ -48,8 +48,10 @@ def _headers(names: Iterable[str]) -> list[str]:
 
 def render_bytes(reports: Sequence[Report], *, include_passing: bool = False, locale: str = "en") -> bytes:
     """The workbook for one or more reports, as the bytes of an .xlsx file, its words in *locale*."""
+    from . import in_locale
+
     with speaking(locale):
-        return _workbook(reports, include_passing)
+        return _workbook([in_locale(r, locale) for r in reports], include_passing)
 
 
 def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
