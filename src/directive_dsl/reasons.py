@@ -43,6 +43,7 @@ TEMPLATES: tuple[str, ...] = (
     N_("the baseline already meets the target"),
     N_("the deadline is not after the baseline"),
     N_("no baseline to measure progress from"),
+    N_("partial: the data runs through {through}"),
 )
 
 #: Words the judge puts inside a template in place of a period.
