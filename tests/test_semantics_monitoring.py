@@ -267,3 +267,48 @@ def test_partial_needs_a_period() -> None:
     with pytest.raises(DirectiveError) as caught:
         directive_dsl.loads(text)
     assert caught.value.code == "E400" and caught.value.diagnostics[0].span.line == 4
+
+
+# ---------------------------------------------------------------- plan tables (§13.6)
+
+PLANNED = """
+dataset act
+  time year
+  dimensions org, product
+  measure value USD
+dataset plan
+  time year
+  dimensions org, product
+  measure target USD
+{domain}
+rule r: require act.value[org, product] >= plan.target[org, product] per year
+rule s: require act.value[org, product] >= 1 USD per year
+"""
+
+PLANNED_ROWS = {
+    "act": rows_of("year org product value", (2026, "A", "x", 10), (2026, "A", "y", 20), (2026, "B", "x", 5),
+                   (2026, "C", "z", 7)),
+    "plan": rows_of("year org product target", (2026, "A", "x", 8), (2026, "A", "y", 25), (2026, "B", "x", 5),
+                    (2026, "B", "y", 1)),
+}
+
+
+def test_groups_are_the_combinations_that_occur(engine: str) -> None:
+    doc = run(PLANNED.format(domain=""), PLANNED_ROWS, engine)
+    assert list(table(doc, "s")) == [("A", "x", "2026"), ("A", "y", "2026"), ("B", "x", "2026"),
+                                     ("C", "z", "2026")]
+
+
+def test_a_group_without_a_target_is_untargeted_and_one_without_data_missing(engine: str) -> None:
+    doc = run(PLANNED.format(domain=""), PLANNED_ROWS, engine)
+    r = table(doc, "r")
+    assert list(r) == [("A", "x", "2026"), ("A", "y", "2026"), ("B", "x", "2026"), ("B", "y", "2026")]
+    expect(r["A", "y", "2026"], "fail", actual=20, threshold=25, gap=5)
+    expect(r["B", "y", "2026"], "missing", reason="no data for org = B, product = y in 2026 (act)")
+    assert {e["id"]: e["untargeted"] for e in doc["rules"]} == {"r": 1, "s": 0}  # C × z has no target
+
+
+def test_a_domain_adds_its_values_to_each_combination_of_the_others(engine: str) -> None:
+    doc = run(PLANNED.format(domain='domain product = ["x", "y"]'), PLANNED_ROWS, engine)
+    assert list(table(doc, "s")) == [("A", "x", "2026"), ("A", "y", "2026"), ("B", "x", "2026"),
+                                     ("B", "y", "2026"), ("C", "x", "2026"), ("C", "y", "2026")]

@@ -24,7 +24,7 @@ from .errors import (
     listing,
     suggest,
 )
-from .judge import RulePlan, contexts, judge_rule, not_judged, requests
+from .judge import RulePlan, contexts, judge_rule, not_judged, requests, targeted_groups
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
@@ -103,7 +103,8 @@ def evaluate(
             runner.close()
     outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
-    report = _report(directive, plans, outcomes, caller_window)
+    untargeted = {plan.rule.id: targeted_groups(plan, tables, answers, directive.domains)[1] for plan in plans}
+    report = _report(directive, plans, outcomes, caller_window, untargeted)
     run = _run(directive, report.file, runner.name, tables, bound)
     return attrs.evolve(report, warnings=_mixed_units(units, answers), run=run)
 
@@ -521,6 +522,7 @@ def _report(
     plans: list[RulePlan],
     outcomes: list[Any],
     caller_window: tuple[Period, Period] | None,
+    untargeted: Mapping[str, int],
 ) -> Report:
     by_rule: dict[str, list[Any]] = {}
     for outcome in outcomes:
@@ -550,6 +552,7 @@ def _report(
                 time=rule.time.kind,
                 as_of=plan.as_of.label if plan.as_of is not None else None,
                 not_judged=tuple(not_judged(plan)),
+                untargeted=untargeted.get(rule.id, 0),
             )
         )
     # A rule's own sub-window (`in total from A to B`) says nothing of the directive's window,

@@ -29,6 +29,7 @@ from .plan import (
     RangeBucket,
     TableInfo,
 )
+from .plan_tables import combination_requests, combinations, rows_of, untargeted
 from .report import Coverage, Location, Outcome, Status, significant
 from .timing import Window, elapsed_path_fraction, last_within, path_fraction, per_periods
 
@@ -82,6 +83,8 @@ def requests(
             return
         if isinstance(value, m.Aggregate):
             aggregates.add(AggregateRequest.of(value, bucket))
+            if len(value.groups) >= 2:
+                aggregates.add(AggregateRequest.of(rows_of(value), bucket))
             for dim in value.groups or (None,):
                 coverage.add(CoverageRequest(value.dataset, dim, bucket))
             return
@@ -110,6 +113,7 @@ def requests(
     for part in partial_periods(plan):
         for value in plan.rule.values():
             visit_part(value, part)
+    aggregates |= combination_requests(plan.rule, tables, plan.until)
     for dim in plan.rule.dimensions:
         if dim not in domains:
             for name in _datasets_with(plan.rule, tables, dim):
@@ -145,7 +149,8 @@ def expected_groups(
     answers: Answers,
     domains: Mapping[str, tuple[str, ...]],
 ) -> list[dict[str, str]]:
-    """Every combination of the rule's dimension values (SPEC §7.2)."""
+    """The groups to judge: every combination of the rule's dimension values (SPEC §7.2), or with
+    two or more dimensions those that occur together in the data, domains added (§13.6)."""
     per_dim: list[list[str]] = []
     for dim in plan.rule.dimensions:
         if dim in domains:
@@ -158,9 +163,34 @@ def expected_groups(
         for cond in plan.rule.narrowing.get(dim, ()):
             values = {v for v in values if condition_holds(cond, {dim: v}) is True}
         per_dim.append(sorted(values))
-    return [
-        dict(zip(plan.rule.dimensions, combo, strict=True)) for combo in itertools.product(*per_dim)
-    ]
+    dims = plan.rule.dimensions
+    occurring = combinations(plan.rule, tables, answers, plan.until)
+    free = [i for i, d in enumerate(dims) if d not in domains]
+    if occurring is None or not free:
+        return [dict(zip(dims, combo, strict=True)) for combo in itertools.product(*per_dim)]
+    allowed = [set(values) for values in per_dim]
+    present = {tuple(g[dims[i]] for i in free) for g in occurring}
+    groups: list[dict[str, str]] = []
+    for part in sorted(present):
+        if not all(v in allowed[i] for i, v in zip(free, part, strict=True)):
+            continue
+        fixed = dict(zip(free, part, strict=True))
+        # each domain dimension takes all its values beside the combination of the others
+        axes = [per_dim[i] if dims[i] in domains else [fixed[i]] for i in range(len(dims))]
+        groups += [dict(zip(dims, combo, strict=True)) for combo in itertools.product(*axes)]
+    return sorted(groups, key=lambda g: tuple(g[d] for d in dims))
+
+
+def targeted_groups(
+    plan: RulePlan,
+    tables: Mapping[str, TableInfo],
+    answers: Answers,
+    domains: Mapping[str, tuple[str, ...]],
+) -> tuple[list[dict[str, str]], int]:
+    """The expected groups that have a target, and how many have none (no row in a plan table)."""
+    groups = expected_groups(plan, tables, answers, domains)
+    without = untargeted(plan.rule, tables, answers, plan.until, groups)
+    return [g for g in groups if g not in without], len(without)
 
 
 # ---------------------------------------------------------------- values
@@ -234,7 +264,15 @@ class Evaluator:
             if (value, period) not in seen:
                 about = f" for {dim} = {value}" if dim is not None else ""
                 return None, f"no data{about} in {_label(at, self.plan)} ({leaf.dataset})"
-        cell = cells.get((tuple(group[d] for d in leaf.groups), period))
+        key = (tuple(group[d] for d in leaf.groups), period)
+        if len(leaf.groups) >= 2:  # the combination itself must have rows (SPEC §13.6)
+            rows = self.answers.aggregates[AggregateRequest.of(rows_of(leaf), bucket)].get(key)
+            if (rows is None or rows.rows == 0) and _filled(table, at):
+                return 0.0, None
+            if rows is None or rows.rows == 0:
+                about = ", ".join(f"{d} = {group[d]}" for d in leaf.groups)
+                return None, f"no data for {about} in {_label(at, self.plan)} ({leaf.dataset})"
+        cell = cells.get(key)
         if cell is None or cell.rows == 0:
             if leaf.func in ("sum", "count"):
                 return 0.0, None
@@ -331,7 +369,7 @@ def judge_rule(
     domains: Mapping[str, tuple[str, ...]],
 ) -> list[Outcome]:
     evaluator = Evaluator(plan, tables, answers)
-    groups = expected_groups(plan, tables, answers, domains)
+    groups, _ = targeted_groups(plan, tables, answers, domains)
     points = list(_points(plan))
     outcomes = [_outcome(plan, evaluator, group, point) for group in groups for point in points]
     return outcomes
