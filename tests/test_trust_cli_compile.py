@@ -64,6 +64,7 @@ rule firsts: require first(sales.amount[region]) != 40 USD per year
 rule parts: require sales.amount[region] / sales.amount <= 80% per year
 rule equal: require sales.amount[kind = "other"] = 65 USD in 2020
 rule derived: require sales.turnover[kind in ["direct", "other"]] >= 100 USD per year
+rule pairs: require sales.amount[region, kind] >= 20 USD per year
 rule sub_total: require sales.amount >= 100 USD in total from 2021 to 2022
 rule sub_later: require sales.amount >= 100 USD in total from 2022 to 2024
 rule constants: require 0 >= 0 per year
@@ -187,6 +188,10 @@ dataset late from "late.csv"
   time year
   dimensions region
   measure amount USD
+dataset plan from "plan.csv"
+  time year
+  dimensions region, kind
+  measure target USD
 dataset capped from "sales.csv"
   time year
   dimensions region, kind
@@ -199,6 +204,7 @@ rule lagging: require sales.amount[region] >= late.amount[region] per year
 rule stopped: require capped.amount[region] >= 20 USD per year
 rule stopped_total: require capped.amount >= 100 USD in total from 2020 to 2021
 rule lagging_total: require sales.amount + late.amount >= 100 USD in total from 2020 to 2022
+rule planned: require sales.amount[region, kind] >= plan.target[region, kind] per year
 """
 
 
@@ -208,6 +214,8 @@ def test_fill_as_of_and_lagging_sources_give_the_same_verdicts(
     (tmp_path / "sales.csv").write_text(SYNTHETIC_DATA)
     (tmp_path / "late.csv").write_text("year,region,amount\n2019,North,5\n2020,North,30\n2020,South,10\n"
                                        "2021,South,40\n")
+    (tmp_path / "plan.csv").write_text("year,region,kind,target\n2020,North,direct,30\n2020,South,direct,10\n"
+                                       "2021,North,other,30\n2022,West,other,5\n2023,South,other,1\n")
     header = f'directive "Monitoring"\n  period {period}\n' if period else ""
     path = tmp_path / "monitoring.directive"
     path.write_text(header + MONITORING)

@@ -296,7 +296,53 @@ class RuleStatement:
         return exp.EQ(this=found, expression=number(1))
 
     def _groups(self) -> exp.Expr:
-        """The expected groups: each dimension's domain or values seen, narrowed, crossed (§7.2)."""
+        """The expected groups (§7.2, §13.6): with two or more dimensions the combinations that
+        occur together, each domain's values added; else each dimension's values, crossed. A
+        group with no row in a plan table (a dataset only the threshold reads) has no target."""
+        dims = self.rule.dimensions
+        holders = [f"rows{i + 1}" for i, name in enumerate(self.rule.datasets())
+                   if all(self._has(name, d) for d in dims)]
+        free = [d for d in dims if d not in self.directive.domains]
+        base = self._crossed() if len(dims) < 2 or not holders or not free else self._combinations(holders, free)
+        groups = exp.select(*(_col("g", d).as_(_name(d)) for d in dims)).from_(
+            exp.Subquery(this=base, alias=exp.TableAlias(this=_name("g"))))
+        for index, name in enumerate(self.rule.datasets()):
+            if name not in self._plan_tables():
+                continue
+            held = [d for d in dims if self._has(name, d)]
+            targets = exp.select(*(ident(d) for d in held)).distinct().from_(
+                exp.Table(this=_name(f"rows{index + 1}")))
+            alias = f"t{index + 1}"
+            groups = groups.join(exp.Subquery(this=targets, alias=exp.TableAlias(this=_name(alias))),
+                                 on=exp.and_(*(exp.EQ(this=_col(alias, d), expression=_col("g", d)) for d in held)))
+        return groups
+
+    def _plan_tables(self) -> set[str]:
+        """Datasets only the threshold reads, grouped by some of the rule's dimensions."""
+        left = {leaf.dataset for leaf in m.aggregates(self.rule.left)}
+        return {leaf.dataset for value in self.rule.values()[1:] for leaf in m.aggregates(value)
+                if leaf.groups and leaf.dataset not in left}
+
+    def _combinations(self, holders: list[str], free: list[str]) -> exp.Select:
+        """The combinations of the free dimensions that occur, narrowed, with every domain value."""
+        seen = _union([exp.select(*(ident(d) for d in free)).from_(exp.Table(this=_name(s))).where(
+            exp.and_(*(exp.Not(this=exp.Is(this=ident(d), expression=exp.null())) for d in free)))
+            for s in holders])
+        combos = exp.select(*(ident(d) for d in free)).distinct().from_(
+            exp.Subquery(this=seen, alias=exp.TableAlias(this=_name("seen"))))
+        query = exp.select(*(_col(f"d{i + 1}", d).as_(_name(d)) for i, d in enumerate(self.rule.dimensions))).from_(
+            exp.Subquery(this=combos, alias=exp.TableAlias(this=_name("combos"))))
+        for index, dim in enumerate(self.rule.dimensions):
+            alias = f"d{index + 1}"
+            values = exp.Subquery(this=self._dimension_values(dim), alias=exp.TableAlias(this=_name(alias)))
+            if dim in free:  # only the values the rule keeps (narrowing)
+                query = query.join(values, on=exp.EQ(this=_col(alias, dim), expression=_col("combos", dim)))
+            else:
+                query = query.join(values, join_type="cross")
+        return query
+
+    def _crossed(self) -> exp.Select:
+        """Each dimension's domain or values seen, narrowed, crossed (§7.2)."""
         query: exp.Select | None = None
         for index, dim in enumerate(self.rule.dimensions):
             alias = f"d{index + 1}"
@@ -358,7 +404,9 @@ class RuleStatement:
         cte = self._leaf_cte(leaf, at.grain)
         alias = f"v{len(self.joins) + 1}"
         self.joins.append((alias, cte, self._match(alias, leaf.groups, at)))
-        covered = [self._cover(leaf.dataset, dim, at) for dim in leaf.groups or (None,)]
+        covered = [self._cover(leaf.dataset, (dim,) if dim else (), at) for dim in leaf.groups or (None,)]
+        if len(leaf.groups) >= 2:  # the combination itself has rows (§13.6)
+            covered.append(self._cover(leaf.dataset, tuple(leaf.groups), at))
         cell_value, rows = _col(alias, "value"), _col(alias, "rows")
         if leaf.func == "count":
             found: exp.Expr = exp.Coalesce(this=rows, expressions=[number(0)])
@@ -462,20 +510,20 @@ class RuleStatement:
                     found.update(m.row_columns(leaf.measure.expr))
         return found
 
-    def _cover(self, dataset: str, dim: str | None, at: _At) -> str:
-        """Join the periods in which *dataset* has a row for the group's value of *dim* (or any row)."""
-        key = (dataset, dim, at.grain)
+    def _cover(self, dataset: str, dims: tuple[str, ...], at: _At) -> str:
+        """Join the periods in which *dataset* has a row for the group's values of *dims* (or any row)."""
+        key = (dataset, dims, at.grain)
         cte = self._covers.get(key)
         if cte is None:
             cte = self._covers[key] = f"cover{len(self._covers) + 1}"
             period, rows_in = self._bucket(at.grain)
-            query = exp.select(*([ident(dim).as_(_name(dim))] if dim else []), period.as_(_name("p"))).distinct()
+            query = exp.select(*(ident(d).as_(_name(d)) for d in dims), period.as_(_name("p"))).distinct()
             query = query.from_(exp.Table(this=_name(self._source(dataset))))
             if rows_in is not None:
                 query = query.where(rows_in)
             self.ctes.append((cte, query))
         alias = f"c{len(self.joins) + 1}"
-        self.joins.append((alias, cte, self._match(alias, (dim,) if dim else (), at)))
+        self.joins.append((alias, cte, self._match(alias, dims, at)))
         return alias
 
 
