@@ -38,6 +38,7 @@ import "other.directive"
 require count(x[a not in ["A"] or not b != -3]) between 1 and 2 in total
 require x.total at 2019 >= 300 USD/t per quarter from 2026-Q1 to 2027-Q2
 require growth(x) >= 1.5e3 % by 2030 from 2025
+waive floor[a = "A"] until 2027-Q2 because "Flood"
 """
 
 
@@ -81,6 +82,9 @@ def test_lexer_token_classes() -> None:
     assert kinds["between"] in Operator.Word
     assert kinds[">="] in Operator
     assert kinds["@"] in Name.Decorator
+    assert kinds["waive"] in Keyword.Declaration
+    assert kinds["floor"] in Name.Label
+    assert kinds["until"] in Keyword and kinds["because"] in Keyword
 
 
 @pytest.mark.parametrize("word", sorted(grammar_keywords()))
@@ -232,6 +236,8 @@ def test_tmlanguage_token_classes() -> None:
     assert "entity.name.type.dataset" in found["dataset `Trade Value (US$)`"]
     assert "variable.other.member" in found["time `year`"]
     assert "storage.type.annotation" in found["@missing"]
+    assert found["waive floor"] == "keyword.other.declaration.directive entity.name.function.rule.directive"
+    assert "keyword.other.clause" in found["until"] and "keyword.other.clause" in found["because"]
     assert "comment.line" in dict(scopes("# note\n"))["# note"]
     string = tmlanguage()["repository"]["string"]
     escape = next(p for p in string["patterns"] if p["name"].startswith("constant.character"))

@@ -360,6 +360,7 @@ def test_summary_counts_and_directive_block(engine: str) -> None:
         "pending": 0,
         "on_track": 0,
         "off_track": 0,
+            "waived": 0,
     }
     assert doc["rules"][0]["counts"] == {"pass": 2, "fail": 1, "missing": 1}
     assert doc["rules"][0]["status"] == "fail"

@@ -98,7 +98,7 @@ class Builder:
         found = text.rfind(keyword, max(0, span.start - 400), span.start)
         if found >= 0 and not text[found + len(keyword) : span.start].strip(" \t\r\n"):
             return Span(self.source, found, span.end)
-        if found >= 0 and keyword in ("rule", "require", "directive", "dataset", "measure"):
+        if found >= 0 and keyword in ("rule", "require", "directive", "dataset", "measure", "waive"):
             return Span(self.source, found, span.end)
         return span
 
@@ -432,4 +432,14 @@ class Builder:
             check=check,
             time=time,
             span=span,
+        )
+
+    def waive(self, c: list[Child]) -> n.Waive:
+        rule_id, condition, until, reason = c
+        return n.Waive(
+            rule=rule_id,
+            condition=condition,
+            until=until,
+            reason=reason,
+            span=self._from_keyword("waive", self._span(c)),
         )

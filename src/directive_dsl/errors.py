@@ -45,6 +45,7 @@ CODES: dict[str, str] = {
     "E206": "ambiguous measure",
     "E207": "import error",
     "E208": "import cycle",
+    "E209": "unknown rule id",
     # units
     "E300": "unit mismatch",
     "E301": "unknown unit",
@@ -59,6 +60,7 @@ CODES: dict[str, str] = {
     "E406": "invalid header",
     "E407": "invalid expression here",
     "E408": "invalid dataset declaration",
+    "E409": "invalid waiver condition",
     # data
     "E500": "data file error",
     "E501": "missing column",
@@ -81,6 +83,7 @@ CODES: dict[str, str] = {
     "W102": "measure deferred to the data",
     "W103": "plain number compared with a percentage",
     "W110": "values in different units added up",
+    "W120": "waiver that excuses nothing",
 }
 
 

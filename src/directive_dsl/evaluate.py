@@ -30,6 +30,7 @@ from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
 from .report import Report, RuleSummary, Status
 from .timing import Window, latest, window_for
+from .waivers import apply_waivers, rule_first_periods
 
 ENGINES = ("duckdb", "python", "spark", "postgres")
 
@@ -103,10 +104,13 @@ def evaluate(
             runner.close()
     outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
+    starts = {p.rule.id: p.window.start if p.window is not None else None for p in plans}
+    outcomes, unused = apply_waivers(outcomes, directive.waivers,
+                                     rule_first_periods(directive.rules, starts))
     untargeted = {plan.rule.id: targeted_groups(plan, tables, answers, directive.domains)[1] for plan in plans}
     report = _report(directive, plans, outcomes, caller_window, untargeted)
     run = _run(directive, report.file, runner.name, tables, bound)
-    return attrs.evolve(report, warnings=_mixed_units(units, answers), run=run)
+    return attrs.evolve(report, warnings=_mixed_units(units, answers) + unused, run=run)
 
 
 def _run(directive: m.CheckedDirective, file: str, engine: str, tables: Mapping[str, TableInfo],

@@ -38,10 +38,10 @@ _PERIOD = r"[0-9]{4}-(?:[Qq][0-9]+|[0-9]{1,2})\b"
 _COMPOUND_UNIT = rf"{_NAME}(?:[/*]{_NAME})+"
 
 #: Words that start a statement.
-DECLARATIONS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require")
-#: Words of header and dataset clauses.
+DECLARATIONS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require", "waive")
+#: Words of header, dataset and waiver clauses.
 CLAUSES = ("period", "to", "source", "owner", "from", "time", "dimensions", "measure", "aggregate",
-           "fill", "as", "of")
+           "fill", "as", "of", "until", "because")
 #: Words of time clauses and periods.
 TIME_WORDS = ("per", "in", "by", "at", "total", "year", "quarter", "month")
 #: Words that join conditions.
@@ -79,7 +79,7 @@ class DirectiveLexer(RegexLexer):  # type: ignore[misc]
                 rf"\b(unit)(\s+)({_ANY_NAME})",
                 bygroups(Keyword.Declaration, Whitespace, Name.Constant),
             ),
-            (rf"\b(rule)(\s+)({_ANY_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Label)),
+            (rf"\b(rule|waive)(\s+)({_ANY_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             (r"\bimport\b", Keyword.Namespace),
             (words(DECLARATIONS, prefix=r"\b", suffix=r"\b"), Keyword.Declaration),
             (rf"\b(time)(\s+)({_ANY_NAME})", bygroups(Keyword, Whitespace, Name.Attribute)),

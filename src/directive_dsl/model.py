@@ -373,6 +373,22 @@ class CheckedRule:
 
 
 @attrs.frozen(kw_only=True)
+class CheckedWaiver:
+    """A ``waive`` statement, checked: which outcomes of which rule it excuses, and why."""
+
+    rule: str
+    reason: str
+    where: RowCondition | None = None  # on the rule's dimensions, read as text
+    until: Period | None = None  # the last period it covers, inclusive
+    #: The until is known before any data to end before the rule's first period (W120 already).
+    early: bool = False
+    file: str = "<string>"
+    line: int = 1
+    column: int = 1
+    span: Span = _no_span
+
+
+@attrs.frozen(kw_only=True)
 class CheckedDirective:
     """A directive whose names, units and rules were checked; bind data to evaluate it."""
 
@@ -386,6 +402,7 @@ class CheckedDirective:
     domains: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     units: UnitRegistry = attrs.field(factory=UnitRegistry, eq=False)
     rules: tuple[CheckedRule, ...] = ()
+    waivers: tuple[CheckedWaiver, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
 
     def evaluate(

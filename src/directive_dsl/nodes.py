@@ -440,7 +440,17 @@ class Rule(Node):
     time: TimeClause | None = None
 
 
-Statement: TypeAlias = Header | Dataset | Domain | UnitDef | Let | Import | Rule
+@attrs.frozen(kw_only=True)
+class Waive(Node):
+    """``waive RULE[condition] until P because "reason"``: a rule's outcomes excused."""
+
+    rule: Identifier
+    condition: Condition | None = None
+    until: PeriodLit | None = None
+    reason: String
+
+
+Statement: TypeAlias = Header | Dataset | Domain | UnitDef | Let | Import | Rule | Waive
 
 
 @attrs.frozen(kw_only=True)

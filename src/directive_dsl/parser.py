@@ -27,7 +27,7 @@ MAX_SOURCE_CHARS = 16 * 1024 * 1024
 MAX_STATEMENTS = 200_000
 MAX_ERRORS = 50
 
-STATEMENT_KEYWORDS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require")
+STATEMENT_KEYWORDS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require", "waive")
 
 # How terminals are named in messages.
 _TERMINAL_WORDS = {
@@ -119,6 +119,8 @@ class Partial:
 
 
 _DECLARED_NAME = re.compile(r"^\s*(?:let|dataset|domain|unit)\s+(`[^`\n]+`|[A-Za-z_][A-Za-z0-9_]*)")
+# A rule that did not parse keeps its id, so a waiver of it is not reported as naming no rule.
+_RULE_ID = re.compile(r"^\s*(?:@[^\n]*\n\s*)*rule\s+(`[^`\n]+`|[A-Za-z_][A-Za-z0-9_]*)")
 
 
 def parse_partial(source: Source) -> Partial:
@@ -140,7 +142,8 @@ def parse_partial(source: Source) -> Partial:
         except _ChunkFailed as failure:
             if failure.diagnostic not in diagnostics:
                 diagnostics.append(failure.diagnostic)
-            if (declared := _DECLARED_NAME.match(source.text[start:end])) is not None:
+            chunk = source.text[start:end]
+            if (declared := _DECLARED_NAME.match(chunk) or _RULE_ID.match(chunk)) is not None:
                 broken.add(declared.group(1).strip("`"))
             if len(diagnostics) >= MAX_ERRORS:
                 break

@@ -51,6 +51,18 @@ class Coverage:
 
 
 @attrs.frozen(kw_only=True)
+class Waiver:
+    """Why an outcome is excused: a ``waive`` statement's reason, last period and place (SPEC §13.7)."""
+
+    reason: str
+    until: str | None
+    location: Location
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reason": self.reason, "until": self.until, "location": self.location.to_dict()}
+
+
+@attrs.frozen(kw_only=True)
 class Outcome:
     """The result of one rule for one group and one period."""
 
@@ -74,6 +86,7 @@ class Outcome:
     progress: str | None = None  # `by`: the SDG progress class
     progress_reason: str | None = None  # `by`: why there is no progress class
     coverage: Coverage | None = None  # a partial or incomplete period: what the data covers (§13.4)
+    waiver: Waiver | None = None  # excused: kept status, not a violation
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
@@ -97,6 +110,10 @@ class Outcome:
     @property
     def is_violation(self) -> bool:
         return self.violation_severity is not None
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waiver is not None
 
     def to_dict(self, *, as_violation: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -129,6 +146,7 @@ class Outcome:
                 out["progress_reason"] = self.progress_reason
         if self.coverage is not None:
             out["coverage"] = self.coverage.to_dict()
+        out["waiver"] = self.waiver.to_dict() if self.waiver is not None else None
         return out
 
 
@@ -227,6 +245,15 @@ class Report:
         return tuple(o for o in self.outcomes if o.is_violation)
 
     @property
+    def waived(self) -> tuple[Outcome, ...]:
+        """The outcomes a waiver excuses, in report order: shown beside the violations."""
+        return tuple(o for o in self.outcomes if o.is_waived)
+
+    def noted(self, include_passing: bool = False) -> tuple[Outcome, ...]:
+        """What a report lists: violations and waived outcomes, or every outcome."""
+        return tuple(o for o in self.outcomes if include_passing or o.is_violation or o.is_waived)
+
+    @property
     def status(self) -> Literal["pass", "warn", "fail"]:
         violations = self.violations
         if any(v.violation_severity == "error" for v in violations):
@@ -267,9 +294,11 @@ class Report:
                 "rules": len(self.rules),
                 "outcomes": len(self.outcomes),
                 **self.counts(),
+                "waived": len(self.waived),
             },
             "rules": [rule.to_dict() for rule in self.rules],
             "violations": [v.to_dict(as_violation=True) for v in self.violations],
+            "waived": [o.to_dict() for o in self.waived],
         }
         if include_passing:
             out["outcomes"] = [o.to_dict() for o in self.outcomes]

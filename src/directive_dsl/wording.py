@@ -423,9 +423,19 @@ def summary_words(report: Report, *, readers: bool = False) -> str:
             n=current().count(total))
     counts = ", ".join(_("{n} {status}").format(n=current().count(n), status=tally_words(s, readers=readers))
                        for s, n in report.counts().items() if n)
+    waived = _("; {n} waived").format(n=current().count(len(report.waived))) if report.waived else ""
     return _("{head}; {outcomes}").format(head=head, outcomes=count_words(len(report.outcomes), "outcome")) + (
         _(": {counts}").format(counts=counts) if counts else ""
-    )
+    ) + waived
+
+
+def waiver_words(o: Outcome) -> str:
+    """``waived until 2027: Flood recovery`` for a waived outcome, else ``""``."""
+    if o.waiver is None:
+        return ""
+    if o.waiver.until:
+        return _("waived until {until}: {reason}").format(until=o.waiver.until, reason=o.waiver.reason)
+    return _("waived: {reason}").format(reason=o.waiver.reason)
 
 
 def _severity_order(item: tuple[str, int]) -> int:

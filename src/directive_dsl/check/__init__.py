@@ -19,6 +19,7 @@ from .declarations import dataset_info, define_unit, domain_values
 from .exprs import Resolver
 from .rules import check_rule
 from .scope import build_scope
+from .waivers import check_waivers
 
 __all__ = ["check"]
 
@@ -96,6 +97,8 @@ def check(
     for let in lets.values():
         resolver.resolve(let.value)  # report problems in lets no rule uses
     rules = _rules(module, resolver, report)
+    written = {s.id.name for s in module.statements if isinstance(s, n.Rule) and s.id is not None}
+    waivers = check_waivers(module, rules, written | set(broken_names), resolver, window)
 
     errors = [d for d in diagnostics if d.severity == "error"]
     warnings = _unique_diagnostics(d for d in diagnostics if d.severity == "warning")
@@ -112,6 +115,7 @@ def check(
         domains=domains,
         units=units,
         rules=rules,
+        waivers=waivers,
         warnings=tuple(warnings),
     )
 

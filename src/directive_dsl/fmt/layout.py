@@ -92,6 +92,8 @@ class Layout(ExprLayout):
         if isinstance(node, n.Let):
             head = cat(self.word("let"), " ", self.name(node.name), " ", self.word("="))
             return cat(head, " ", self.expr(node.value))
+        if isinstance(node, n.Waive):
+            return self.waive(node)
         return cat(self.word("import"), " ", self.string(node.path))
 
     @staticmethod
@@ -150,6 +152,17 @@ class Layout(ExprLayout):
         if clause.aggregate is not None:
             parts += [" ", self.word("aggregate"), " ", self.name(clause.aggregate)]
         return cat(*parts)
+
+    def waive(self, node: n.Waive) -> Doc:
+        """``waive RULE[condition] until P because "reason"``: the clauses break onto lines of their own."""
+        head: list[Doc] = [self.word("waive"), " ", self.name(node.rule)]
+        if node.condition is not None:
+            head.append(self._sequence("[", (node.condition,), self.condition, "]"))
+        clauses: list[Doc] = []
+        if node.until is not None:
+            clauses.append(cat(LINE, self.word("until"), " ", self.period(node.until)))
+        clauses.append(cat(LINE, self.word("because"), " ", self.string(node.reason)))
+        return cat(*head, Group(Indent(cat(*clauses))))
 
     # -- rules
     def rule(self, node: n.Rule) -> Doc:

@@ -43,6 +43,7 @@ from ..wording import (
     summary_words,
     threshold_words,
     violation_severity,
+    waiver_words,
 )
 
 _CODES = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36",
@@ -60,7 +61,7 @@ def render(report: Report, *, include_passing: bool = False, color: bool = False
     paint: Paint = _ansi if color else _plain
     lines = [paint(report.title or _("Directive report"), "bold"), paint(_context(report), "dim")]
     for rule in report.rules:
-        shown = [o for o in report.outcomes if o.rule == rule.id and (include_passing or o.is_violation)]
+        shown = [o for o in report.noted(include_passing) if o.rule == rule.id]
         if shown or (include_passing and not rule.counts):
             lines.append("")
             lines.extend(_rule(rule, shown, paint))
@@ -101,7 +102,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
     grouped = any(o.group for o in outcomes)
     header = ([_("group")] if grouped else []) + [_("period"), _("status"), _("actual"), _("threshold"), _("gap")]
     rows = [_cells(o, grouped, severity) for o in outcomes]
-    with_reason = any(o.reason for o in outcomes)
+    with_reason = any(o.reason or o.waiver for o in outcomes)
     if with_reason:
         header.append(_("reason"))
     widths = [max(len(header[i]), *(len(row[i]) for row in rows)) for i in range(len(header) - with_reason)]
@@ -111,7 +112,8 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
     status_at = first + 1
     for outcome, row in zip(outcomes, rows, strict=True):
         if with_reason:
-            row.append(reason_words(outcome.reason) if outcome.reason else "")
+            row.append("; ".join(filter(None, (reason_words(outcome.reason) if outcome.reason else "",
+                                              waiver_words(outcome)))))
         cells = _pad(row, widths, right)
         word = status_code_words(outcome.status)
         cells[status_at] = paint(word, _STATUS_COLOR[outcome.status]) + cells[status_at][len(word):]
