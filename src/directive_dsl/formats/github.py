@@ -4,7 +4,8 @@ A CI job that runs ``directive check --format github`` shows each violation
 on its rule's line of the directive file in the pull request. The severity
 of the violation picks the command (``error``, ``warning``, ``notice`` for
 info); its title is the rule and the group, its message the outcome in words.
-A last plain line gives the totals. Text from the directive or its data is
+A waived outcome is a ``notice`` that says it is waived and why, never an
+error. A last plain line gives the totals. Text from the directive or its data is
 escaped as the workflow commands require, so it cannot start a command of
 its own.
 
@@ -17,7 +18,7 @@ its own.
 from __future__ import annotations
 
 from ..report import Outcome, Report
-from ..wording import group_words, summary_words
+from ..wording import group_words, summary_words, waiver_words
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -25,7 +26,7 @@ _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 def render(report: Report, *, include_passing: bool = False) -> str:
     """One ``::error …::…`` line per violation, then the totals (passing outcomes are not shown)."""
     del include_passing
-    lines = [annotation(o) for o in report.violations]
+    lines = [annotation(o) for o in report.noted()]
     lines.append(f"{report.file}: {report.status}: {summary_words(report)}")
     return "\n".join(lines) + "\n"
 
@@ -37,6 +38,10 @@ def annotation(outcome: Outcome) -> str:
     if outcome.group:
         title += f" [{group_words(outcome.group)}]"
     title += f" {outcome.period}"
+    message = outcome.message
+    if outcome.waiver is not None:
+        command, title = "notice", title + " (waived)"
+        message = f"{waiver_words(outcome)}. {message}"
     where = outcome.location
     properties = ",".join([
         f"file={escape_property(where.file)}",
@@ -44,7 +49,7 @@ def annotation(outcome: Outcome) -> str:
         f"col={max(1, where.column)}",
         f"title={escape_property(title)}",
     ])
-    return f"::{command} {properties}::{escape_data(outcome.message)}"
+    return f"::{command} {properties}::{escape_data(message)}"
 
 
 def escape_data(text: str) -> str:

@@ -40,6 +40,7 @@ from ..wording import (
     status_words,
     summary_words,
     tally_words,
+    waiver_words,
 )
 from ..wording import threshold_words as threshold_text
 from .charts import Chart, rule_chart
@@ -276,16 +277,21 @@ def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element
     words = _words(o.status)
     if o.violation_severity and o.violation_severity != rule.severity:
         words += f" ({severity_words(o.violation_severity)})"
+    elif o.waiver is not None:
+        words += " (" + _("waived") + ")"
     cells.append(el("td", {"class": "status"}, badge(o.status, words)))
     shown = figures(o)
     cells.append(_number(shown.actual, o.actual, o.unit))
     cells.append(el("td", {"class": "num", "title": _exact_threshold(o)}, threshold_text(o, typeset=True)))
     cells.append(_number(shown.gap, o.gap, gap_unit(o.unit)))
-    cells.append(el("td", {"class": "reason"}, reason_words(o.reason) if o.reason else ""))
-    attrs = {"class": f"outcome s-{o.status}" + (" violation" if o.is_violation else ""),
+    reason = "; ".join(filter(None, (reason_words(o.reason) if o.reason else "", waiver_words(o))))
+    cells.append(el("td", {"class": "reason"}, reason))
+    marks = " violation" if o.is_violation else " waived" if o.waiver is not None else ""
+    attrs = {"class": f"outcome s-{o.status}{marks}",
              "data-status": o.status, "data-period": o.period,
              "data-group": json.dumps(dict(o.group), ensure_ascii=False, sort_keys=True),
-             "data-severity": o.violation_severity}
+             "data-severity": o.violation_severity,
+             "data-waiver": o.waiver.reason if o.waiver is not None else None}
     return el("tr", attrs, cells)
 
 

@@ -8,7 +8,9 @@ testcase whose periods are listed in a ``periods`` property and in its
 standard output, one line per outcome. Each violation is a ``<failure>`` whose
 ``type`` is its status and whose message is the outcome in words; a testcase
 fails when one of its outcomes is a violation, is skipped when all of them are
-pending, and passes otherwise.
+pending, and passes otherwise. A waived outcome is no failure: a testcase whose
+misses are all waived is skipped with type ``waived`` and the waiver's reason
+(as pytest writes an expected failure), and its periods say so.
 
 >>> from directive_dsl.report import Report
 >>> print(render(Report(title="T", file="t.directive", window=None, as_of=None, rules=(), outcomes=())))
@@ -25,7 +27,7 @@ from collections.abc import Mapping, Sequence
 
 from ..provenance import RunInfo
 from ..report import Outcome, Report, RuleSummary
-from ..wording import group_words, location_words
+from ..wording import group_words, location_words, waiver_words
 from .markup import NOT_XML
 
 
@@ -73,7 +75,7 @@ def _suite(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
     for outcome in outcomes:
         groups.setdefault(tuple(outcome.group.items()), []).append(outcome)
     failures = sum(1 for found in groups.values() if any(o.is_violation for o in found))
-    skipped = sum(1 for found in groups.values() if _all_pending(found))
+    skipped = sum(1 for found in groups.values() if _all_pending(found) or _only_waived(found))
     suite = ET.Element("testsuite", {
         "name": rule.id, "tests": str(len(groups)), "failures": str(failures), "errors": "0",
         "skipped": str(skipped), "time": "0", "file": rule.location.file,
@@ -120,9 +122,21 @@ def _case(rule: RuleSummary, group: Mapping[str, str], outcomes: Sequence[Outcom
             failure.text = f"{location_words(outcome.location)}: {outcome.violation_severity}: {message}"
     if _all_pending(outcomes):
         ET.SubElement(case, "skipped", {"message": "; ".join(_words(o) for o in outcomes)})
+    elif _only_waived(outcomes):
+        reasons = dict.fromkeys(waiver_words(o) for o in outcomes if o.is_waived)
+        ET.SubElement(case, "skipped", {"type": "waived", "message": "; ".join(reasons)})
     out = ET.SubElement(case, "system-out")
-    out.text = "\n".join(f"{o.status}: {_words(o)}" for o in outcomes)
+    out.text = "\n".join(f"{o.status}{_waived(o)}: {_words(o)}" for o in outcomes)
     return case
+
+
+def _only_waived(outcomes: Sequence[Outcome]) -> bool:
+    """Whether the misses of a testcase are all excused by waivers."""
+    return any(o.is_waived for o in outcomes) and not any(o.is_violation for o in outcomes)
+
+
+def _waived(o: Outcome) -> str:
+    return f" ({waiver_words(o)})" if o.is_waived else ""
 
 
 def _all_pending(outcomes: Sequence[Outcome]) -> bool:

@@ -31,6 +31,7 @@ from ..wording import (
     summary_words,
     threshold_words,
     violation_severity,
+    waiver_words,
 )
 
 _ICONS = {"pass": "✅", "fail": "❌", "missing": "❔", "pending": "⏳", "on_track": "✅",
@@ -51,7 +52,7 @@ def render(report: Report, *, include_passing: bool = False) -> str:
     lines += [f"**{escape(summary_words(report))}** · " + " · ".join(context), ""]
     holding: list[RuleSummary] = []
     for rule in report.rules:
-        shown = [o for o in report.outcomes if o.rule == rule.id and (include_passing or o.is_violation)]
+        shown = [o for o in report.noted(include_passing) if o.rule == rule.id]
         if shown:
             lines += _rule(rule, shown)
         else:
@@ -98,10 +99,13 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
         status = f"{_ICONS[o.status]} {status_code_words(o.status)}"
         if o.violation_severity and o.violation_severity != severity:
             status += f" ({severity_words(o.violation_severity)})"
+        elif o.waiver is not None:
+            status += " (" + _("waived") + ")"
+        reason = "; ".join(filter(None, (reason_words(o.reason) if o.reason else "", waiver_words(o))))
         cells = [escape(group_words(o.group))] if grouped else []
         shown = figures(o)
         cells += [o.period, status, shown.actual, threshold_words(o, typeset=True),
-                  shown.gap if o.gap is not None else "", escape(reason_words(o.reason) if o.reason else "")]
+                  shown.gap if o.gap is not None else "", escape(reason)]
         lines.append(_row(cells))
     lines.append("")
     return lines

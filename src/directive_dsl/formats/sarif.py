@@ -7,7 +7,10 @@ level (``error``, ``warning``, ``info`` → ``note``); its title is the rule's
 ``shortDescription``. The run's time is its invocation's ``endTimeUtc``, the
 directive's SHA-256 its artifact's ``hashes``, and the whole run block of the
 JSON report (engine, version, each dataset's source, SHA-256 and rows) sits in
-the run's ``properties.run``. ``include_passing`` adds the other outcomes as results
+the run's ``properties.run``. A waived outcome is a result of kind ``fail`` at
+the level it would have had, with an accepted in-source suppression whose
+justification is the waiver's reason, located at the ``waive`` statement: SARIF
+viewers list it as suppressed, not as an open problem. ``include_passing`` adds the other outcomes as results
 of kind ``pass`` (or ``open`` for a pending one), level ``none``.
 
 >>> artifact_uri("examples/a b.directive", cwd="/work")
@@ -42,7 +45,7 @@ def render(report: Report, *, include_passing: bool = False) -> str:
 def sarif_log(report: Report, *, include_passing: bool = False, cwd: str | None = None) -> dict[str, Any]:
     """The SARIF log as a dict; URIs are relative to *cwd* (the working directory by default)."""
     index = {rule.id: i for i, rule in enumerate(report.rules)}
-    shown = [o for o in report.outcomes if include_passing or o.is_violation]
+    shown = report.noted(include_passing)
     files = sorted({artifact_uri(rule.location.file, cwd=cwd) for rule in report.rules})
     run: dict[str, Any] = {
         "tool": {"driver": {
@@ -89,6 +92,8 @@ def _rule(rule: RuleSummary) -> dict[str, Any]:
 def _result(o: Outcome, rule_index: int, cwd: str | None) -> dict[str, Any]:
     if o.violation_severity is not None:
         kind, level = "fail", _LEVELS.get(o.violation_severity, "warning")
+    elif o.waiver is not None:
+        kind, level = "fail", _LEVELS.get(o.severity, "warning")
     else:
         kind, level = _KINDS.get(o.status, "informational"), "none"
     data = o.to_dict(as_violation=o.is_violation)
@@ -98,7 +103,7 @@ def _result(o: Outcome, rule_index: int, cwd: str | None) -> dict[str, Any]:
         if key in data:
             properties[key] = data[key]
     key = "|".join([o.rule, group_words(o.group), o.period])
-    return {
+    result: dict[str, Any] = {
         "ruleId": o.rule,
         "ruleIndex": rule_index,
         "kind": kind,
@@ -111,6 +116,19 @@ def _result(o: Outcome, rule_index: int, cwd: str | None) -> dict[str, Any]:
         "partialFingerprints": {"outcome/v1": key},
         "properties": properties,
     }
+    if o.waiver is not None:
+        where = o.waiver.location
+        result["suppressions"] = [{
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": o.waiver.reason,
+            "location": {"physicalLocation": {
+                "artifactLocation": {"uri": artifact_uri(where.file, cwd=cwd)},
+                "region": {"startLine": max(1, where.line), "startColumn": max(1, where.column)},
+            }},
+            "properties": {"until": o.waiver.until},
+        }]
+    return result
 
 
 def _properties(report: Report) -> dict[str, Any]:

@@ -4,7 +4,10 @@ A test point is ``not ok`` when one of the group's outcomes is a violation of
 severity error; a violation of severity warning or info is ``not ok`` with a
 ``# TODO`` directive, which TAP consumers show without failing the run (as
 the command's exit code does not fail by default); a group whose outcomes are
-all pending is ``ok`` with ``# SKIP``. Each point that is not plainly ``ok``
+all pending is ``ok`` with ``# SKIP``. A group whose misses are all waived is
+``not ok`` with ``# TODO waived: reason``: TAP's known failure, which
+consumers count as neither a pass nor a failure (``# SKIP`` would say it was
+not judged, and it was). Each point that is not plainly ``ok``
 carries a YAML block with its violations. Strings in the YAML block are
 written as JSON strings, which YAML reads as they are.
 
@@ -21,7 +24,7 @@ from collections.abc import Sequence
 
 from ..reasons import reason_words
 from ..report import Outcome, Report
-from ..wording import group_words
+from ..wording import group_words, waiver_words
 
 
 def render(report: Report, *, include_passing: bool = False) -> str:
@@ -56,18 +59,21 @@ def _points(report: Report, prefix: str) -> list[tuple[str, list[Outcome]]]:
 
 def _point(number: int, name: str, outcomes: Sequence[Outcome], include_passing: bool) -> list[str]:
     violations = [o for o in outcomes if o.is_violation]
+    waived = [o for o in outcomes if o.is_waived]
     description = _description(name)
     if any(o.violation_severity == "error" for o in violations):
         head = f"not ok {number} - {description}"
     elif violations:
         worst = "warning" if any(o.violation_severity == "warning" for o in violations) else "info"
         head = f"not ok {number} - {description} # TODO {worst}"
+    elif waived:
+        head = f"not ok {number} - {description} # TODO {_directive_text(waiver_words(waived[0]))}"
     elif all(o.status == "pending" for o in outcomes):
         reason = reason_words(outcomes[0].reason) if outcomes[0].reason else "pending"
         head = f"ok {number} - {description} # SKIP {_directive_text(reason)}"
     else:
         head = f"ok {number} - {description}"
-    shown = list(outcomes) if include_passing else violations
+    shown = list(outcomes) if include_passing else [o for o in outcomes if o.is_violation or o.is_waived]
     if not shown:
         return [head]
     block = ["  ---", "  outcomes:"]
@@ -78,6 +84,8 @@ def _point(number: int, name: str, outcomes: Sequence[Outcome], include_passing:
                     "message"):
             block.append(f"      {key}: {json.dumps(data[key], ensure_ascii=False)}")
         block.append(f"      at: {json.dumps(f'{outcome.location.file}:{outcome.location.line}')}")
+        if outcome.waiver is not None:
+            block.append(f"      waiver: {json.dumps(data['waiver'], ensure_ascii=False)}")
     block.append("  ...")
     return [head, *block]
 

@@ -128,6 +128,8 @@ def _cells(o: Outcome, grouped: bool, severity: str) -> list[str]:
     status = status_code_words(o.status)
     if o.violation_severity and o.violation_severity != severity:
         status += f" ({severity_words(o.violation_severity)})"
+    elif o.waiver is not None:
+        status += " (" + _("waived") + ")"
     cells += [o.period, status, shown.actual, threshold_words(o), gap]
     return cells
 

@@ -1,7 +1,7 @@
 """The ``xlsx`` format: a workbook an analyst can filter and sort (SPEC §13.9).
 
-Sheets: Summary, Rules, Violations, Outcomes (with ``include_passing``) and
-Run. Numbers are written as numbers and their unit in a column of its own;
+Sheets: Summary, Rules, Violations, Waived (when a waiver excuses an outcome),
+Outcomes (with ``include_passing``) and Run. Numbers are written as numbers and their unit in a column of its own;
 every table has a frozen header row, an autofilter and column widths that fit
 what they hold. Each dimension of any rule gets a column of its own, so a
 table can be filtered by region. The workbook is built from the report's
@@ -39,6 +39,7 @@ _COLUMNS = frozenset({
     N_("actual"), N_("op"), N_("threshold"), N_("unit"), N_("gap"), N_("target"), N_("deadline"),
     N_("projected"), N_("progress"), N_("reason"), N_("message"), N_("upper"), N_("field"), N_("value"),
     N_("pass"), N_("fail"), N_("missing"), N_("pending"), N_("on_track"), N_("off_track"),
+    N_("waived"), N_("waiver.reason"), N_("waiver.until"),
 })
 
 
@@ -74,6 +75,8 @@ def _workbook(reports: Sequence[Report], include_passing: bool) -> bytes:
     _sheet(workbook, _("Summary"), *_summary(documents), styles)
     _sheet(workbook, _("Rules"), *_rules(documents), styles)
     _sheet(workbook, _("Violations"), *_outcomes(documents, "violations"), styles)
+    if any(doc.get("waived") for doc in documents):  # excused outcomes, with the waiver's reason and until
+        _sheet(workbook, _("Waived"), *_outcomes(documents, "waived"), styles)
     if include_passing:
         _sheet(workbook, _("Outcomes"), *_outcomes(documents, "outcomes"), styles)
     _sheet(workbook, _("Run"), *_run(documents), styles)
