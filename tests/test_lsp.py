@@ -320,3 +320,36 @@ def test_formatting(client: Client, folder: Path) -> None:
         "textDocument/formatting",
         {"textDocument": {"uri": broken}, "options": {"tabSize": 2, "insertSpaces": True}},
     )
+
+
+WAIVERS = DOCUMENT + """
+rule by_partner "Exports per partner":
+  require trade.value[partner] >= 1 million USD per year
+
+waive by_partner[partner = "DE"] until 2027 because "Plant closure"
+waive """
+
+
+def test_waivers_hover_complete_and_go_to_their_rule(client: Client, folder: Path) -> None:
+    uri = open_document(client, folder / "waivers.directive", WAIVERS)
+    client.diagnostics(uri)
+    end = {"line": WAIVERS.count("\n"), "character": len("waive ")}
+    assert complete(client, uri, end) == ["cn_total", "dairy", "by_partner"]
+    result = client.request("textDocument/hover",
+                            {"textDocument": {"uri": uri}, "position": at(WAIVERS, "by_partner[", 2)})
+    assert "**rule** `by_partner`: Exports per partner" in result["contents"]["value"]
+    result = client.request("textDocument/hover",
+                            {"textDocument": {"uri": uri}, "position": at(WAIVERS, '"Plant', 2)})
+    assert "**waiver** of rule `by_partner` until 2027" in result["contents"]["value"]
+    assert "Plant closure" in result["contents"]["value"]
+    found = client.request("textDocument/definition",
+                           {"textDocument": {"uri": uri}, "position": at(WAIVERS, "by_partner[", 2)})
+    assert [f["range"]["start"] for f in found] == [at(WAIVERS, "by_partner \"Exports")]
+
+
+def test_a_waivers_condition_completes_the_dimensions_of_its_rule(client: Client, folder: Path) -> None:
+    text = WAIVERS.removesuffix("waive ") + 'waive by_partner[partner = "CN"] because "x"\n'
+    uri = open_document(client, folder / "waiver_condition.directive", text)
+    assert client.diagnostics(uri) == []
+    assert complete(client, uri, at(text, 'partner = "CN"] because')) == ["partner", "in", "not", "and", "or"]
+    assert "waive" in complete(client, uri, {"line": text.count("\n"), "character": 0})

@@ -1,11 +1,13 @@
 """Hover texts and completions for the language server, worked out from a :class:`DocumentIndex`.
 
 Hover shows a measure's unit and aggregate, a ``let``'s definition, a dataset's
-declaration, a rule's title and ``@source``, a unit's meaning and a function's
+declaration, a rule's title and ``@source`` (also on the rule id of a
+``waive``), a waiver's reason and period, a unit's meaning and a function's
 use. Completion reads the text before the cursor: after ``dataset.`` the
-measures of that dataset, inside ``[…]`` the dimensions, after a number the
-units, after ``@`` the annotations, and otherwise keywords, datasets, lets and
-functions.
+measures of that dataset, after ``waive`` the rule ids, inside ``waive
+rule[…]`` that rule's dimensions, inside ``[…]`` the dimensions, after a
+number the units, after ``@`` the annotations, and otherwise keywords,
+datasets, lets and functions.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from ..units import MAGNITUDES, UnitRegistry, UnknownUnit
 from .index import Definition, DocumentIndex, source_text
 
 CompletionKind = Literal[
-    "keyword", "dataset", "measure", "dimension", "let", "unit", "function", "value", "domain"
+    "keyword", "dataset", "measure", "dimension", "let", "unit", "function", "value", "domain", "rule"
 ]
 
 FUNCTION_HELP = {
@@ -88,10 +90,18 @@ def hover(index: DocumentIndex, offset: int) -> tuple[str, Span | None] | None:
         unit = _unit_words(index, word or "")
         if unit is not None:
             return unit, span
-    holder = node if isinstance(node, n.Rule | n.Dataset) else parent
+    holder = node if isinstance(node, n.Rule | n.Dataset | n.Waive) else parent
+    if isinstance(holder, n.Waive):
+        return _describe_waiver(holder), None
     if isinstance(holder, n.Rule | n.Dataset):
         return _describe_statement(index, holder), None
     return None
+
+
+def _describe_waiver(node: n.Waive) -> str:
+    until = f" until {node.until.text}" if node.until is not None else " with no end"
+    return (f"**waiver** of rule `{node.rule.name}`{until}\n\n{node.reason.value}\n\n"
+            "its outcomes that miss keep their status and are not violations")
 
 
 def _describe(index: DocumentIndex, definition: Definition) -> str:
@@ -210,6 +220,10 @@ def complete(index: DocumentIndex, offset: int) -> list[Completion]:
         return [Completion(label=k, kind="keyword", detail=ANNOTATION_HELP[k]) for k in ANNOTATIONS]
     if (match := _AFTER_DOT.search(line)) is not None:
         return _measures(index, match.group(1).strip("`"))
+    if re.search(r"\bwaive\s+\w*$", line):
+        return _rule_ids(index)
+    if (match := _WAIVER_CONDITION.search(line)) is not None:
+        return _waiver_condition(index, match.group(1).strip("`"))
     if re.search(r"\baggregate\s+\w*$", line):
         return [Completion(label=f, kind="function", detail=FUNCTION_HELP[f]) for f in AGGREGATES]
     if re.search(r"\bper\s+\w*$", line):
@@ -219,6 +233,28 @@ def complete(index: DocumentIndex, offset: int) -> list[Completion]:
     if _in_selector(text, offset):
         return _selector(index)
     return _anywhere(index)
+
+
+_WAIVER_CONDITION = re.compile(r"\bwaive\s+([A-Za-z_][A-Za-z0-9_]*|`[^`\n]+`)\s*\[[^\]]*$")
+
+
+def _rule_ids(index: DocumentIndex) -> list[Completion]:
+    rules = [d for d in index.definitions if d.kind == "rule"]
+    return [Completion(label=d.name, kind="rule", detail=_rule_title(d.node)) for d in rules]
+
+
+def _rule_title(node: n.Node) -> str | None:
+    return node.title.value if isinstance(node, n.Rule) and node.title is not None else None
+
+
+def _waiver_condition(index: DocumentIndex, rule: str) -> list[Completion]:
+    """The dimensions *rule* groups by (every dimension when it is not checked yet)."""
+    checked = index.checked
+    found = next((r for r in checked.rules if r.id == rule), None) if checked is not None else None
+    if found is None:
+        return _selector(index)
+    items = [Completion(label=d, kind="dimension", detail=f"a group of {rule}") for d in found.dimensions]
+    return items + [Completion(label=w, kind="keyword") for w in ("in", "not", "and", "or")]
 
 
 def _measures(index: DocumentIndex, dataset: str) -> list[Completion]:
@@ -251,7 +287,7 @@ def _in_selector(text: str, offset: int) -> bool:
                 return bool(before) and (before[-1].isalnum() or before[-1] in "_`])")
             depth -= 1
         elif char == "\n" and re.match(
-            r"\s*(let|dataset|domain|unit|import|rule|require|@)\b", text[index + 1 :]
+            r"\s*(let|dataset|domain|unit|import|rule|require|waive|@)\b", text[index + 1 :]
         ):
             return False
     return False

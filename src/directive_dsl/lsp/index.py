@@ -167,7 +167,7 @@ class DocumentIndex:
         return [], word[0] if word else None, None
 
     def _value(self, name: str, ancestors: tuple[n.Node, ...]) -> list[Definition]:
-        in_selector = any(isinstance(a, n.Select) for a in ancestors)
+        in_selector = any(isinstance(a, n.Select | n.Waive) for a in ancestors)  # a waiver's condition too
         kinds: tuple[Kind, ...] = ("let", "dataset")
         if in_selector:  # a column: its domain when one is declared, else where it is declared
             kinds = ("let", "domain", "dimension", "dataset")
@@ -195,7 +195,7 @@ class DocumentIndex:
             return [owner] if owner else []
         if isinstance(parent, n.UnitDef):
             return self.find("unit", name)
-        if isinstance(parent, n.Rule):
+        if isinstance(parent, n.Rule) or (isinstance(parent, n.Waive) and parent.rule is ident):
             return self.find("rule", name)
         return []
 

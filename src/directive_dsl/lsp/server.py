@@ -38,6 +38,7 @@ _COMPLETION_KINDS = {
     "function": "Function",
     "value": "EnumMember",
     "domain": "Enum",
+    "rule": "Function",
 }
 
 _SYMBOL_KINDS = {
