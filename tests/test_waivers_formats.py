@@ -180,3 +180,16 @@ def test_the_waived_report_is_the_same_on_every_engine(engine: Any) -> None:
     for fmt in ("text", "sarif", "tap"):
         assert render(got, fmt) == render(want, fmt)
     assert len(got.waived) == 3
+
+
+def test_the_arrow_table_types_the_waiver(report: Report) -> None:
+    pa = pytest.importorskip("pyarrow")
+    table = report.to_arrow()
+    assert table.schema.field("waiver").type == pa.struct([
+        ("reason", pa.string()), ("until", pa.string()),
+        ("location", pa.struct([("file", pa.string()), ("line", pa.int64()), ("column", pa.int64())]))])
+    reasons = [w["reason"] if w else None for w in table.column("waiver").to_pylist()]
+    assert reasons == [None, None, None, REASON, REASON, REASON]
+    plain = directive_dsl.loads(TEXT.split("waive")[0], filename="t.directive").evaluate({"fdi": ROWS},
+                                                                                           engine="python")
+    assert plain.to_arrow().schema.field("waiver").type == table.schema.field("waiver").type

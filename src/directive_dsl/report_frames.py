@@ -3,7 +3,8 @@
 The columns are the fields of an outcome in the JSON report (SPEC §10,
 §13.9), in the same order: ``group`` is a struct with a field for every
 dimension of any rule (null where a rule does not have it), ``location`` a
-struct of file, line and column. Numbers are float64 and stay null where the
+struct of file, line and column, ``waiver`` a struct of reason, until and
+location (null where no waiver excuses the outcome). Numbers are float64 and stay null where the
 JSON has null. Needs the ``dataframes`` extra (pyarrow, and pandas or polars
 for those two).
 """
@@ -48,12 +49,18 @@ def to_arrow(report: Report) -> Any:
         elif name == "group":
             kind = pa.struct([(d, pa.string()) for d in dimensions])
         elif name == "location":
-            kind = pa.struct([("file", pa.string()), ("line", pa.int64()), ("column", pa.int64())])
+            kind = _location(pa)
+        elif name == "waiver":  # typed even when no outcome is waived, so frames concatenate
+            kind = pa.struct([("reason", pa.string()), ("until", pa.string()), ("location", _location(pa))])
         else:
             kind = pa.array([r.get(name) for r in records]).type  # a field added later
         fields.append(pa.field(name, kind))
     schema = pa.schema(fields)
     return pa.Table.from_pylist([{k: r.get(k) for k in columns} for r in records], schema=schema)
+
+
+def _location(pa: Any) -> Any:
+    return pa.struct([("file", pa.string()), ("line", pa.int64()), ("column", pa.int64())])
 
 
 def to_pandas(report: Report) -> Any:
