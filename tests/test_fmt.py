@@ -124,6 +124,13 @@ GOLDEN = [
         'unit kt = 1000 t\nunit tourists\nimport "a.directive"\ndomain region = ["A", "B"]\n',
         id="one-line-declarations-stay-together",
     ),
+    pytest.param(
+        'waive  fdi [ region="Mogilev"  and not kind in ["x"] ]until 2027-Q2   because "Flood"\n'
+        'waive cn because "Superseded"',
+        'waive fdi[region = "Mogilev" and not kind in ["x"]] until 2027-Q2 because "Flood"\n'
+        'waive cn because "Superseded"\n',
+        id="waivers-on-one-line-each",
+    ),
     pytest.param("", "", id="empty"),
 ]
 
@@ -180,6 +187,20 @@ def test_long_time_clause_moves_to_the_next_line() -> None:
         "require share(exports_to_china_by_sea_and_by_air, all_exports_of_the_country) >= 10%\n"
         "  by 2030 from 4.1% in 2025\n"
     )
+
+
+def test_long_waiver_puts_each_clause_on_a_line() -> None:
+    source = (
+        'waive fdi_regions[region in ["Mogilev", "Gomel"]] until 2027 '
+        'because "Flood recovery after the spring of 2026, Council decision 12/2026"'
+    )
+    expected = (
+        'waive fdi_regions[region in ["Mogilev", "Gomel"]]\n'
+        "  until 2027\n"
+        '  because "Flood recovery after the spring of 2026, Council decision 12/2026"\n'
+    )
+    assert fmt(source) == expected
+    assert fmt(expected) == expected
 
 
 def test_long_dimensions_wrap() -> None:
