@@ -101,6 +101,11 @@ def test_an_unknown_rule_id_far_from_every_id_lists_them() -> None:
     assert "hint: the rule ids are `fdi_regions`" in error
 
 
+def test_a_waiver_in_a_directive_without_rule_ids_says_how_to_name_one() -> None:
+    (error,) = _errors('require fdi.amount >= 1 per year\nwaive floor because "x"\n')
+    assert 'hint: give the rule an id: `rule ID "Title":`' in error
+
+
 def test_a_condition_on_a_dimension_the_rule_does_not_group_by_is_located() -> None:
     assert _errors(FDI + 'waive fdi_regions[partner = "CN"] because "x"\n') == [
         "t.directive:8:19: error[E409]: rule `fdi_regions` does not group by `partner`, "

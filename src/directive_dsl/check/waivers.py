@@ -37,6 +37,7 @@ def check_waivers(
     of a rule that has errors of its own is not reported as naming no rule.
     """
     by_id = {rule.id: rule for rule in rules}
+    named = [rule_id for rule_id in by_id if rule_id in written_ids]  # `file:line` ids cannot be written
     found: list[m.CheckedWaiver] = []
     for statement in module.statements:
         if not isinstance(statement, n.Waive):
@@ -50,7 +51,8 @@ def check_waivers(
                         statement.rule.span,
                         "E209",
                         f"no rule has the id `{name}`",
-                        hint=suggest(name, by_id) or f"the rule ids are {listing(by_id)}",
+                        hint=suggest(name, named) or (f"the rule ids are {listing(named)}" if named else
+                                                      'give the rule an id: `rule ID "Title":`'),
                         kind=DirectiveNameError,
                     )
                 )
