@@ -19,6 +19,7 @@ import directive_dsl
 from directive_dsl.formats import render, report_schema
 from directive_dsl.formats.xlsx import render_bytes
 from directive_dsl.report import Report
+from engine_neutral import neutral_json
 
 TEXT = textwrap.dedent(
     """\
@@ -63,7 +64,7 @@ def test_the_report_counts_waived_outcomes_apart_from_violations(report: Report)
 
 def test_text(report: Report) -> None:
     lines = render(report, "text").splitlines()
-    assert lines[-1] == "FAIL  1 violation (1 error) in 1 of 1 rule; 6 outcomes: 2 pass, 4 fail; 3 waived"
+    assert "FAIL  1 violation (1 error) in 1 of 1 rule; 6 outcomes: 2 pass, 4 fail; 3 waived" in lines
     waived = [line for line in lines if "Mogilev" in line]
     assert len(waived) == 3
     assert all("fail (waived)" in line and line.endswith(f"waived: {REASON}") for line in waived)
@@ -174,10 +175,16 @@ def test_xlsx_has_a_waived_sheet(report: Report, tmp_path: Path) -> None:
 # ---------------------------------------------------------------- every engine
 
 
+def _without_run(text: str) -> str:
+    """A text report without its Made line, which names the engine and the time."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("Made "))
+
+
 def test_the_waived_report_is_the_same_on_every_engine(engine: Any) -> None:
     got, want = _evaluate(engine), _evaluate("python")
-    assert got.to_json(include_passing=True) == want.to_json(include_passing=True)
-    for fmt in ("text", "sarif", "tap"):
+    assert neutral_json(got) == neutral_json(want)
+    assert _without_run(render(got, "text")) == _without_run(render(want, "text"))
+    for fmt in ("tap", "github"):
         assert render(got, fmt) == render(want, fmt)
     assert len(got.waived) == 3
 
