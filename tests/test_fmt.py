@@ -82,6 +82,9 @@ GOLDEN = [
     pytest.param('dataset  x from "x.csv"\n  time year\n  measure v USD\n  fill   0\n  as  of  2026-06',
                  'dataset x from "x.csv"\n  time year\n  measure v USD\n  fill 0\n  as of 2026-06\n',
                  id="fill-and-as-of"),
+    pytest.param('dataset e\n  dimensions uom\n  measure  q   unit   from  uom aggregate last\nunit  pcs',
+                 'dataset e\n  dimensions uom\n  measure q unit from uom aggregate last\n\nunit pcs\n',
+                 id="unit-from"),
     pytest.param("require  x>0   in   total  from 2026  to 2030", "require x > 0 in total from 2026 to 2030\n",
                  id="in-total-sub-window"),
     pytest.param(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import directive_dsl
@@ -312,3 +314,60 @@ def test_a_domain_adds_its_values_to_each_combination_of_the_others(engine: str)
     doc = run(PLANNED.format(domain='domain product = ["x", "y"]'), PLANNED_ROWS, engine)
     assert list(table(doc, "s")) == [("A", "x", "2026"), ("A", "y", "2026"), ("B", "x", "2026"),
                                      ("B", "y", "2026"), ("C", "x", "2026"), ("C", "y", "2026")]
+
+
+# ---------------------------------------------------------------- units in a column (§13.2)
+
+PER_ROW = """
+dataset ex
+  time year
+  dimensions org, uom
+  measure quantity unit from uom
+unit pcs
+rule tonnes: require ex.quantity[org = "A"] >= 3 t per year
+rule pieces: require ex.quantity[org = "B", uom = "pcs"] >= 50 pcs per year
+{mixed}
+"""
+
+PER_ROW_DATA = rows_of("year org uom quantity", (2026, "A", "t", 2), (2026, "A", "kg", 500),
+                       (2026, "A", "thousand kg", 1), (2026, "B", "pcs", 40))
+
+
+def test_rows_are_converted_to_one_unit_before_they_are_added(engine: str) -> None:
+    """2 t + 500 kg + 1 thousand kg = 3.5 t."""
+    doc = run(PER_ROW.format(mixed=""), {"ex": PER_ROW_DATA}, engine)
+    expect(table(doc, "tonnes")["2026",], "pass", actual=3.5, threshold=3, unit="t")
+    expect(table(doc, "pieces")["2026",], "fail", actual=40, threshold=50, unit="pcs")
+    assert not doc.get("warnings")
+
+
+def test_units_of_different_kinds_added_up_are_a_data_error(engine: str) -> None:
+    text = PER_ROW.format(mixed="rule all: require ex.quantity >= 3 t per year")
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text).evaluate({"ex": PER_ROW_DATA}, engine=engine)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E512" and "rule `all`" in problem.message and "`pcs`" in problem.message
+    assert problem.hint == 'select one kind, e.g. [uom = "kg"]' and problem.line == 9
+
+
+def test_rows_of_another_kind_than_the_threshold_are_a_data_error(engine: str) -> None:
+    text = PER_ROW.format(mixed='rule wrong: require ex.quantity[uom = "pcs"] >= 3 t per year')
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text).evaluate({"ex": PER_ROW_DATA}, engine=engine)
+    assert caught.value.code == "E512" and "compared with t" in caught.value.diagnostics[0].message
+
+
+def test_a_text_that_is_not_a_unit_is_located_at_its_row(engine: str, tmp_path: Path) -> None:
+    (tmp_path / "ex.csv").write_text("year,org,uom,quantity\n2026,A,t,2\n2026,A,tonnes,3\n")
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(PER_ROW.format(mixed="")).evaluate({"ex": str(tmp_path / "ex.csv")}, engine=engine)
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "E511" and "`tonnes`" in problem.message
+    assert (problem.line, problem.column) == (3, 3) and problem.file.endswith("ex.csv")
+
+
+def test_unit_from_names_a_dimension() -> None:
+    text = "dataset ex\n  time year\n  dimensions org\n  measure quantity unit from uom\n"
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text)
+    assert caught.value.code == "E408" and caught.value.diagnostics[0].line == 4

@@ -387,11 +387,17 @@ class Builder:
         )
 
     def measure(self, c: list[Child]) -> n.Measure:
-        column, magnitude, unit, aggregate = c
+        if len(c) == 5:  # `unit from COLUMN` (an UNIT_FROM token and the column) in place of a unit
+            column, magnitude, _unit_from, unit_column, aggregate = c
+            unit = None
+        else:
+            column, magnitude, unit, aggregate = c
+            unit_column = None
         return n.Measure(
             column=column,
             magnitude=str(magnitude) if magnitude is not None else None,
             unit=str(unit) if unit is not None else None,
+            unit_column=unit_column,
             aggregate=aggregate,
             span=self._from_keyword("measure", self._span(c)),
         )

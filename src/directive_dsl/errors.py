@@ -73,6 +73,8 @@ CODES: dict[str, str] = {
     "E508": "unsupported data",
     "E509": "path not allowed",
     "E510": "text compared with a column of numbers",
+    "E511": "unknown unit in a unit column",
+    "E512": "units of different kinds added up",
     # engines and usage
     "E600": "engine error",
     "E700": "usage error",

@@ -29,6 +29,7 @@ from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
 from .report import Report, RuleSummary, Status
+from .row_units import check_kinds, convert, kind_requests, read_row_units
 from .timing import Window, latest, window_for
 from .waivers import apply_waivers, rule_first_periods
 
@@ -85,6 +86,8 @@ def evaluate(
         bound: dict[str, tuple[object, Path]] = {}
         tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside, bound), caller)
         rules = [_resolve(rule, tables, directive.domains) for rule in directive.rules]
+        row_units = read_row_units(rules, tables, runner, directive.units)
+        rules = [convert(rule, row_units) for rule in rules]
         plans = [
             _time(rule, i, directive, tables, EVERY_DATASET in caller, caller_window, missing)
             for i, rule in enumerate(rules)
@@ -94,7 +97,7 @@ def evaluate(
         coverage: set[CoverageRequest] = set()
         for plan in plans:
             a, c = requests(plan, tables, directive.domains)
-            aggregates |= a
+            aggregates |= a | kind_requests(plan.rule, contexts(plan))
             coverage |= c
         units = _unit_column_requests(plans, tables)
         coverage |= {request for request, _ in units}
@@ -102,6 +105,9 @@ def evaluate(
     finally:
         if isinstance(engine, str):
             runner.close()
+    mixed = [p for plan in plans for p in check_kinds(plan.rule, contexts(plan), answers, row_units)]
+    if mixed:
+        raise DirectiveError.from_diagnostics(mixed)
     outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
     starts = {p.rule.id: p.window.start if p.window is not None else None for p in plans}
@@ -418,7 +424,7 @@ def _unit_column_requests(
     for plan in plans:
         for value in plan.rule.values():
             for leaf in m.aggregates(value):
-                if leaf.measure is None or leaf.measure.unit is not None:
+                if leaf.measure is None or leaf.measure.unit is not None or leaf.measure.unit_column:
                     continue
                 table = tables[leaf.dataset]
                 read = set(leaf.groups) | set(m.condition_columns(leaf.where) if leaf.where else ())

@@ -66,13 +66,22 @@ class RowNeg:
     operand: RowExpr
 
 
-RowExpr: TypeAlias = RowColumn | RowConst | RowArith | RowNeg
+@attrs.frozen(kw_only=True)
+class RowUnit:
+    """Each row's factor to base units, from the unit text in *column* (`unit from`, SPEC §13.2);
+    unknown for a text not in *factors*."""
+
+    column: str
+    factors: tuple[tuple[str, float], ...]
+
+
+RowExpr: TypeAlias = RowColumn | RowConst | RowArith | RowNeg | RowUnit
 
 
 def row_columns(expr: RowExpr) -> Iterator[str]:
     """The columns a row expression reads."""
-    if isinstance(expr, RowColumn):
-        yield expr.name
+    if isinstance(expr, RowColumn | RowUnit):
+        yield expr.column if isinstance(expr, RowUnit) else expr.name
     elif isinstance(expr, RowArith):
         yield from row_columns(expr.left)
         yield from row_columns(expr.right)
@@ -86,8 +95,9 @@ class MeasureInfo:
 
     name: str
     expr: RowExpr
-    unit: Unit | None  # None: unknown (not declared)
+    unit: Unit | None  # None: unknown (not declared), or per row (`unit_column`)
     aggregate: AggregateFunc = "sum"
+    unit_column: str | None = None  # `unit from COLUMN`: each row's unit is the text in COLUMN
     declared: bool = True
     span: Span = _no_span
 

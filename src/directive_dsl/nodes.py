@@ -318,6 +318,7 @@ class Measure(Node):
     column: Identifier
     magnitude: str | None = None
     unit: str | None = None
+    unit_column: Identifier | None = None  # `unit from COLUMN`: each row's unit is in COLUMN
     aggregate: Identifier | None = None
 
 

@@ -104,6 +104,13 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
                 f"`{d.name}` is declared both as a dimension and as a measure",
                 kind=DirectiveNameError,
             )
+    for clause in node.measures:
+        column = clause.unit_column if isinstance(clause, n.Measure) else None
+        if column is not None and ((dims is not None and column.name not in dims) or column.name in measures):
+            _error(report, column.span, "E408",
+                   f"`unit from {column.name}`: `{column.name}` is not a dimension of `{node.name.name}`",
+                   hint="add it to `dimensions` (the text in it names each row's unit)"
+                   + (f"; {suggest(column.name, dims)}" if dims and suggest(column.name, dims) else ""))
     if dims is not None and len(set(dims)) != len(dims):
         _error(
             report,
@@ -182,6 +189,7 @@ def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.
         expr=m.RowColumn(name=clause.column.name, scale=scale),
         unit=unit,
         aggregate=aggregate,  # type: ignore[arg-type]
+        unit_column=clause.unit_column.name if clause.unit_column is not None else None,
         span=clause.span,
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+
 from .. import model as m
 from .. import nodes as n
 from ..errors import listing, suggest
@@ -242,6 +244,7 @@ def _unify_sides(
     resolver: Resolver, sides: list[Typed], check: n.Check
 ) -> tuple[list[Typed], Unit | None] | None:
     """All sides in one dimension; the reported unit is the threshold's (right side), else the left's."""
+    sides = _row_units_in_base(sides)
     value = sides[0]
     unit_sides = sides[1:]
     out = [value]
@@ -261,9 +264,25 @@ def _unify_sides(
     return out, unit
 
 
+def _row_units_in_base(sides: list[Typed]) -> list[Typed]:
+    """A side read in each row's own unit (`unit from`) is converted to base units row by row:
+    it is in the base unit of the kind the other sides name (no scaling, no W100)."""
+    named = next((s.unit for s in sides if s.unit is not None and s.unit.dims), None)
+    if named is None:
+        return sides
+    base = Unit(name=named.name, factor=1.0, dims=named.dims)
+    return [attrs.evolve(s, unit=base) if s.unit is None and _per_row_unit(s) else s for s in sides]
+
+
+def _per_row_unit(side: Typed) -> bool:
+    return any(leaf.measure is not None and leaf.measure.unit_column for leaf in m.aggregates(side.value))
+
+
 def _warn_units(resolver: Resolver, sides: list[Typed], unit: Unit | None, check: n.Check) -> None:
     named = [s.unit for s in sides if s.unit is not None and s.unit.name]
-    if any(s.unit is None for s in sides) and named:
+    # a measure whose unit is in a column (`unit from`) is converted row by row, not unknown
+    unknown = [s for s in sides if s.unit is None and not _per_row_unit(s)]
+    if unknown and named:
         resolver.warn(
             check.span,
             "W100",

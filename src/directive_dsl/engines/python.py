@@ -276,6 +276,11 @@ class _Table:
             return [expr.value] * self.n
         if isinstance(expr, m.RowNeg):
             return [None if v is None else -v for v in self.values(expr.operand)]
+        if isinstance(expr, m.RowUnit):
+            column = self.encoded(expr.column)
+            factors = dict(expr.factors)
+            per_code = [factors.get(v) if isinstance(v, str) else None for v in column.values]
+            return [per_code[c] for c in column.codes]
         left, right = self.values(expr.left), self.values(expr.right)
         op = _ROW_OPS[expr.op]
         return [

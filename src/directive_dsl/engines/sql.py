@@ -477,6 +477,8 @@ def never_unknown(expr: m.RowExpr, whole: frozenset[str]) -> bool:
         return True
     if isinstance(expr, m.RowNeg):
         return never_unknown(expr.operand, whole)
+    if isinstance(expr, m.RowUnit):
+        return False
     return expr.op != "/" and never_unknown(expr.left, whole) and never_unknown(expr.right, whole)
 
 

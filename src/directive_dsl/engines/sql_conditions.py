@@ -165,6 +165,10 @@ def row_expr(expr: m.RowExpr, columns: Columns) -> exp.Expr:
         return number(expr.value)
     if isinstance(expr, m.RowNeg):
         return exp.Neg(this=exp.paren(row_expr(expr.operand, columns), copy=False))
+    if isinstance(expr, m.RowUnit):  # each row's unit factor; NULL for a text not listed
+        return exp.Case(this=columns.text(expr.column),
+                        ifs=[exp.If(this=exp.Literal.string(text), true=number(factor))
+                             for text, factor in expr.factors]) if expr.factors else exp.cast(exp.null(), "DOUBLE")
     left = exp.paren(row_expr(expr.left, columns), copy=False)
     right = exp.paren(row_expr(expr.right, columns), copy=False)
     if expr.op == "/":

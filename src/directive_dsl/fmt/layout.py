@@ -149,6 +149,8 @@ class Layout(ExprLayout):
             parts += [" ", self.word(clause.magnitude)]
         if clause.unit is not None:
             parts += [" ", self.word(clause.unit)]
+        if clause.unit_column is not None:
+            parts += [" ", self.cursor.take("unit from", expect=()), " ", self.name(clause.unit_column)]
         if clause.aggregate is not None:
             parts += [" ", self.word("aggregate"), " ", self.name(clause.aggregate)]
         return cat(*parts)

@@ -151,6 +151,8 @@ def _describe_measure(index: DocumentIndex, definition: Definition) -> str:
         lines = [f"unit: `{written}`" if written else "unit: unknown", f"aggregate: `{aggregate}`"]
     else:
         lines = []
+    if isinstance(node, n.Measure) and node.unit_column is not None:
+        lines[:1] = [f"unit: per row, from column `{node.unit_column.name}` (converted before adding up)"]
     if isinstance(node, n.DerivedMeasure):
         lines.append("computed row by row: " + _code(" ".join(definition.text.split())))
     return "\n\n".join([head, *lines])
