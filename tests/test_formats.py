@@ -151,7 +151,7 @@ def _text_violations(text: str) -> Counter[tuple[Any, ...]]:
             columns = raw.split()
             starts = [raw.index(f"  {c}") + 2 if i else 2 for i, c in enumerate(columns)]
             continue
-        if rule and columns and raw.startswith("  ") and not raw.startswith("  source:"):
+        if rule and columns and raw.startswith("  ") and not raw.startswith(("  source:", "  rule:", "  progress ")):
             words = re.compile(r"\S+(?: \S+)*")  # a cell: words with single spaces between them
             cell = {c: words.match(raw, starts[i])[0]  # type: ignore[index]
                     for i, c in enumerate(columns) if c in ("group", "period", "status")}

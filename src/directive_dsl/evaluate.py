@@ -563,6 +563,7 @@ def _report(
                 as_of=plan.as_of.label if plan.as_of is not None else None,
                 not_judged=tuple(not_judged(plan)),
                 untargeted=untargeted.get(rule.id, 0),
+                formula=rule.formula,
             )
         )
     # A rule's own sub-window (`in total from A to B`) says nothing of the directive's window,

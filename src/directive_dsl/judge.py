@@ -601,7 +601,8 @@ def _with_progress(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str
     if trend is None and reason is None and judged.status is None:
         reason = "fewer than two values since the baseline"
     found = attrs.evolve(outcome, projected=trend, progress=judged.status,
-                         progress_reason=reason if judged.status is None else None)
+                         progress_reason=reason if judged.status is None else None,
+                         baseline_period=base.label, baseline=first[1] if first else None)
     if outcome.status not in ("on_track", "off_track") or rule.track == "path":
         return found
     if rule.track == "trend":

@@ -366,6 +366,7 @@ class CheckedRule:
     partial: Literal["track", "skip", "full"] = "track"
     # A period with a quiet sub-period for a group: missing, or the rows present (SPEC §13.4).
     incomplete: Literal["missing", "allow"] = "missing"
+    formula: str | None = None  # the rule as written: `require … per year`
     file: str = "<string>"
     line: int = 1
     column: int = 1

@@ -87,6 +87,8 @@ class Outcome:
     progress_reason: str | None = None  # `by`: why there is no progress class
     coverage: Coverage | None = None  # a partial or incomplete period: what the data covers (§13.4)
     waiver: Waiver | None = None  # excused: kept status, not a violation
+    baseline_period: str | None = None  # `by … from`: the period progress is measured from
+    baseline: float | None = None  # `by … from`: the value then, stated or read
     sort_key: tuple[Any, ...] = attrs.field(default=(), eq=False, repr=False)
 
     @property
@@ -147,6 +149,9 @@ class Outcome:
         if self.coverage is not None:
             out["coverage"] = self.coverage.to_dict()
         out["waiver"] = self.waiver.to_dict() if self.waiver is not None else None
+        if self.baseline_period is not None:
+            out["baseline_period"] = self.baseline_period
+            out["baseline"] = _number(self.baseline)
         return out
 
 
@@ -168,6 +173,7 @@ class RuleSummary:
     as_of: str | None = None  # the latest period all of the rule's data has reached (SPEC §13.3)
     untargeted: int = 0  # groups with no row in the threshold's data: no target (SPEC §13.6)
     not_judged: tuple[tuple[str, str], ...] = ()  # (period, why) left without an outcome (§13.4)
+    formula: str | None = None  # the rule as written: `require … per year`
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -185,6 +191,8 @@ class RuleSummary:
             out["source"] = self.source
         if self.owner is not None:
             out["owner"] = self.owner
+        if self.formula is not None:
+            out["formula"] = self.formula
         return out
 
 

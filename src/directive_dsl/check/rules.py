@@ -36,6 +36,20 @@ def rule_location(rule: n.Rule) -> tuple[int, int, int]:
     return offset, line, column
 
 
+def rule_formula(rule: n.Rule) -> str:
+    r"""The rule as written, from `require` to the end of its time clause, on one line.
+
+    >>> from directive_dsl.parser import parse
+    >>> module = parse('rule r "T":\n  require trade >= 5\n    per year  # yearly\n')
+    >>> rule_formula(module.statements[0])
+    'require trade >= 5 per year'
+    """
+    text = rule.span.source.text
+    start = text.rfind("require", rule.span.start, rule.check.span.start)
+    end = max(rule.check.span.end, rule.time.span.end if rule.time is not None else 0)
+    return " ".join(text[start if start >= 0 else rule.check.span.start:end].split())
+
+
 def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
     offset, line, column = rule_location(rule)
     source = rule.span.source
@@ -95,6 +109,7 @@ def check_rule(resolver: Resolver, rule: n.Rule) -> m.CheckedRule | None:
         track=notes.get("track", "path"),  # type: ignore[arg-type]
         partial=notes.get("partial", "track"),  # type: ignore[arg-type]
         incomplete=notes.get("incomplete", "missing"),  # type: ignore[arg-type]
+        formula=rule_formula(rule),
         file=location.file,
         line=line,
         column=column,

@@ -2,7 +2,7 @@
 
 At the top the directive's title, window, as-of period and the verdict with
 every status counted, then a table of the targets at a glance; then one
-section per rule with its title, id, severity and ``@source``, a chart of
+section per rule with its title, the rule as written, its id, severity and ``@source``, a chart of
 actual against threshold (:mod:`.charts`) and a table of every group and
 period; at the end, the source of these figures (each dataset read, its rows,
 grain, as-of and SHA-256, and when and how the report was made). The page loads nothing: the stylesheet (``report.css``) and the charts
@@ -28,11 +28,13 @@ from ..i18n import N_, _, current, ngettext
 from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import SCHEMA, Outcome, Report, RuleSummary
+from ..rule_words import deadline_words
 from ..run_words import grain_words, grouped, moment_words, short_hash
 from ..wording import (
     count_words,
     figures,
     gap_unit,
+    group_words,
     headline_words,
     location_words,
     number,
@@ -208,10 +210,24 @@ def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
                           "data-line": rule.location.line, "data-column": rule.location.column},
               el("div", {"class": "rule-head"}, el("h2", {"id": f"h-{index}"}, rule.title or rule.id),
                  badge(rule.status)),
+              el("p", {"class": "formula"}, "Rule as written: ", el("code", None, rule.formula))
+              if rule.formula else None,
               el("dl", {"class": "meta"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in meta]),
               _figure(chart, outcomes) if chart else None,
               _table(rule, outcomes) if outcomes else
-              el("p", {"class": "empty"}, _("No outcomes: this rule found no group or period to judge.")))
+              el("p", {"class": "empty"}, _("No outcomes: this rule found no group or period to judge.")),
+              _progress(outcomes))
+
+
+def _progress(outcomes: Sequence[Outcome]) -> ET.Element | None:
+    """For a target due by a deadline: each outcome's baseline, target, projection and progress class."""
+    items = []
+    for o in outcomes:
+        words = deadline_words(o)
+        if words:
+            where = ", ".join(part for part in (group_words(o.group), o.period) if part)
+            items.append(el("li", None, el("span", {"class": "where"}, where), ": ", words))
+    return el("ul", {"class": "progress", "aria-label": "Progress toward the deadline"}, items) if items else None
 
 
 def _figure(chart: Chart, outcomes: Sequence[Outcome]) -> ET.Element:

@@ -1,6 +1,7 @@
 """The ``markdown`` format, for pull-request comments: a summary line, then a table per rule.
 
-Only rules with violations get a table (every rule with ``include_passing``);
+Only rules with violations get a table, under the rule as written, and a
+target due by a deadline a line per outcome on its progress (every rule with ``include_passing``);
 the rules that hold are named in one closing line, and a last section says
 where the figures came from (each dataset read, and when and how the report
 was made). Text that comes from the
@@ -20,6 +21,7 @@ from ..i18n import _
 from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
+from ..rule_words import deadline_words
 from ..run_words import grain_words, grouped, made_words, short_hash
 from ..wording import (
     count_words,
@@ -94,7 +96,10 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     header = ([_("Group")] if grouped else []) + [_("Period"), _("Status"), _("Actual"), _("Threshold"), _("Gap"),
                                                  _("Reason")]
     align = (["---"] if grouped else []) + ["---", "---", "--:", "---", "--:", "---"]
-    lines = [head, "", " · ".join(meta), "", _row(header), _row(align)]
+    lines = [head, "", " · ".join(meta), ""]
+    if rule.formula:
+        lines += [f"Rule: {_code(rule.formula)}", ""]
+    lines += [_row(header), _row(align)]
     for o in outcomes:
         status = f"{_ICONS[o.status]} {status_code_words(o.status)}"
         if o.violation_severity and o.violation_severity != severity:
@@ -108,7 +113,22 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
                   shown.gap if o.gap is not None else "", escape(reason)]
         lines.append(_row(cells))
     lines.append("")
+    progress = [(o, deadline_words(o)) for o in outcomes]
+    lines += [f"- progress {escape(_where(o))}: {words}" for o, words in progress if words]
+    if any(words for _, words in progress):
+        lines.append("")
     return lines
+
+
+def _where(o: Outcome) -> str:
+    return ", ".join(part for part in (group_words(o.group), o.period) if part)
+
+
+def _code(text: str) -> str:
+    """*text* as inline code, fenced by more backticks than it holds in a row."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{' '.join(text.split())}{pad}{fence}"
 
 
 def _row(cells: Sequence[str]) -> str:

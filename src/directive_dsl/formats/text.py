@@ -2,8 +2,10 @@
 
 Each rule opens with its place in the directive, written the way compilers
 write theirs (``file:line:col: error[rule]: title``) so terminals and editors
-link to it; its violations follow as an aligned table of group, period, status,
-actual, threshold, gap and reason. ``include_passing`` lists every outcome.
+link to it, then the rule as written; its violations follow as an aligned table of group, period, status,
+actual, threshold, gap and reason, and for a target due by a deadline a line per
+outcome on its baseline, path, projection and progress class.
+``include_passing`` lists every outcome.
 A footer says where the figures came from: a ``Data:`` line per dataset read
 (its source, rows, grain, as-of and SHA-256), then when and how the report was made.
 
@@ -34,6 +36,7 @@ from ..i18n import _
 from ..provenance import RunInfo
 from ..reasons import reason_words
 from ..report import Outcome, Report, RuleSummary
+from ..rule_words import deadline_words
 from ..run_words import dataset_words, made_words
 from ..wording import (
     figures,
@@ -94,6 +97,8 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
     severity = violation_severity(outcomes, "note")
     label = paint(f"{severity}[{rule.id}]", _SEVERITY_COLOR.get(severity, "bold") + "+bold")
     lines = [f"{where}: {label}: {rule.title or rule.id}"]
+    if rule.formula:
+        lines.append(paint(f"  rule: {rule.formula}", "dim"))
     if rule.source:
         lines.append(paint("  " + _("source: {source}").format(source=rule.source), "dim"))
     if not outcomes:
@@ -118,6 +123,11 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
         word = status_code_words(outcome.status)
         cells[status_at] = paint(word, _STATUS_COLOR[outcome.status]) + cells[status_at][len(word):]
         lines.append(("  " + "  ".join(cells)).rstrip())
+    for outcome in outcomes:
+        words = deadline_words(outcome)
+        if words:
+            where = ", ".join(part for part in (group_words(outcome.group), outcome.period) if part)
+            lines.append(f"  progress {where}: {words}")
     return lines
 
 

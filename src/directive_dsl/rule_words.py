@@ -1,0 +1,49 @@
+"""A rule's own words for the human formats: how a target with a deadline stands (SPEC §13.8).
+
+The outcome tables give each period's actual value, the threshold (for a path,
+its value now and the target) and the gap; a target due by a deadline says
+more, in one line per outcome: where progress is measured from, the target,
+the trend's projection and the progress class.
+
+>>> from directive_dsl.report import Location, Outcome
+>>> o = Outcome(rule="r", severity="warning", status="off_track", group={}, period="2027",
+...             actual=4.55, op=">=", threshold=6.46, unit="%", gap=1.91, target=10.0,
+...             deadline="2030", projected=5.2364, progress="limited_progress",
+...             baseline_period="2025", baseline=4.1, location=Location(file="t", line=1, column=1))
+>>> deadline_words(o)
+'baseline 4.1% in 2025 · target 10% by 2030 · projected 5.24% in 2030 · limited progress'
+"""
+
+from __future__ import annotations
+
+from .report import Outcome
+from .wording import figures, reading
+
+#: Each progress class of SPEC §13.8 as a reader says it.
+PROGRESS_WORDS: dict[str, str] = {
+    "target_achieved": "target achieved",
+    "on_track": "on track",
+    "acceleration_needed": "acceleration needed",
+    "limited_progress": "limited progress",
+    "deterioration": "deterioration",
+}
+
+
+def deadline_words(o: Outcome) -> str | None:
+    """How an outcome of a target due by a deadline stands, in one line; None for other outcomes."""
+    if o.deadline is None or o.status == "missing":
+        return None
+    shown = figures(o)
+    parts: list[str] = []
+    if o.baseline_period is not None:
+        parts.append(f"baseline {reading(o.baseline, o.unit)} in {o.baseline_period}" if o.baseline is not None
+                     else f"baseline {o.baseline_period}, no value")
+    if o.target is not None:
+        parts.append(f"target {shown.target} by {o.deadline}")
+    if o.projected is not None:
+        parts.append(f"projected {reading(o.projected, o.unit)} in {o.deadline}")
+    if o.progress is not None:
+        parts.append(PROGRESS_WORDS.get(o.progress, o.progress.replace("_", " ")))
+    elif o.progress_reason:
+        parts.append(f"no progress class: {o.progress_reason}")
+    return " · ".join(parts) if parts else None
