@@ -82,3 +82,17 @@ def test_every_engine_writes_the_same_rule_words(report: Report) -> None:
         mine, theirs = (re.sub(r'<p class="made">.*?</p>|^\*?Made .*$', "", render(r, fmt, include_passing=True),
                                flags=re.MULTILINE) for r in (report, reference))
         assert "region = North, 2027" in mine and "baseline 100 USD in 2024" in mine and mine == theirs
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("ru", ["  правило: require trade.value[region] >= 200 USD by 2030 from 2024\n",
+            "  ход выполнения, region = South, 2027: базовое значение 80 USD (2024) · цель 200 USD к 2030 · "
+            "прогноз на 2030: "]),
+    ("be", ["  правіла: require trade.value[region] >= 200 USD by 2030 from 2024\n",
+            "  ход выканання, region = South, 2027: базавае значэнне 80 USD (2024) · мэта 200 USD да 2030 · "
+            "прагноз на 2030: "]),
+])
+def test_the_rule_words_are_in_the_report_language(report: Report, locale: str, words: list[str]) -> None:
+    text = render(report, "text", include_passing=True, locale=locale)
+    assert all(w in text for w in words), text
+    assert ("пагаршэнне" if locale == "be" else "ухудшение") in text

@@ -16,17 +16,24 @@ the trend's projection and the progress class.
 
 from __future__ import annotations
 
+from .i18n import N_, _
+from .reasons import reason_words
 from .report import Outcome
 from .wording import figures, reading
 
 #: Each progress class of SPEC §13.8 as a reader says it.
-PROGRESS_WORDS: dict[str, str] = {
-    "target_achieved": "target achieved",
-    "on_track": "on track",
-    "acceleration_needed": "acceleration needed",
-    "limited_progress": "limited progress",
-    "deterioration": "deterioration",
+_PROGRESS: dict[str, str] = {
+    "target_achieved": N_("target achieved"),
+    "on_track": N_("on track"),
+    "acceleration_needed": N_("acceleration needed"),
+    "limited_progress": N_("limited progress"),
+    "deterioration": N_("deterioration"),
 }
+
+
+def progress_words(progress: str) -> str:
+    """A progress class as a reader says it, in the current language: ``limited progress``."""
+    return _(_PROGRESS[progress]) if progress in _PROGRESS else progress.replace("_", " ")
 
 
 def deadline_words(o: Outcome) -> str | None:
@@ -36,14 +43,17 @@ def deadline_words(o: Outcome) -> str | None:
     shown = figures(o)
     parts: list[str] = []
     if o.baseline_period is not None:
-        parts.append(f"baseline {reading(o.baseline, o.unit)} in {o.baseline_period}" if o.baseline is not None
-                     else f"baseline {o.baseline_period}, no value")
+        parts.append(_("baseline {value} in {period}").format(value=reading(o.baseline, o.unit),
+                                                               period=o.baseline_period)
+                     if o.baseline is not None
+                     else _("baseline {period}, no value").format(period=o.baseline_period))
     if o.target is not None:
-        parts.append(f"target {shown.target} by {o.deadline}")
+        parts.append(_("target {target} by {deadline}").format(target=shown.target, deadline=o.deadline))
     if o.projected is not None:
-        parts.append(f"projected {reading(o.projected, o.unit)} in {o.deadline}")
+        parts.append(_("projected {value} in {deadline}").format(value=reading(o.projected, o.unit),
+                                                                  deadline=o.deadline))
     if o.progress is not None:
-        parts.append(PROGRESS_WORDS.get(o.progress, o.progress.replace("_", " ")))
+        parts.append(progress_words(o.progress))
     elif o.progress_reason:
-        parts.append(f"no progress class: {o.progress_reason}")
+        parts.append(_("no progress class: {reason}").format(reason=reason_words(o.progress_reason)))
     return " · ".join(parts) if parts else None

@@ -210,7 +210,8 @@ def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
                           "data-line": rule.location.line, "data-column": rule.location.column},
               el("div", {"class": "rule-head"}, el("h2", {"id": f"h-{index}"}, rule.title or rule.id),
                  badge(rule.status)),
-              el("p", {"class": "formula"}, "Rule as written: ", el("code", None, rule.formula))
+              el("p", {"class": "formula"}, *_pieces(_("Rule as written: {formula}"),
+                                                     formula=el("code", None, rule.formula)))
               if rule.formula else None,
               el("dl", {"class": "meta"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in meta]),
               _figure(chart, outcomes) if chart else None,
@@ -227,7 +228,7 @@ def _progress(outcomes: Sequence[Outcome]) -> ET.Element | None:
         if words:
             where = ", ".join(part for part in (group_words(o.group), o.period) if part)
             items.append(el("li", None, el("span", {"class": "where"}, where), ": ", words))
-    return el("ul", {"class": "progress", "aria-label": "Progress toward the deadline"}, items) if items else None
+    return el("ul", {"class": "progress", "aria-label": _("Progress toward the deadline")}, items) if items else None
 
 
 def _figure(chart: Chart, outcomes: Sequence[Outcome]) -> ET.Element:

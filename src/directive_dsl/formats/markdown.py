@@ -98,7 +98,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     align = (["---"] if grouped else []) + ["---", "---", "--:", "---", "--:", "---"]
     lines = [head, "", " · ".join(meta), ""]
     if rule.formula:
-        lines += [f"Rule: {_code(rule.formula)}", ""]
+        lines += [_("Rule: {formula}").format(formula=_code(rule.formula)), ""]
     lines += [_row(header), _row(align)]
     for o in outcomes:
         status = f"{_ICONS[o.status]} {status_code_words(o.status)}"
@@ -114,7 +114,8 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
         lines.append(_row(cells))
     lines.append("")
     progress = [(o, deadline_words(o)) for o in outcomes]
-    lines += [f"- progress {escape(_where(o))}: {words}" for o, words in progress if words]
+    lines += ["- " + _("progress {where}: {words}").format(where=escape(_where(o)), words=words)
+              for o, words in progress if words]
     if any(words for _, words in progress):
         lines.append("")
     return lines

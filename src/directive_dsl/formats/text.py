@@ -98,7 +98,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
     label = paint(f"{severity}[{rule.id}]", _SEVERITY_COLOR.get(severity, "bold") + "+bold")
     lines = [f"{where}: {label}: {rule.title or rule.id}"]
     if rule.formula:
-        lines.append(paint(f"  rule: {rule.formula}", "dim"))
+        lines.append(paint("  " + _("rule: {formula}").format(formula=rule.formula), "dim"))
     if rule.source:
         lines.append(paint("  " + _("source: {source}").format(source=rule.source), "dim"))
     if not outcomes:
@@ -127,7 +127,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
         words = deadline_words(outcome)
         if words:
             where = ", ".join(part for part in (group_words(outcome.group), outcome.period) if part)
-            lines.append(f"  progress {where}: {words}")
+            lines.append("  " + _("progress {where}: {words}").format(where=where, words=words))
     return lines
 
 
