@@ -316,3 +316,18 @@ def test_check_prints_w120_found_in_the_data_and_lint_does_not(
     assert main(["check", "t.directive", "--engine", "python"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("t.directive:8:1: warning[W120]: the waiver of `fdi_regions` matches no outcome\n")
+
+
+def test_lint_prints_the_w120_it_can_see_without_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = _files(tmp_path, 'waive fdi_regions until 2025 because "x"\n')
+    path.write_text(path.read_text().replace("per year", "per year from 2026 to 2030"))
+    assert main(["lint", "t.directive"]) == 0
+    out, err = capsys.readouterr()
+    assert err.startswith("t.directive:8:25: warning[W120]: the waiver of `fdi_regions` ends in 2025, "
+                          "before the rule's first period 2026\n")
+    assert out == "t.directive: ok (1 rule, 1 warning)\n"
+    assert main(["check", "t.directive", "--engine", "python"]) == 1
+    assert capsys.readouterr().err.count("W120") == 1  # once, from the checker
