@@ -437,9 +437,10 @@ def _report(directive: directive_dsl.CheckedDirective, data: dict[str, Any] | No
 
 
 def _without_places(value: Any) -> Any:
-    """The report without source locations (formatting moves lines, and unnamed rules are named by line)."""
+    """The report without source locations (formatting moves lines, and unnamed rules are named by line)
+    and without the rules as written (formatting respaces them)."""
     if isinstance(value, dict):
-        return {k: _without_places(v) for k, v in value.items() if k not in ("location", "file")}
+        return {k: _without_places(v) for k, v in value.items() if k not in ("location", "file", "formula")}
     if isinstance(value, list):
         return [_without_places(v) for v in value]
     if isinstance(value, str):
