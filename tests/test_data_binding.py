@@ -390,8 +390,13 @@ def test_missing_column_in_a_file_separated_by_semicolons() -> None:
     error = error_of(
         lambda: bind_csv("year;amount\n2026;1\n", DatasetSchema(name="x", measures=("amount",)))
     )
+    assert (error.code, error.line) == ("E513", 1)
+    assert error.message == (
+        "every row is one cell: the file seems to separate cells with `;`, not `,`"
+    )
     assert error.hint == (
-        "the file seems to separate cells with `;`; write it with `,` (CSV) or tabs (TSV)"
+        "read it with delimiter \";\" in the dataset's `from` clause, or after the path in --data: "
+        "?delimiter=;"
     )
 
 
@@ -415,6 +420,10 @@ def test_long_column_lists_are_cut() -> None:
         "the data has columns `c0`, `c1`, `c2`, `c3`, `c4`, `c5`, `c6`, `c7`, `c8`, `c9`, "
         "`c10` and `c11` and 8 more"
     )
+
+
+COMMA_HINT = ("the file writes decimals with a comma: read it with decimal \",\" in the "
+              "dataset's `from` clause, or after the path in --data: ?decimal=,")
 
 
 MEASURE_HINT = (
@@ -455,7 +464,8 @@ def test_non_numeric_measure_hint_names_the_declaration() -> None:
             '"1,234"',
             "write numbers without thousands separators: 1234567, not 1,234,567",
         ),
-        ('"1,5"', '"1,5"', "write decimals with a point: 1.5, not 1,5"),
+        ('"1,5"', '"1,5"', COMMA_HINT),
+        ('"1 234,5"', '"1 234,5"', COMMA_HINT),
         ("12.5%", '"12.5%"', "write percentages as plain numbers: 12.5, not 12.5%"),
         ("1_000", '"1_000"', MEASURE_HINT),
         ("0x10", '"0x10"', MEASURE_HINT),

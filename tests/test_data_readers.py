@@ -444,7 +444,8 @@ def test_not_utf8_names_line_and_column() -> None:
     assert (error.code, error.line, error.column) == ("E500", 3, 9)
     assert str(error) == (
         "x.csv:3:9: error[E500]: `x.csv` is not UTF-8 text (byte 0xe9)\n"
-        "   = hint: save the file as UTF-8"
+        '   = hint: save the file as UTF-8, or name its encoding: with encoding "cp1251" in the '
+        "dataset's `from` clause, or after the path in --data: ?encoding=cp1251"
     )
 
 
@@ -454,7 +455,7 @@ def test_not_utf8_names_line_and_column() -> None:
         ("x.txt", ".txt", ""),
         ("x", "(none)", ""),
         ("x.parquet.gz", ".parquet.gz", ""),
-        ("x.xlsx", ".xlsx", "save the sheet as CSV; "),
+        ("x.xlsx.gz", ".xlsx.gz", ""),
     ],
 )
 def test_unknown_extension(name: str, shown: str, extra: str) -> None:
@@ -463,8 +464,8 @@ def test_unknown_extension(name: str, shown: str, extra: str) -> None:
     assert str(error) == (
         f"{name}: error[E508]: cannot read `{name}`: unknown file type `{shown}`\n"
         f"   = hint: {extra}data files may be CSV (.csv), TSV (.tsv, .tab), JSON arrays of "
-        "objects (.json), JSON Lines (.jsonl, .ndjson) or Parquet (.parquet, .pq); CSV, TSV "
-        "and JSON may be gzipped (.csv.gz, …)"
+        "objects (.json), JSON Lines (.jsonl, .ndjson), Parquet (.parquet, .pq) or workbooks "
+        "(.xlsx, .xlsm, .xls, .ods); CSV, TSV and JSON may be gzipped (.csv.gz, …)"
     )
 
 

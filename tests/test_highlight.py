@@ -243,3 +243,11 @@ def test_tmlanguage_token_classes() -> None:
     escape = next(p for p in string["patterns"] if p["name"].startswith("constant.character"))
     for written in ('\\"', "\\\\", "\\n", "\\t", "\\u00e9"):
         assert re.fullmatch(escape["match"], written), written
+
+
+def test_file_options_are_highlighted_before_their_value_only() -> None:
+    tokens = [(kind, value) for kind, value in lex('dataset x from "x.csv" with header 3, sheet "A"\n'
+                                                   "  dimensions header\n") if value.strip()]
+    assert (Keyword, "with") in tokens
+    assert (Keyword.Pseudo, "header") in tokens and (Keyword.Pseudo, "sheet") in tokens
+    assert tokens[-1] == (Name, "header")  # a column named header stays a name

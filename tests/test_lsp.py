@@ -353,3 +353,13 @@ def test_a_waivers_condition_completes_the_dimensions_of_its_rule(client: Client
     assert client.diagnostics(uri) == []
     assert complete(client, uri, at(text, 'partner = "CN"] because')) == ["partner", "in", "not", "and", "or"]
     assert "waive" in complete(client, uri, {"line": text.count("\n"), "character": 0})
+
+
+def test_completion_of_file_options(client: Client, folder: Path) -> None:
+    text = 'dataset exports from "exports.csv" with delimiter ";", \n'
+    uri = open_document(client, folder / "options.directive", text)
+    client.diagnostics(uri)
+    after_comma = complete(client, uri, {"line": 0, "character": len(text) - 1})
+    assert after_comma == ["delimiter", "decimal", "encoding", "header", "sheet"]
+    after_with = complete(client, uri, {"line": 0, "character": len('dataset exports from "exports.csv" with ')})
+    assert after_with == after_comma

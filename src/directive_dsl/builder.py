@@ -370,7 +370,17 @@ class Builder:
         )
 
     def dataset_from(self, c: list[Child]) -> n.DatasetFrom:
-        return n.DatasetFrom(path=c[0], span=self._from_keyword("from", self._span(c)))
+        options = tuple(o for o in c[1:] if isinstance(o, n.FileOption))
+        return n.DatasetFrom(path=c[0], options=options,
+                             span=self._from_keyword("from", self._span(c)))
+
+    def file_option(self, c: list[Child]) -> n.FileOption:
+        value = c[1]
+        if isinstance(value, Token):  # a number, kept as written: `header 3`
+            span = self._token_span(value)
+            return n.FileOption(key=c[0], value=n.String(value=str(value), span=span), number=True,
+                                span=Span(self.source, c[0].span.start, span.end))
+        return n.FileOption(key=c[0], value=value, span=Span(self.source, c[0].span.start, value.span.end))
 
     def dataset_time(self, c: list[Child]) -> n.DatasetTime:
         return n.DatasetTime(column=c[0], span=self._from_keyword("time", self._span(c)))

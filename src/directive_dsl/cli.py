@@ -72,10 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=PATH",
-        help="bind a dataset to a file (repeatable)",
+        help="bind a dataset to a file (repeatable); options after ?: "
+        "PATH?delimiter=;&decimal=,&encoding=cp1251&header=2&sheet=NAME",
     )
     check.add_argument(
-        "--data-dir", metavar="DIR", help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet"
+        "--data-dir", metavar="DIR",
+        help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet|.xlsx|.xlsm|.xls|.ods"
     )
     check.add_argument(
         "--engine", default="duckdb", help="duckdb (default), python, spark or postgres"
@@ -330,8 +332,22 @@ def _data_options(items: list[str]) -> dict[str, object]:
             )
         if name in bound:
             raise DirectiveUsageError(f"--data binds `{name}` twice")
-        bound[name] = path
+        bound[name] = _data_file(item, path)
     return bound
+
+
+def _data_file(item: str, text: str) -> object:
+    """PATH, or PATH?key=value&… as a data file with its options (SPEC §13.2)."""
+    from .data import DataFile
+    from .data.options import OptionProblem, format_of_name, read_options, split_data_path
+
+    try:
+        path, pairs = split_data_path(text)
+        if not pairs:
+            return text
+        return DataFile(path, read_options(pairs, format_of_name(path)))
+    except OptionProblem as problem:
+        raise DirectiveUsageError(f"--data `{item}`: {problem.message}", hint=problem.hint) from None
 
 
 def _from_dir(folder: str, datasets: object, bound: dict[str, object]) -> dict[str, object]:

@@ -75,6 +75,8 @@ CODES: dict[str, str] = {
     "E510": "text compared with a column of numbers",
     "E511": "unknown unit in a unit column",
     "E512": "units of different kinds added up",
+    "E513": "every row in one cell (another delimiter)",
+    "E514": "no header where one is expected",
     # engines and usage
     "E600": "engine error",
     "E700": "usage error",

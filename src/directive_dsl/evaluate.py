@@ -15,7 +15,7 @@ import attrs
 
 from . import model as m
 from .asof import EVERY_DATASET, caller_as_ofs, dataset_facts, earliest, within_as_of
-from .data import DatasetSchema
+from .data import DataFile, DatasetSchema
 from .errors import (
     Diagnostic,
     DirectiveDataError,
@@ -211,6 +211,8 @@ def _bind(
             value, base_dir, outside = data[name], Path.cwd(), True
         elif info.path is not None:
             value, base_dir, outside = info.path, info.base_dir, allow_outside
+            if info.file_options:
+                value = DataFile(info.path, info.file_options)
         else:
             problems.append(
                 Diagnostic.at(

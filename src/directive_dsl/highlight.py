@@ -40,8 +40,10 @@ _COMPOUND_UNIT = rf"{_NAME}(?:[/*]{_NAME})+"
 #: Words that start a statement.
 DECLARATIONS = ("directive", "dataset", "domain", "unit", "let", "import", "rule", "require", "waive")
 #: Words of header, dataset and waiver clauses.
-CLAUSES = ("period", "to", "source", "owner", "from", "time", "dimensions", "measure", "aggregate",
-           "fill", "as", "of", "until", "because")
+CLAUSES = ("period", "to", "source", "owner", "from", "with", "time", "dimensions", "measure",
+           "aggregate", "fill", "as", "of", "until", "because")
+#: The options of a dataset's file, after `with` (names, not keywords, elsewhere).
+FILE_OPTIONS = ("delimiter", "decimal", "encoding", "header", "sheet")
 #: Words of time clauses and periods.
 TIME_WORDS = ("per", "in", "by", "at", "total", "year", "quarter", "month")
 #: Words that join conditions.
@@ -89,6 +91,8 @@ class DirectiveLexer(RegexLexer):  # type: ignore[misc]
                 bygroups(Keyword, Whitespace, Name.Attribute),
                 "unit",
             ),
+            # A file option is followed by its value: `delimiter ";"`, `header 3`.
+            (words(FILE_OPTIONS, prefix=r"\b", suffix=r'\b(?=[ \t]*["0-9])'), Keyword.Pseudo),
             (words(CLAUSES + TIME_WORDS, prefix=r"\b", suffix=r"\b"), Keyword),
             (words(OPERATOR_WORDS, prefix=r"\b", suffix=r"\b"), Operator.Word),
             (words(MAGNITUDES, prefix=r"\b", suffix=r"\b"), Keyword.Constant),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
+from .data.options import FileOptions
 from .errors import Diagnostic
 from .periods import Grain, Period
 from .source import Span, unknown_span
@@ -109,6 +110,8 @@ class DatasetInfo:
     name: str
     path: str | None = None
     path_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+    #: How to read the file of `from … with key value, …` (SPEC §13.2).
+    file_options: FileOptions = attrs.field(factory=FileOptions)
     base_dir: Path = attrs.field(factory=Path.cwd, eq=False)
     time: str | None = None
     dimensions: tuple[str, ...] | None = None

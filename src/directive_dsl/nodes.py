@@ -291,10 +291,20 @@ class Header(Node):
 
 
 @attrs.frozen(kw_only=True)
+class FileOption(Node):
+    """``delimiter ";"`` or ``header 3`` after ``with`` (a number is kept as written)."""
+
+    key: Identifier
+    value: String
+    number: bool = False
+
+
+@attrs.frozen(kw_only=True)
 class DatasetFrom(Node):
-    """``from "path"``."""
+    """``from "path" [with key value, …]``."""
 
     path: String
+    options: tuple[FileOption, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -363,6 +373,11 @@ class Dataset(Node):
     def path(self) -> String | None:
         found = self._all(DatasetFrom)
         return found[-1].path if found else None  # type: ignore[attr-defined]
+
+    @property
+    def file_options(self) -> tuple[FileOption, ...]:
+        found = self._all(DatasetFrom)
+        return found[-1].options if found else ()  # type: ignore[attr-defined]
 
     @property
     def time(self) -> Identifier | None:

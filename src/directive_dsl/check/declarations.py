@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .. import model as m
 from .. import nodes as n
+from ..data.options import FileOptions, OptionProblem, format_of_name, read_options
 from ..errors import (
     Diagnostic,
     DirectiveCheckError,
@@ -135,6 +136,7 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
         name=node.name.name,
         path=node.path.value if node.path else None,
         path_span=node.path.span if node.path else None,
+        file_options=_file_options(node, report),
         base_dir=declared.base_dir,
         time=node.time.name if node.time else None,
         dimensions=dims,
@@ -149,6 +151,24 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
             **({node.time.name: node.time.span} if node.time else {}),
         },
     )
+
+
+def _file_options(node: n.Dataset, report: Report) -> FileOptions:
+    """The options of `from "path" with key value, …`, each checked against the file's kind."""
+    given = node.file_options
+    if not given or node.path is None:
+        return FileOptions()
+    fmt = format_of_name(node.path.value)
+    try:
+        return read_options([(o.key.name, int(o.value.value) if o.number and o.value.value.isdigit()
+                              else o.value.value) for o in given], fmt)
+    except OptionProblem as problem:
+        option = next(o for o in given if o.key.name == problem.key)
+        if problem.message.endswith("is given twice"):
+            option = [o for o in given if o.key.name == problem.key][1]
+        _error(report, option.value.span if problem.value else option.key.span, "E408",
+               problem.message, hint=problem.hint)
+        return FileOptions()
 
 
 def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.MeasureInfo | None:

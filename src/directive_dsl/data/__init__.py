@@ -9,6 +9,8 @@ from .binding import TIME_NAMES as TIME_NAMES
 from .binding import BoundTable as BoundTable
 from .binding import DatasetSchema as DatasetSchema
 from .binding import bind_table as bind_table
+from .options import DataFile as DataFile
+from .options import FileOptions as FileOptions
 from .readers import DIR_EXTENSIONS as DIR_EXTENSIONS
 from .readers import FORMATS as FORMATS
 from .readers import RawTable as RawTable
@@ -23,7 +25,9 @@ __all__ = [
     "TIME_NAMES",
     "UNKNOWN_TEXTS",
     "BoundTable",
+    "DataFile",
     "DatasetSchema",
+    "FileOptions",
     "RawTable",
     "bind_table",
     "find_in_dir",

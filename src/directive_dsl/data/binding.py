@@ -17,7 +17,7 @@ import json
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -26,7 +26,15 @@ from ..errors import Diagnostic, DirectiveDataError, listing, suggest
 from ..periods import GRAINS, Grain, Period
 from ..source import Span
 from .raw import RawTable, line_of, origin_text
-from .values import TimeColumn, is_empty, is_infinite, to_numbers, to_periods, to_texts
+from .values import (
+    TimeColumn,
+    comma_decimals,
+    is_empty,
+    is_infinite,
+    to_numbers,
+    to_periods,
+    to_texts,
+)
 
 __all__ = ["TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table"]
 
@@ -113,9 +121,10 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
     dimensions: dict[str, list[str | None]] = {}
     measures: dict[str, list[float | None]] = {}
     inferred_measures: list[str] = []
+    read_numbers = _number_reader(raw)
     for column, values in raw.columns.items():
         if column in numeric:
-            numbers, bad = to_numbers(values)
+            numbers, bad = read_numbers(values)
             if bad >= 0:
                 problems.append(_number_problem(schema, raw, column, bad))
             else:
@@ -125,7 +134,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         if column in numeric or column in declared_dimensions or column == time_column:
             continue
         if not schema.complete and column.lower() not in TIME_NAMES:
-            numbers, bad = to_numbers(values)
+            numbers, bad = read_numbers(values)
             if bad < 0 and numbers.count(None) < len(numbers):
                 measures[column] = numbers
                 inferred_measures.append(column)
@@ -150,6 +159,13 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         row_lines=raw.row_lines,
         numeric_dimensions=numeric_dimensions,
     )
+
+
+def _number_reader(raw: RawTable) -> Callable[[list[object]], tuple[list[float | None], int]]:
+    """How *raw*'s cells become numbers: with a decimal comma when the file was read so."""
+    if raw.options.decimal == ",":
+        return lambda values: to_numbers(comma_decimals(values))
+    return to_numbers
 
 
 def dimension_columns(
@@ -218,8 +234,14 @@ def _check_present(schema: DatasetSchema, raw: RawTable) -> None:
 def _missing_hint(column: str, present: list[str]) -> str:
     if not present:
         return "the data has no columns"
-    if len(present) == 1 and column in present[0].split(";"):
-        return "the file seems to separate cells with `;`; write it with `,` (CSV) or tabs (TSV)"
+    if len(present) == 1:
+        for separator in (";", "\t", "|", ","):
+            if column in present[0].split(separator):
+                from .formats import option_hint
+
+                return "the file seems to separate cells with " + (
+                    "tabs" if separator == "\t" else f"`{separator}`"
+                ) + "; read it " + option_hint("delimiter", separator)
     spaced = [name for name in present if name != column and name.strip() == column]
     if spaced:
         return f"the data has `{spaced[0]}`, with spaces around the name; remove them"
@@ -257,24 +279,27 @@ def _field(raw: RawTable, column: str, line: int | None = None) -> int:
     file, as editors count (``data.csv:3:12``); else *column*'s position among the columns."""
     field = list(raw.columns).index(column)
     if line is not None:
-        found = _cell_start(raw.origin, line, field)
+        found = _cell_start(raw.origin, line, field, raw.options.delimiter, raw.options.encoding)
         if found is not None:
             return found
     return field + 1
 
 
-def _cell_start(origin: str, line: int, field: int) -> int | None:
+def _cell_start(
+    origin: str, line: int, field: int, delimiter: str | None = None, encoding: str | None = None
+) -> int | None:
     """Where field *field* (0-based) starts on 1-based *line* of a delimited file, or None."""
     import gzip
     from itertools import islice
 
     name = origin.lower().removesuffix(".gz")
-    if not name.endswith((".csv", ".tsv", ".txt")):
+    if not name.endswith((".csv", ".tsv", ".tab", ".txt")):
         return None
-    delimiter = "\t" if name.endswith(".tsv") else ","
+    delimiter = delimiter or ("\t" if name.endswith((".tsv", ".tab")) else ",")
     try:
         opener = gzip.open if origin.lower().endswith(".gz") else open
-        with opener(origin, "rt", encoding="utf-8-sig", errors="replace", newline="") as stream:
+        with opener(origin, "rt", encoding=encoding or "utf-8-sig", errors="replace",
+                    newline="") as stream:
             text = next(islice(stream, line - 1, None), None)
     except (OSError, EOFError, ValueError):
         return None
@@ -323,6 +348,13 @@ _THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 
+def _comma_written(text: str) -> bool:
+    """Whether *text* is a number written with a decimal comma (1,5 or 1 234,5)."""
+    return "," in text and comma_decimals([text]) != [text] and _DECIMAL_COMMA.fullmatch(
+        text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(".", "")
+    ) is not None
+
+
 def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int) -> Diagnostic:
     value = raw.columns[column][row]
     line, prefix = _locate(raw, row)
@@ -333,8 +365,10 @@ def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int)
         hint = "write the real figure, or leave the cell empty for an unknown value"
     elif _THOUSANDS.fullmatch(text):
         hint = "write numbers without thousands separators: 1234567, not 1,234,567"
-    elif _DECIMAL_COMMA.fullmatch(text):
-        hint = "write decimals with a point: 1.5, not 1,5"
+    elif raw.options.decimal != "," and _comma_written(text):
+        from .formats import option_hint
+
+        hint = "the file writes decimals with a comma: read it " + option_hint("decimal", ",")
     elif text.endswith("%"):
         hint = "write percentages as plain numbers: 12.5, not 12.5%"
     elif isinstance(value, str) and not value.isascii():

@@ -17,31 +17,38 @@ from operator import itemgetter
 from pathlib import Path
 from typing import cast
 
+from .options import DEFAULTS, FileOptions
 from .raw import RawTable, data_error, describe, nan_to_none, origin_text
 
 _TABLE_HINT = 'a .json data file holds one array of objects: [{"year": 2026, "amount": 5}, …]'
 _JSONL_HINT = 'each line of a JSON Lines file holds one object: {"year": 2026, "amount": 5}'
 
 
-def decode(data: bytes, origin: str) -> str:
-    """*data* as UTF-8 text (a byte order mark is dropped); E500 at the first bad byte."""
-    if data.startswith(codecs.BOM_UTF8):
+def decode(data: bytes, origin: str, encoding: str | None = None) -> str:
+    """*data* as text in *encoding* (default UTF-8; a byte order mark is dropped);
+    E500 at the first byte that is not in it."""
+    codec = codecs.lookup(encoding or "utf-8").name
+    if codec == "utf-8" and data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
-        return data.decode("utf-8")
+        text = data.decode(codec)
     except UnicodeDecodeError as exc:
         start = exc.start
         line = data.count(b"\n", 0, start) + 1
         line_start = data.rfind(b"\n", 0, start) + 1
-        column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+        column = len(data[line_start:start].decode(codec, errors="replace")) + 1
+        named = encoding is not None
         raise data_error(
             "E500",
-            f"`{origin}` is not UTF-8 text (byte 0x{data[start]:02x})",
+            f"`{origin}` is not {encoding if named else 'UTF-8'} text (byte 0x{data[start]:02x})",
             file=origin,
             line=line,
             column=column,
-            hint="save the file as UTF-8",
+            hint=(f"is it in another encoding? name that one: {option_hint('encoding', 'utf-8')}"
+                  if named else
+                  "save the file as UTF-8, or name its encoding: " + option_hint("encoding", "cp1251")),
         ) from None
+    return text.removeprefix("\ufeff") if codec != "utf-8" else text
 
 
 def _record_lines(text: str, delimiter: str, origin: str) -> array[int]:
@@ -80,9 +87,11 @@ def _csv_error(exc: csv.Error, origin: str, line: int, delimiter: str) -> Except
     return data_error("E500", f"cannot read the {kind} file: {reason}", file=origin, line=line)
 
 
-def read_delimited(name: str, origin: str, text: str, delimiter: str) -> RawTable:
-    """A CSV (``,``) or TSV (tab) file: a header line, then one record per row."""
-    kind = "TSV" if delimiter == "\t" else "CSV"
+def read_delimited(
+    name: str, origin: str, text: str, delimiter: str, options: FileOptions = DEFAULTS
+) -> RawTable:
+    """A CSV (``,``) or TSV (tab) file, or one with its own *delimiter*: a header line,
+    then one record per row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         records = list(reader)
@@ -94,24 +103,35 @@ def read_delimited(name: str, origin: str, text: str, delimiter: str) -> RawTabl
         starts = range(1, len(records) + 1)
     else:
         starts = _record_lines(text, delimiter, origin)
-    header_at = next((k for k, record in enumerate(records) if any(record)), None)
-    if header_at is None:
-        raise data_error(
-            "E504",
-            f"`{origin}` is empty",
-            file=origin,
-            hint=f"a {kind} file starts with a header line naming its columns",
-        )
+    return table_from_records(name, origin, records, starts, delimiter=delimiter, options=options)
+
+
+def table_from_records(
+    name: str,
+    origin: str,
+    records: list[list[str]],
+    starts: Sequence[int],
+    *,
+    delimiter: str | None,
+    options: FileOptions,
+) -> RawTable:
+    """The table in text *records* (a delimited file's, or a sheet's when *delimiter* is
+    None), each starting on the line or row in *starts*: the header, then the rows."""
+    place = "line" if delimiter is not None else "row"
+    header_at = _header_index(records, starts, origin, delimiter, options.header)
     header = records[header_at]
     header_line = starts[header_at]
     body = records[header_at + 1 :]
     lines: Sequence[int] = starts[header_at + 1 :]
+    if delimiter is not None:
+        _check_one_column(header, body, origin, header_line, delimiter)
+    _check_title(header, body, lines, origin, header_line, place)
     width = len(header)
     if set(map(len, body)) - {width}:
         body, lines = _drop_rows(body, lines, [i for i, r in enumerate(body) if not any(r)])
         bad = next((i for i, record in enumerate(body) if len(record) != width), None)
         if bad is not None:
-            raise _width_error(origin, lines[bad], len(body[bad]), width, delimiter)
+            raise _width_error(origin, lines[bad], len(body[bad]), width, delimiter or ",")
     values: list[list[object]] = [list(map(itemgetter(i), body)) for i in range(width)]
     if body and "" in values[0]:
         blank = [
@@ -122,8 +142,116 @@ def read_delimited(name: str, origin: str, text: str, delimiter: str) -> RawTabl
         if blank:
             body, lines = _drop_rows(body, lines, blank)
             values = [list(map(itemgetter(i), body)) for i in range(width)]
-    columns = _named_columns(header, values, origin, header_line)
-    return RawTable(name, origin, columns, len(body), header_line, lines)
+    columns = _named_columns(header, values, origin, header_line, place)
+    return RawTable(name, origin, columns, len(body), header_line, lines, options=options)
+
+
+_WHERE_OPTIONS = "in the dataset's `from` clause, or after the path in --data: ?{key}={value}"
+
+
+def option_hint(key: str, value: str) -> str:
+    """How to give file option *key* the value *value*, in a directive and on the command line."""
+    url = {"\t": "%09", "&": "%26"}.get(value, value)
+    return f'with {key} {value if key == "header" else json.dumps(value)} ' + _WHERE_OPTIONS.format(
+        key=key, value=url
+    )
+
+
+def _header_index(
+    records: list[list[str]],
+    starts: Sequence[int],
+    origin: str,
+    delimiter: str | None,
+    header: int | None,
+) -> int:
+    """The index in *records* of the header: the first record that is not blank, or the
+    one on the line (row) the `header` option names."""
+    place = "line" if delimiter is not None else "row"
+    if header is None:
+        found = next((k for k, record in enumerate(records) if any(record)), None)
+        if found is None:
+            kind = "sheet" if delimiter is None else "TSV file" if delimiter == "\t" else "CSV file"
+            raise data_error(
+                "E504",
+                f"`{origin}` is empty",
+                file=origin,
+                hint=f"a {kind} starts with a header {place} naming its columns",
+            )
+        return found
+    at = next((k for k, start in enumerate(starts) if start >= header), None)
+    if at is None or starts[at] != header:
+        last = starts[-1] if len(starts) else 0
+        what = (f"`{origin}` has {last} {place}s" if at is None
+                else f"{place} {header} is inside a quoted cell that starts on {place} {starts[at - 1]}")
+        raise data_error(
+            "E514",
+            f"header {header} names {place} {header}, but {what}",
+            file=origin,
+            hint=f"name the {place} that holds the column names: " + option_hint("header", "N"),
+        )
+    if not any(records[at]):
+        raise data_error(
+            "E514",
+            f"{place} {header} is empty, but header {header} names it as the header",
+            file=origin,
+            line=header,
+            hint=f"name the {place} that holds the column names: " + option_hint("header", "N"),
+        )
+    return at
+
+
+_SEPARATORS = (";", "\t", "|", ",")
+
+
+def _check_one_column(
+    header: list[str], body: list[list[str]], origin: str, header_line: int, delimiter: str
+) -> None:
+    """E513 when every cell lands in one column because the file has another delimiter."""
+    named = [cell for cell in header if cell]
+    if len(named) != 1 or header[0] != named[0]:
+        return
+    counts = {s: named[0].count(s) for s in _SEPARATORS if s != delimiter}
+    separator = max(counts, key=lambda s: counts[s])
+    first = next((record for record in body if any(record)), None)
+    if not counts[separator] or (first is not None and separator not in first[0]):
+        return  # a title above the header, rather
+    shown = "a tab" if separator == "\t" else f"`{separator}`"
+    written = "a tab" if delimiter == "\t" else f"`{delimiter}`"
+    raise data_error(
+        "E513",
+        f"every row is one cell: the file seems to separate cells with {shown}, not {written}",
+        file=origin,
+        line=header_line,
+        hint="read it " + option_hint("delimiter", separator),
+    )
+
+
+def _check_title(
+    header: list[str],
+    body: list[list[str]],
+    lines: Sequence[int],
+    origin: str,
+    header_line: int,
+    place: str,
+) -> None:
+    """E514 when the header holds only a title in its first cell and the rows below are wider."""
+    filled = [i for i, cell in enumerate(header) if cell.strip()]
+    if len(filled) != 1 or any(any(c.strip() for c in r[: filled[0]]) for r in body):
+        return  # not one cell in the first column of the table
+    wide = next((i for i, record in enumerate(body) if sum(1 for c in record if c.strip()) > 1), None)
+    if wide is None:
+        return
+    text = header[filled[0]]
+    title = text if len(text) <= 40 else text[:39] + "…"
+    raise data_error(
+        "E514",
+        f"{place} {header_line} holds one cell, {json.dumps(title, ensure_ascii=False)}, "
+        "not the names of the columns",
+        file=origin,
+        line=header_line,
+        hint=f"if the column names are in {place} {lines[wide]}, say so: "
+        + option_hint("header", str(lines[wide])),
+    )
 
 
 def _drop_rows(
@@ -153,7 +281,7 @@ def _width_error(origin: str, line: int, cells: int, width: int, delimiter: str)
 
 
 def _named_columns(
-    header: list[str], values: list[list[object]], origin: str, header_line: int
+    header: list[str], values: list[list[object]], origin: str, header_line: int, place: str
 ) -> dict[str, list[object]]:
     """Header names to columns; unnamed empty columns dropped, duplicates refused."""
     columns: dict[str, list[object]] = {}
@@ -167,7 +295,7 @@ def _named_columns(
                 f"column {index + 1} has no name in the header",
                 file=origin,
                 line=header_line,
-                hint="name it in the header line, or delete the column",
+                hint=f"name it in the header {place}, or delete the column",
             )
         if title in first:
             raise data_error(

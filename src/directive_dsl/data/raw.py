@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from ..errors import DirectiveDataError
+from .options import FileOptions
 
 
 @attrs.frozen
@@ -17,7 +18,7 @@ class RawTable:
     """A data set as read, before any typing: one list of values per column.
 
     ``row_lines`` holds the 1-based line in the file of each data row, for
-    text formats (CSV, TSV, JSON Lines); it is None when lines mean nothing
+    text formats (CSV, TSV, JSON Lines), or its row in a sheet; it is None when lines mean nothing
     (DataFrames, JSON arrays), and messages then say "row N".
     """
 
@@ -27,6 +28,8 @@ class RawTable:
     n_rows: int
     header_line: int | None = None
     row_lines: Sequence[int] | None = attrs.field(default=None, eq=False, repr=False)
+    #: How the file was read (its delimiter, decimal mark, encoding), for typing and messages.
+    options: FileOptions = attrs.field(default=FileOptions(), eq=False, repr=False)
 
     def line_of(self, row: int) -> int | None:
         """The 1-based line in the file of 0-based data row *row*, if lines mean anything."""

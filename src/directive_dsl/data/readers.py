@@ -1,7 +1,9 @@
 """Read whatever a dataset is bound to into a :class:`RawTable`.
 
-A binding is a path (CSV, TSV, JSON array, JSON Lines, Parquet; CSV, TSV and
-JSON gzipped too), a list of dicts, or a pandas, polars or pyarrow table.
+A binding is a path (CSV, TSV, JSON array, JSON Lines, Parquet, a sheet of a
+workbook; CSV, TSV and JSON gzipped too), a :class:`DataFile` (a path with
+options: delimiter, decimal mark, encoding, header row, sheet), a list of
+dicts, or a pandas, polars or pyarrow table.
 Paths from a directive resolve against its folder and, unless the caller
 allows it, may not leave it::
 
@@ -19,15 +21,19 @@ import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
+import attrs
+
 from ..errors import suggest
 from ..source import display_path
 from .formats import decode, read_delimited, read_json, read_jsonl, read_parquet, rows_to_table
 from .frames import frame_kind, read_frame
+from .options import DEFAULTS, DataFile, FileOptions
 from .raw import RawTable, data_error, gc_paused
 
 __all__ = [
     "DIR_EXTENSIONS",
     "FORMATS",
+    "DataFile",
     "RawTable",
     "find_in_dir",
     "gzip_intact",
@@ -45,15 +51,21 @@ FORMATS: dict[str, str] = {
     ".ndjson": "jsonl",
     ".parquet": "parquet",
     ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".ods": "excel",
 }
 
 #: The extensions ``--data-dir`` tries, in order.
-DIR_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".json", ".jsonl", ".parquet")
+DIR_EXTENSIONS: tuple[str, ...] = (
+    ".csv", ".tsv", ".json", ".jsonl", ".parquet", ".xlsx", ".xlsm", ".xls", ".ods"
+)
 
 _FORMATS_HINT = (
     "data files may be CSV (.csv), TSV (.tsv, .tab), JSON arrays of objects (.json), "
-    "JSON Lines (.jsonl, .ndjson) or Parquet (.parquet, .pq); CSV, TSV and JSON may be "
-    "gzipped (.csv.gz, …)"
+    "JSON Lines (.jsonl, .ndjson), Parquet (.parquet, .pq) or workbooks (.xlsx, .xlsm, .xls, "
+    ".ods); CSV, TSV and JSON may be gzipped (.csv.gz, …)"
 )
 _BINDING_HINT = (
     "bind a path to a data file, a list of dicts, or a pandas DataFrame, "
@@ -76,6 +88,9 @@ def read_table(
 def _read(name: str, value: object, *, base_dir: Path | None, allow_outside: bool) -> RawTable:
     if isinstance(value, str | os.PathLike):
         return _read_file(name, value, base_dir=base_dir, allow_outside=allow_outside)
+    if isinstance(value, DataFile):
+        return _read_file(name, value.path, base_dir=base_dir, allow_outside=allow_outside,
+                          options=value.options)
     if isinstance(value, list | tuple):
         return rows_to_table(name, "<list of dicts>", value, noun="a dict")
     kind = frame_kind(value)
@@ -166,15 +181,26 @@ def _format_of(path: Path, origin: str) -> tuple[str, bool]:
         lowered = lowered[: -len(".gz")]
     extension = os.path.splitext(lowered)[1]
     found = FORMATS.get(extension)
-    if found is None or (compressed and found == "parquet"):
+    if found is None or (compressed and found in ("parquet", "excel")):
         shown = extension + (".gz" if compressed else "") if extension else "(none)"
         hint = _FORMATS_HINT
-        if extension in (".xlsx", ".xls", ".ods"):
-            hint = "save the sheet as CSV; " + hint
         raise data_error(
             "E508", f"cannot read `{origin}`: unknown file type `{shown}`", file=origin, hint=hint
         )
     return found, compressed
+
+
+def _check_options(options: FileOptions, fmt: str, origin: str) -> None:
+    """E508 for an option given to a file it does not apply to (a sheet of a CSV file)."""
+    from .options import OptionProblem, read_options
+
+    given = [(k, getattr(options, k)) for k in attrs.fields_dict(FileOptions)
+             if getattr(options, k) != getattr(FileOptions(), k)]
+    try:
+        read_options(given, fmt)
+    except OptionProblem as problem:
+        raise data_error("E508", f"cannot read `{origin}`: {problem.message}", file=origin,
+                         hint=problem.hint) from None
 
 
 def _missing(path: Path, origin: str) -> Exception:
@@ -235,7 +261,12 @@ def _gzip_problem(exc: Exception, data: bytes) -> tuple[str, str]:
 
 
 def _read_file(
-    name: str, value: str | os.PathLike[str], *, base_dir: Path | None, allow_outside: bool
+    name: str,
+    value: str | os.PathLike[str],
+    *,
+    base_dir: Path | None,
+    allow_outside: bool,
+    options: FileOptions = DEFAULTS,
 ) -> RawTable:
     if isinstance(os.fspath(value), bytes):
         raise data_error(
@@ -251,15 +282,20 @@ def _read_file(
             hint="name a file inside it (--data-dir finds NAME.csv, NAME.parquet, … in a folder)",
         )
     fmt, compressed = _format_of(path, origin)
-    if fmt == "parquet":
+    if options:
+        _check_options(options, fmt, origin)
+    if fmt in ("parquet", "excel"):
         if not path.is_file():
             raise _missing(path, origin)
+        if fmt == "excel":
+            from .workbooks import read_workbook
+
+            return read_workbook(name, origin, path, options)
         return read_parquet(name, origin, path)
-    text = decode(_read_bytes(path, origin, compressed), origin)
-    if fmt == "csv":
-        return read_delimited(name, origin, text, ",")
-    if fmt == "tsv":
-        return read_delimited(name, origin, text, "\t")
+    text = decode(_read_bytes(path, origin, compressed), origin, options.encoding)
+    if fmt in ("csv", "tsv"):
+        delimiter = options.delimiter or ("," if fmt == "csv" else "\t")
+        return read_delimited(name, origin, text, delimiter, options)
     if fmt == "json":
         return read_json(name, origin, text)
     return read_jsonl(name, origin, text)

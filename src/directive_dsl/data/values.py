@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from decimal import Decimal
 
 import attrs
@@ -85,6 +86,32 @@ def to_numbers(values: list[object]) -> tuple[list[float | None], int]:
     if bad < 0 and (_INF in numbers or _NEG_INF in numbers):
         return [], next(i for i, x in enumerate(numbers) if x in (_INF, _NEG_INF))
     return numbers, bad
+
+
+# A number written with a decimal comma: 1234,5, 1 234,5, 1.234.567,89 (spaces, no-break
+# spaces or points between groups of three digits).
+_COMMA_NUMBER = re.compile(
+    r"([+-]?)([0-9]{1,3}(?:([ \u00a0\u202f.])[0-9]{3})(?:\3[0-9]{3})*|[0-9]*)(?:,([0-9]+))?"
+)
+
+
+def comma_decimals(values: list[object]) -> list[object]:
+    """*values* with each text written with a decimal comma rewritten with a point.
+
+    >>> comma_decimals(["1 234,5", "-0,25", "1.234.567", "12", "x,5", 3.5])
+    ['1234.5', '-0.25', '1234567', '12', 'x,5', 3.5]
+    """
+    out: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            found = _COMMA_NUMBER.fullmatch(value.strip(_NUMBER_SPACE))
+            if found is not None and (found.group(2) or found.group(4)):
+                sign, whole, separator, fraction = found.groups()
+                if separator:
+                    whole = whole.replace(separator, "")
+                value = sign + (whole or "0") + ("." + fraction if fraction is not None else "")
+        out.append(value)
+    return out
 
 
 def is_infinite(value: object) -> bool:

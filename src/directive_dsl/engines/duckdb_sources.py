@@ -5,7 +5,8 @@ once by ``read_csv`` into a temporary table of text cells, JSON and JSON Lines
 once by ``read_json_objects`` into a table of JSON values; pandas, polars and
 Arrow tables are registered (zero-copy). Whatever DuckDB cannot read exactly
 as the reference reader does (a broken file, a duplicate header, lists of
-dicts, nested JSON values) goes through :mod:`directive_dsl.data` instead:
+dicts, nested JSON values, workbooks, files read with options such as a
+delimiter or a decimal comma) goes through :mod:`directive_dsl.data` instead:
 that reader then either raises the very error the Python engine raises, or
 returns the rows.
 """
@@ -109,8 +110,8 @@ class Loader:
         lowered = path.name.lower()
         compressed = lowered.endswith(".gz")
         fmt = FORMATS.get(os.path.splitext(lowered.removesuffix(".gz"))[1])
-        if not path.is_file() or fmt is None or (fmt == "parquet" and compressed):
-            raise Unsupported
+        if not path.is_file() or fmt in (None, "excel") or (fmt == "parquet" and compressed):
+            raise Unsupported  # a workbook is read by the reference reader and handed over as Arrow
         if compressed and not gzip_intact(path):
             raise Unsupported  # corrupt: the reference reader names the problem (E500)
         if fmt == "parquet":
@@ -152,8 +153,10 @@ class Loader:
 
     def _delimited(self, name: str, path: Path, delimiter: str, compressed: bool) -> Source:
         header, skip = _header(path, delimiter, compressed)
-        if "" in header or len(set(header)) != len(header):
-            raise Unsupported  # an unnamed or repeated column: the reference reader decides
+        if "" in header or len(set(header)) != len(header) or len(header) == 1:
+            # an unnamed or repeated column, or one column (another delimiter, a title row):
+            # the reference reader decides
+            raise Unsupported
         relation = self.new_name("TABLE")
         physical = {title: f"c{i}" for i, title in enumerate(header)}
         present = " OR ".join(f'"{p}" IS NOT NULL' for p in physical.values())

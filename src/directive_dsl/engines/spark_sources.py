@@ -176,9 +176,12 @@ class Sources:
         fmt = fmt or FORMATS.get(os.path.splitext(lowered.removesuffix(".gz"))[1])
         if fmt is None and local is None and not os.path.splitext(lowered)[1]:
             fmt = "parquet"  # a folder of Parquet parts
-        if fmt is None or (fmt == "parquet" and compressed):
+        if fmt is None or fmt == "excel" or (fmt == "parquet" and compressed):
             if local is not None:
-                raise NotNative
+                raise NotNative  # workbooks and unknown types: the reference reader
+            if fmt == "excel":
+                raise data_error("E508", f"cannot read `{origin}`: a workbook is read from a local file only",
+                                 file=origin, hint="copy it here, or save the sheet as CSV or Parquet")
             raise data_error("E508", f"cannot read `{origin}`: unknown file type", file=origin)
         if compressed and local is not None and not gzip_intact(local):
             raise NotNative  # damaged: the reference reader says how (E500)
@@ -216,8 +219,10 @@ class Sources:
         options = {"sep": delimiter, "quote": '"', "escape": '"', "mode": "FAILFAST", "header": True}
         if local is not None:
             header = read_header(local, delimiter)
-            if header is None or "" in header or len(set(header)) != len(header):
-                raise NotNative  # empty, an unnamed or a repeated column: the reference reader decides
+            if header is None or "" in header or len(set(header)) != len(header) or len(header) == 1:
+                # empty, an unnamed or a repeated column, or one column (another delimiter, a
+                # title row): the reference reader decides
+                raise NotNative
             schema = StructType([StructField(f"c{i}", StringType()) for i in range(len(header))])
             frame = self.session.read.csv(location, schema=schema, enforceSchema=True, **options)
         else:

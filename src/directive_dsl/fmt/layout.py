@@ -120,7 +120,13 @@ class Layout(ExprLayout):
 
     def dataset_clause(self, clause: n.DatasetClause) -> Doc:
         if isinstance(clause, n.DatasetFrom):
-            return cat(self.word("from"), " ", self.string(clause.path))
+            parts: list[Doc] = [self.word("from"), " ", self.string(clause.path)]
+            for index, option in enumerate(clause.options):
+                parts += [" ", self.word("with"), " "] if not index else [self.word(","), " "]
+                key = self.name(option.key)
+                value = self.word(option.value.value) if option.number else self.string(option.value)
+                parts += [key, " ", value]
+            return cat(*parts)
         if isinstance(clause, n.DatasetTime):
             return cat(self.word("time"), " ", self.name(clause.column))
         if isinstance(clause, n.DatasetDimensions):

@@ -20,6 +20,7 @@ import attrs
 from .. import nodes as n
 from ..check.exprs import FUNCTIONS
 from ..check.rules import ANNOTATIONS
+from ..data.options import OPTION_NAMES
 from ..fmt.tokens import keywords
 from ..model import AGGREGATES
 from ..source import Span
@@ -212,6 +213,17 @@ _AFTER_NUMBER = re.compile(
 _AFTER_MEASURE = re.compile(r"\bmeasure\s+\S+\s+(?:(thousand|million|billion|trillion)\s+)?\w*$")
 
 
+# After `from "path" with` or after a comma that follows an option's value.
+_AFTER_WITH = re.compile(r'\bfrom\s+"[^"\n]*"\s+with\s+(?:[^\n]*,\s*)?\w*$')
+FILE_OPTION_HELP = {
+    "delimiter": 'the character between cells: delimiter ";"',
+    "decimal": 'the decimal mark, "." or ",": decimal ","',
+    "encoding": 'the text encoding (a Python codec): encoding "cp1251"',
+    "header": "the 1-based row of the column names: header 3",
+    "sheet": 'a sheet of a workbook, by name or 1-based number: sheet "2026"',
+}
+
+
 def complete(index: DocumentIndex, offset: int) -> list[Completion]:
     """What may be typed at *offset*."""
     text = index.source.text
@@ -226,6 +238,8 @@ def complete(index: DocumentIndex, offset: int) -> list[Completion]:
         return _rule_ids(index)
     if (match := _WAIVER_CONDITION.search(line)) is not None:
         return _waiver_condition(index, match.group(1).strip("`"))
+    if _AFTER_WITH.search(line):
+        return [Completion(label=o, kind="keyword", detail=FILE_OPTION_HELP[o]) for o in OPTION_NAMES]
     if re.search(r"\baggregate\s+\w*$", line):
         return [Completion(label=f, kind="function", detail=FUNCTION_HELP[f]) for f in AGGREGATES]
     if re.search(r"\bper\s+\w*$", line):
