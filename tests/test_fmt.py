@@ -49,6 +49,12 @@ GOLDEN = [
         id="dataset-from-later-stays-a-clause",
     ),
     pytest.param(
+        'dataset x from "x.csv"  with delimiter";",decimal  ",",encoding "cp1251" , header 2 time month',
+        'dataset x from "x.csv" with delimiter ";", decimal ",", encoding "cp1251", header 2\n'
+        "  time month\n",
+        id="dataset-file-options",
+    ),
+    pytest.param(
         "dataset d measure w = a*b+c",
         "dataset d\n  measure w = a * b + c\n",
         id="derived-measure",
@@ -142,6 +148,12 @@ GOLDEN = [
 def test_golden(source: str, expected: str) -> None:
     assert fmt(source) == expected
     assert fmt(expected) == expected
+
+
+def test_a_comment_between_file_options_keeps_them_under_their_clause() -> None:
+    text = 'dataset x from "x.xlsx" with sheet 2, # the second sheet\n header 3\n time month'
+    assert fmt(text) == ('dataset x\n  from "x.xlsx" with sheet 2,  # the second sheet\n'
+                         "    header 3\n  time month\n")
 
 
 def test_long_list_fills_lines() -> None:

@@ -120,13 +120,14 @@ class Layout(ExprLayout):
 
     def dataset_clause(self, clause: n.DatasetClause) -> Doc:
         if isinstance(clause, n.DatasetFrom):
-            parts: list[Doc] = [self.word("from"), " ", self.string(clause.path)]
+            head = cat(self.word("from"), " ", self.string(clause.path))
+            parts: list[Doc] = []
             for index, option in enumerate(clause.options):
                 parts += [" ", self.word("with"), " "] if not index else [self.word(","), " "]
                 key = self.name(option.key)
                 value = self.word(option.value.value) if option.number else self.string(option.value)
                 parts += [key, " ", value]
-            return cat(*parts)
+            return cat(head, Indent(cat(*parts))) if parts else head
         if isinstance(clause, n.DatasetTime):
             return cat(self.word("time"), " ", self.name(clause.column))
         if isinstance(clause, n.DatasetDimensions):
