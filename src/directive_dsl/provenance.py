@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from .data.options import DataFile
 from .errors import DirectiveUsageError
 from .periods import Period
 
@@ -122,6 +123,8 @@ def dataset_run(name: str, value: object, *, base_dir: Path, directive_dir: Path
 
 
 def _source(value: object, base_dir: Path, directive_dir: Path) -> tuple[str, str | None]:
+    if isinstance(value, DataFile):  # a file read with options
+        value = value.path
     if isinstance(value, str | os.PathLike) and not isinstance(os.fspath(value), bytes):
         given = os.fspath(value)
         if "://" in given:
