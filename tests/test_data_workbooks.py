@@ -13,10 +13,13 @@ import json
 import shutil
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import directive_dsl
 from directive_dsl.data import DataFile, FileOptions
@@ -347,3 +350,28 @@ def test_duckdb_takes_workbooks_and_optioned_files_from_the_reference_reader() -
             engine.close()
     assert routes == {"csv": "duckdb", "cp1251": "reference reader", "xlsx": "reference reader",
                       "ods": "reference reader"}
+
+
+# ---------------------------------------------------------------- decimal commas, any number
+
+
+def _grouped(whole: str, separator: str) -> str:
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return separator.join([whole, *groups])
+
+
+@given(st.decimals(min_value=-10**12, max_value=10**12, places=3, allow_nan=False),
+       st.sampled_from(["", " ", "\u00a0", "\u202f", "."]))
+def test_a_number_written_with_a_decimal_comma_reads_as_written_with_a_point(
+        number: Decimal, separator: str) -> None:
+    from directive_dsl.data.values import comma_decimals, to_numbers
+
+    written = f"{abs(number):f}"
+    whole, _, fraction = written.partition(".")
+    sign = "-" if number < 0 else ""
+    comma = sign + _grouped(whole, separator) + ("," + fraction if fraction else "")
+    numbers, bad = to_numbers(comma_decimals([comma]))
+    assert bad < 0 and numbers == [float(sign + written)]
