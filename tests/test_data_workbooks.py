@@ -375,3 +375,17 @@ def test_a_number_written_with_a_decimal_comma_reads_as_written_with_a_point(
     comma = sign + _grouped(whole, separator) + ("," + fraction if fraction else "")
     numbers, bad = to_numbers(comma_decimals([comma]))
     assert bad < 0 and numbers == [float(sign + written)]
+
+
+def test_a_macro_enabled_workbook_reads_as_the_workbook(tmp_path: Path, engine: Any) -> None:
+    shutil.copy(FIXTURES / "exports.xlsx", tmp_path / "exports.xlsm")
+    binding = DataFile(str(tmp_path / "exports.xlsm"), FileOptions(sheet="Monthly", header=3))
+    report = _directive("").evaluate({"exports": binding}, engine=engine)
+    assert _same_bytes(report) == _reference()
+
+
+def test_every_wrong_option_is_reported_at_once() -> None:
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(f'dataset exports from "exports.csv" with delimeter ";", decimal ":", header 2\n{RULES}')
+    assert [d.message for d in caught.value.diagnostics] == [
+        "unknown file option `delimeter`", 'decimal `:` is neither "." nor ","']

@@ -154,21 +154,24 @@ def dataset_info(declared: Declared, units: UnitRegistry, report: Report) -> m.D
 
 
 def _file_options(node: n.Dataset, report: Report) -> FileOptions:
-    """The options of `from "path" with key value, …`, each checked against the file's kind."""
+    """The options of `from "path" with key value, …`, each checked against the file's kind;
+    every wrong one is reported (E408) and left out."""
     given = node.file_options
     if not given or node.path is None:
         return FileOptions()
     fmt = format_of_name(node.path.value)
-    try:
-        return read_options([(o.key.name, int(o.value.value) if o.number and o.value.value.isdigit()
-                              else o.value.value) for o in given], fmt)
-    except OptionProblem as problem:
-        option = next(o for o in given if o.key.name == problem.key)
-        if problem.message.endswith("is given twice"):
-            option = [o for o in given if o.key.name == problem.key][1]
-        _error(report, option.value.span if problem.value else option.key.span, "E408",
-               problem.message, hint=problem.hint)
-        return FileOptions()
+    taken: list[tuple[str, object]] = []
+    for option in given:
+        value = option.value.value
+        pair = (option.key.name, int(value) if option.number and value.isdigit() else value)
+        try:
+            read_options([*taken, pair], fmt)
+        except OptionProblem as problem:
+            _error(report, option.value.span if problem.value else option.key.span, "E408",
+                   problem.message, hint=problem.hint)
+            continue
+        taken.append(pair)
+    return read_options(taken, fmt)
 
 
 def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.MeasureInfo | None:
