@@ -449,10 +449,11 @@ def _report(directive: directive_dsl.CheckedDirective, data: dict[str, Any] | No
 
 
 def _without_places(value: Any) -> Any:
-    """The report without source locations (formatting moves lines, and unnamed rules are named by line)
-    and without the rules as written (formatting respaces them)."""
+    """The report without source locations (formatting moves lines, and unnamed rules are named by line),
+    the rules as written (formatting rewrites how they are written) and the run block (its time, and the
+    hash of a file formatting rewrote)."""
     if isinstance(value, dict):
-        return {k: _without_places(v) for k, v in value.items() if k not in ("location", "file", "formula")}
+        return {k: _without_places(v) for k, v in value.items() if k not in ("location", "file", "formula", "run")}
     if isinstance(value, list):
         return [_without_places(v) for v in value]
     if isinstance(value, str):
