@@ -389,3 +389,26 @@ def test_every_wrong_option_is_reported_at_once() -> None:
         directive_dsl.loads(f'dataset exports from "exports.csv" with delimeter ";", decimal ":", header 2\n{RULES}')
     assert [d.message for d in caught.value.diagnostics] == [
         "unknown file option `delimeter`", 'decimal `:` is neither "." nor ","']
+
+
+def test_codes_a_sheet_holds_as_numbers_are_an_error_when_compared_with_text(
+        tmp_path: Path, engine: Any) -> None:
+    """Excel drops the zero of 0402 typed as a number: `[hs = "0402"]` would match nothing."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "exports.xlsx"))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["month", "region", "hs", "amount"])
+    sheet.write_row(1, 0, ["2026-01", "Брестская", 402, 1500])
+    sheet.write_row(2, 0, ["2026-01", "Минская", 8701, 2500])
+    book.close()
+    directive = directive_dsl.loads(f'dataset exports from "exports.xlsx"\n{RULES}',
+                                    filename=str(tmp_path / "exports.directive"))
+    with pytest.raises(DirectiveDataError) as caught:
+        directive.evaluate(engine=engine)
+    error = caught.value
+    assert error.code == "E510"
+    assert error.message.startswith("`hs` of dataset `exports` (")
+    assert error.message.endswith('exports.xlsx) holds numbers, so "0402" can never match it')
+    assert error.hint is not None and error.hint.endswith(
+        "format `hs` as Text in the workbook and type the codes again (0402)")

@@ -312,6 +312,8 @@ def _as_text_hint(column: str, origin: str) -> str:
     if origin == "<pyarrow Table>":
         return (f"read `{column}` as text (pyarrow.csv: "
                 f"ConvertOptions(column_types={{'{column}': pa.string()}}))")
+    if origin.lower().endswith((".xlsx", ".xlsm", ".xls", ".ods")):
+        return f"format `{column}` as Text in the workbook and type the codes again (0402)"
     if origin.lower().endswith((".json", ".jsonl", ".json.gz", ".jsonl.gz")):
         return f'write `{column}` as JSON strings ("0402")'
     return f"store `{column}` as text"

@@ -1,11 +1,13 @@
 """Workbooks (.xlsx, .xlsm, .xls, .ods) read with python-calamine, one sheet as a table.
 
-Each cell becomes the text a CSV file of the same table holds, so a sheet is
+Each cell is read as the text a CSV file of the same table holds, so a sheet is
 typed exactly as that file would be (SPEC §13.2): text as written ("0402"),
 a whole number as digits (2026.0 is "2026"), other numbers as Python writes
 them, TRUE and FALSE, and dates as periods: a column whose dates all fall on
 the first of a month holds months ("2026-03"), any other column days
-("2026-03-31"). Rows remember their row number in the sheet, for messages.
+("2026-03-31"). Cells held as numbers stay numbers in the table, which types
+them as their text, so that a column of codes stored as numbers is known for
+one (E510). Rows remember their row number in the sheet, for messages.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+
+import attrs
 
 from ..errors import DirectiveUsageError, listing, suggest
 from .formats import option_hint, table_from_records
@@ -48,9 +52,39 @@ def read_workbook(name: str, origin: str, path: Path, options: FileOptions) -> R
             "here must be exported or downloaded again; other formats need their own extension",
         ) from None
     records = _texts(rows)
-    return table_from_records(
+    table = table_from_records(
         name, origin, records, range(1, len(records) + 1), delimiter=None, options=options
     )
+    return _typed_numbers(table, rows, records)
+
+
+def _typed_numbers(
+    table: RawTable, rows: Sequence[Sequence[object]], records: list[list[str]]
+) -> RawTable:
+    """*table* with the cells the sheet holds as numbers given back as numbers.
+
+    They type exactly as their text does (2026.0 is the dimension "2026"), but a
+    column of codes held as numbers is known for one: a rule comparing it with
+    "0402" is then an error (E510), as for a DataFrame, not a silent mismatch.
+    """
+    if table.header_line is None or table.row_lines is None:
+        return table
+    header = records[table.header_line - 1]
+    columns = dict(table.columns)
+    for title, values in table.columns.items():
+        index = header.index(title)
+        cells = [_cell(rows[line - 1], index) for line in table.row_lines]
+        if any(_is_number(cell) for cell in cells):
+            columns[title] = [c if _is_number(c) else v for c, v in zip(cells, values, strict=True)]
+    return attrs.evolve(table, columns=columns)
+
+
+def _cell(row: Sequence[object], index: int) -> object:
+    return row[index] if index < len(row) else ""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _problem(exc: Exception, path: Path, origin: str) -> str:
