@@ -371,3 +371,52 @@ def test_unit_from_names_a_dimension() -> None:
     with pytest.raises(DirectiveError) as caught:
         directive_dsl.loads(text)
     assert caught.value.code == "E408" and caught.value.diagnostics[0].line == 4
+
+
+# ---------------------------------------------------------------- incomplete periods (§13.4)
+
+QUARTERS = """
+dataset q
+  time quarter
+  dimensions region
+  measure amount USD
+  {fill}
+rule strict: require q.amount[region] >= 30 USD per year
+@incomplete allow
+rule allowed: require q.amount[region] >= 30 USD per year
+"""
+
+QUARTER_ROWS = rows_of("quarter region amount", *[(f"2025-Q{i}", "A", 10) for i in (1, 2, 3, 4)],
+                       ("2025-Q1", "B", 10), ("2025-Q2", "B", 10), ("2025-Q4", "B", 10),
+                       *[(f"2024-Q{i}", "C", 1) for i in (1, 2, 3, 4)],
+                       *[(f"2023-Q{i}", r, 5) for i in (1, 2, 3, 4) for r in "ABC"])
+
+
+def test_three_quarters_of_four_are_incomplete_not_a_year(engine: str) -> None:
+    doc = run(QUARTERS.format(fill=""), {"q": QUARTER_ROWS}, engine)
+    strict = table(doc, "strict")
+    expect(strict["A", "2025"], "pass", actual=40)
+    expect(strict["B", "2025"], "missing", reason="incomplete: no data for 2025-Q3")
+
+
+def test_incomplete_allow_judges_the_rows_present_and_lists_the_gaps(engine: str) -> None:
+    doc = run(QUARTERS.format(fill=""), {"q": QUARTER_ROWS}, engine)
+    expect(table(doc, "allowed")["B", "2025"], "pass", actual=30,
+           coverage={"through": "2025-Q4", "fraction": 1.0, "gaps": ["2025-Q3"]})
+    assert "coverage" not in table(doc, "allowed")["A", "2025"]
+
+
+def test_fill_zero_aggregates_the_rows_present_too(engine: str) -> None:
+    doc = run(QUARTERS.format(fill="fill 0"), {"q": QUARTER_ROWS}, engine)
+    expect(table(doc, "strict")["B", "2025"], "pass", actual=30,
+           coverage={"through": "2025-Q4", "fraction": 1.0, "gaps": ["2025-Q3"]})
+    expect(table(doc, "strict")["C", "2025"], "fail", actual=0)  # no row at all: zero
+
+
+def test_more_than_three_gaps_are_counted() -> None:
+    text = QUARTERS.format(fill="").replace("time quarter", "time month").replace("30 USD", "1 USD")
+    rows = rows_of("month region amount", *[(f"2025-{m:02d}", "A", 1) for m in range(1, 13)],
+                   ("2025-01", "B", 1), ("2025-02", "B", 1))
+    doc = run(text, {"q": rows}, "python")
+    expect(table(doc, "strict")["B", "2025"], "missing",
+           reason="incomplete: no data for 2025-03, 2025-04, 2025-05 and 7 more")

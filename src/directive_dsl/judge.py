@@ -16,7 +16,7 @@ import attrs
 from . import model as m
 from .conditions import condition_holds
 from .partial import PartialPeriod, covers_whole_period, partial_at
-from .periods import Period, period_range
+from .periods import Period, is_finer, period_range
 from .plan import (
     AggregateRequest,
     Answers,
@@ -113,12 +113,28 @@ def requests(
     for part in partial_periods(plan):
         for value in plan.rule.values():
             visit_part(value, part)
+    coverage |= _sub_period_requests(plan, tables)
     aggregates |= combination_requests(plan.rule, tables, plan.until)
     for dim in plan.rule.dimensions:
         if dim not in domains:
             for name in _datasets_with(plan.rule, tables, dim):
                 coverage.add(CoverageRequest(name, dim, RangeBucket(None, plan.until)))
     return aggregates, coverage
+
+
+def _sub_period_requests(plan: RulePlan, tables: Mapping[str, TableInfo]) -> set[CoverageRequest]:
+    """Which sub-periods at the data's grain each grouped leaf's dataset, and each of the group's
+    values, has rows in: to find the periods a group is incomplete in (SPEC §13.4)."""
+    found: set[CoverageRequest] = set()
+    grain = plan.rule.time.grain
+    for value in plan.rule.values():
+        for leaf in m.aggregates(value):
+            table = tables[leaf.dataset]
+            if not leaf.groups or grain is None or table.grain is None or not is_finer(table.grain, grain):
+                continue
+            bucket = GrainBucket(table.grain, plan.until)
+            found |= {CoverageRequest(leaf.dataset, dim, bucket) for dim in (*leaf.groups, None)}
+    return found
 
 
 def partial_periods(plan: RulePlan) -> list[PartialPeriod]:
@@ -206,6 +222,8 @@ class Evaluator:
         # per leaf and bucket: the coverage of each dimension, and the cells (looked up once)
         self._reads: dict[tuple[int, Bucket], tuple[list[tuple[str | None, frozenset[CoverageKey]]],
                                                      Mapping[CellKey, Cell]]] = {}
+        # per group and period: the sub-periods without data that were let through (SPEC §13.4)
+        self.gaps: dict[tuple[tuple[tuple[str, str], ...], str], set[Period]] = {}
 
     def value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
         found, reason = self._value(value, group, at)
@@ -264,6 +282,11 @@ class Evaluator:
             if (value, period) not in seen:
                 about = f" for {dim} = {value}" if dim is not None else ""
                 return None, f"no data{about} in {_label(at, self.plan)} ({leaf.dataset})"
+        gaps = self._gaps(leaf, group, at, table)
+        if gaps and not (table.fill or self.plan.rule.incomplete == "allow"):
+            return None, f"incomplete: no data for {_some(gaps)}"
+        if gaps:
+            self.gaps.setdefault((tuple(group.items()), at.label), set()).update(gaps)  # type: ignore[union-attr]
         key = (tuple(group[d] for d in leaf.groups), period)
         if len(leaf.groups) >= 2:  # the combination itself must have rows (SPEC §13.6)
             rows = self.answers.aggregates[AggregateRequest.of(rows_of(leaf), bucket)].get(key)
@@ -284,6 +307,27 @@ class Evaluator:
                           "every matching value is unknown)")
         return cell.value, None
 
+    def _gaps(self, leaf: m.Aggregate, group: Mapping[str, str], at: At, table: TableInfo) -> list[Period]:
+        """The sub-periods of *at*, at the data's grain and up to the as-of, in which the dataset
+        has rows and the group has none (SPEC §13.4)."""
+        if not leaf.groups or table.grain is None or isinstance(at, RangeBucket):
+            return []
+        whole = at.period if isinstance(at, PartialPeriod) else at
+        if not is_finer(table.grain, whole.grain) or self.plan.as_of is None:
+            return []
+        last = at.through.end_day() if isinstance(at, PartialPeriod) else min(
+            whole.end_day(), self.plan.as_of.end_day())
+        bucket = GrainBucket(table.grain, self.plan.until)
+        dataset = self.answers.coverage.get(CoverageRequest(leaf.dataset, None, bucket), frozenset())
+        present = {p for _, p in dataset if p is not None and whole.start_day() <= p.start_day()
+                   and p.end_day() <= last}
+        missing: set[Period] = set()
+        for dim in leaf.groups:
+            seen = self.answers.coverage.get(CoverageRequest(leaf.dataset, dim, bucket), frozenset())
+            mine = {p for v, p in seen if v == group[dim]}
+            missing |= {p for p in present if p not in mine}
+        return sorted(missing)
+
     def _read(self, leaf: m.Aggregate, bucket: Bucket) -> tuple[
             list[tuple[str | None, frozenset[CoverageKey]]], Mapping[CellKey, Cell]]:
         key = (id(leaf), bucket)
@@ -293,6 +337,12 @@ class Evaluator:
                         for dim in leaf.groups or (None,)]
             found = self._reads[key] = (coverage, self.answers.aggregates[AggregateRequest.of(leaf, bucket)])
         return found
+
+
+def _some(periods: list[Period]) -> str:
+    """At most three periods named, then how many more: ``2026-04, 2026-05, 2026-06 and 2 more``."""
+    named = ", ".join(p.label for p in periods[:3])
+    return named + (f" and {len(periods) - 3} more" if len(periods) > 3 else "")
 
 
 def _filled(table: TableInfo, at: At) -> bool:
@@ -554,6 +604,15 @@ def _outcome(
             target = target if target is not None else threshold
             threshold = significant(threshold * at.fraction)
             upper = significant(upper * at.fraction) if upper is not None else None
+    gaps = evaluator.gaps.get((tuple(group.items()), point.period))
+    if gaps and isinstance(at, Period | PartialPeriod):  # let through by `fill 0` or `@incomplete allow`
+        labels = tuple(p.label for p in sorted(gaps))
+        if coverage is None:
+            assert isinstance(at, Period)
+            last = last_within(at, next(iter(gaps)).grain)
+            coverage = Coverage(through=last.label, fraction=1.0, gaps=labels)
+        else:
+            coverage = attrs.evolve(coverage, gaps=labels)
     status, gap, threshold = _verdict(rule.op, actual, threshold, upper)
     gap = significant(gap)
     if point.mode in ("path", "prorata", "partial"):

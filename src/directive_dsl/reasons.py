@@ -23,6 +23,8 @@ from .i18n import N_, _, current
 
 #: Every reason the judge writes, as a template; the longest first, so the most specific matches.
 TEMPLATES: tuple[str, ...] = (
+    N_("incomplete: no data for {periods} and {count} more"),
+    N_("incomplete: no data for {periods}"),
     N_("no data for {dimension} = {value} in {period} ({dataset})"),
     N_("no values in {period} ({dataset}: every matching value is unknown)"),
     N_("no data in {period} ({dataset})"),
