@@ -363,3 +363,10 @@ def test_completion_of_file_options(client: Client, folder: Path) -> None:
     assert after_comma == ["delimiter", "decimal", "encoding", "header", "sheet"]
     after_with = complete(client, uri, {"line": 0, "character": len('dataset exports from "exports.csv" with ')})
     assert after_with == after_comma
+    whole = 'dataset exports from "exports.csv" with delimiter ";"\n'
+    uri = open_document(client, folder / "options_whole.directive", whole)
+    client.diagnostics(uri)
+    result = client.request("textDocument/hover",
+                            {"textDocument": {"uri": uri}, "position": at(whole, "delimiter", 2)})
+    assert result["contents"]["value"] == 'file option `delimiter`: the character between cells: delimiter ";"'
+

@@ -87,6 +87,9 @@ def hover(index: DocumentIndex, offset: int) -> tuple[str, Span | None] | None:
     if isinstance(node, n.Identifier) and isinstance(parent, n.Annotation):
         text = ANNOTATION_HELP.get(node.name)
         return (text, node.span) if text else None
+    if isinstance(node, n.Identifier) and isinstance(parent, n.FileOption):
+        text = FILE_OPTION_HELP.get(node.name)
+        return (f"file option `{node.name}`: {text}", node.span) if text else None
     if (word is not None and span is not None) or isinstance(node, n.Quantity):
         unit = _unit_words(index, word or "")
         if unit is not None:
