@@ -278,6 +278,7 @@ class Evaluator:
         for dim, seen in coverage:
             value = group[dim] if dim is not None else None
             if (value, period) not in seen and _filled(table, at):
+                self._note_gaps(group, at, self._gaps(leaf, group, at, table))
                 return 0.0, None  # `fill 0`: no row is zero (SPEC §13.2)
             if (value, period) not in seen:
                 about = f" for {dim} = {value}" if dim is not None else ""
@@ -285,8 +286,7 @@ class Evaluator:
         gaps = self._gaps(leaf, group, at, table)
         if gaps and not (table.fill or self.plan.rule.incomplete == "allow"):
             return None, f"incomplete: no data for {_some(gaps)}"
-        if gaps:
-            self.gaps.setdefault((tuple(group.items()), at.label), set()).update(gaps)  # type: ignore[union-attr]
+        self._note_gaps(group, at, gaps)
         key = (tuple(group[d] for d in leaf.groups), period)
         if len(leaf.groups) >= 2:  # the combination itself must have rows (SPEC §13.6)
             rows = self.answers.aggregates[AggregateRequest.of(rows_of(leaf), bucket)].get(key)
@@ -306,6 +306,11 @@ class Evaluator:
             return None, (f"no values in {_label(at, self.plan)} ({leaf.dataset}: "
                           "every matching value is unknown)")
         return cell.value, None
+
+    def _note_gaps(self, group: Mapping[str, str], at: At, gaps: list[Period]) -> None:
+        """Keep the sub-periods without data let through, for the outcome's coverage."""
+        if gaps and isinstance(at, Period | PartialPeriod):
+            self.gaps.setdefault((tuple(group.items()), at.label), set()).update(gaps)
 
     def _gaps(self, leaf: m.Aggregate, group: Mapping[str, str], at: At, table: TableInfo) -> list[Period]:
         """The sub-periods of *at*, at the data's grain and up to the as-of, in which the dataset
