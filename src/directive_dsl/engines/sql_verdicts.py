@@ -225,6 +225,16 @@ class RuleStatement:
         """The outcome periods: ``period`` (label), ``p`` (ordinal) and ``reached`` (judged, not pending)."""
         time = self.rule.time
         window = self.directive.window
+        per_row = sorted({f"{leaf.dataset}.{leaf.measure.name} (unit from {leaf.measure.unit_column})"
+                          for value in self.rule.values() for leaf in m.aggregates(value)
+                          if leaf.measure is not None and leaf.measure.unit_column})
+        if per_row:
+            self.notes.append(f"the engine converts each row of {', '.join(per_row)} to one unit by the text "
+                              "in its unit column before adding up; here the numbers are added as written")
+        if time.kind in ("per", "in", "by") and self._finer_data():
+            self.notes.append("with data finer than the rule's periods, the engine judges the period the as-of "
+                              "lies inside year to date (on_track/off_track) and a group lacking one of its "
+                              "sub-periods as missing; here both are judged on the rows present")
         if time.kind == "per":
             assert time.grain is not None
             grain = time.grain
@@ -265,6 +275,19 @@ class RuleStatement:
                           "(on_track/off_track); here that is pending")
         return None, exp.select(text(f"{start}..{end}").as_(_name("period")), number(0).as_(_name("p")),
                                 reached.as_(_name("reached")))
+
+    def _finer_data(self) -> bool:
+        """Whether a dataset of the rule is declared with a time column finer than the rule's grain
+        (by its name: `month`, `quarter`, `date`, `day`), or with no declared time at all."""
+        rank = {"year": 0, "quarter": 1, "month": 2, "date": 3, "day": 3}
+        grain = self.rule.time.grain
+        if grain is None:
+            return False
+        for name in self.rule.datasets():
+            time = self.directive.datasets[name].time
+            if time is None or rank.get(time, 3) > GRAINS.index(grain):
+                return True
+        return False
 
     def _periods_in_data(self, grain: Grain) -> exp.Expr:
         """The periods at *grain* the rule's data has rows in (no window declared)."""
