@@ -41,9 +41,6 @@ _TERMINAL_WORDS = {
     "$END": "the end of the file",
 }
 
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
-
-
 def grammar_text() -> str:
     """The text of grammar/directive.lark, from the installed package or the source tree."""
     return shipped_text("grammar/directive.lark", "grammar/directive.lark")

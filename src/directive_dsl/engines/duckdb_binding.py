@@ -179,9 +179,6 @@ class _Binder:
     def cell(self, column: str) -> exp.Expr:
         return ident(self.source.columns[column])
 
-    def scalar(self, select: exp.Expr) -> Any:
-        return self.loader.execute(duckdb_sql(select))[0][0]
-
     def exists(self, where: exp.Expr) -> bool:
         probe = exp.select("1").from_(self.relation.copy()).where(where).limit(1)
         return bool(self.loader.execute_exactly(duckdb_sql(probe)))
