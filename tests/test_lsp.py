@@ -370,3 +370,12 @@ def test_completion_of_file_options(client: Client, folder: Path) -> None:
                             {"textDocument": {"uri": uri}, "position": at(whole, "delimiter", 2)})
     assert result["contents"]["value"] == 'file option `delimiter`: the character between cells: delimiter ";"'
 
+
+
+def test_hover_explains_fill_and_as_of(client: Client, folder: Path) -> None:
+    text = 'dataset inv from "inv.csv"\n  time month\n  measure amount USD\n  fill 0\n  as of 2026-04\n'
+    uri = open_document(client, folder / "clauses.directive", text)
+    client.diagnostics(uri)
+    for word, wanted in (("fill 0", "`fill 0`: a group with no row"), ("as of", "`as of P`: the dataset")):
+        result = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": at(text, word, 1)})
+        assert wanted in result["contents"]["value"]

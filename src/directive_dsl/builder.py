@@ -389,7 +389,7 @@ class Builder:
         return n.DatasetFill(value=c[0], span=self._from_keyword("fill", self._span(c)))
 
     def dataset_as_of(self, c: list[Child]) -> n.DatasetAsOf:
-        return n.DatasetAsOf(period=c[0], span=self._from_keyword("as", self._span(c)))
+        return n.DatasetAsOf(period=c[0], span=self._from_keyword("as", self._from_keyword("of", self._span(c))))
 
     def dataset_dimensions(self, c: list[Child]) -> n.DatasetDimensions:
         return n.DatasetDimensions(

@@ -90,6 +90,9 @@ def hover(index: DocumentIndex, offset: int) -> tuple[str, Span | None] | None:
     if isinstance(node, n.Identifier) and isinstance(parent, n.FileOption):
         text = FILE_OPTION_HELP.get(node.name)
         return (f"file option `{node.name}`: {text}", node.span) if text else None
+    for clause in (node, parent):
+        if isinstance(clause, n.DatasetFill | n.DatasetAsOf):
+            return CLAUSE_HELP[type(clause)], clause.span
     if (word is not None and span is not None) or isinstance(node, n.Quantity):
         unit = _unit_words(index, word or "")
         if unit is not None:
@@ -100,6 +103,14 @@ def hover(index: DocumentIndex, offset: int) -> tuple[str, Span | None] | None:
     if isinstance(holder, n.Rule | n.Dataset):
         return _describe_statement(index, holder), None
     return None
+
+
+CLAUSE_HELP: dict[type, str] = {
+    n.DatasetFill: "`fill 0`: a group with no row in a period counts as zero for every measure of the "
+                   "dataset (never missing), from its first period with data to its as-of.",
+    n.DatasetAsOf: "`as of P`: the dataset's data runs through P; later rows are not read. A rule runs "
+                   "through the earliest as-of of its datasets.",
+}
 
 
 def _describe_waiver(node: n.Waive) -> str:
