@@ -420,3 +420,13 @@ def test_more_than_three_gaps_are_counted() -> None:
     doc = run(text, {"q": rows}, "python")
     expect(table(doc, "strict")["B", "2025"], "missing",
            reason="incomplete: no data for 2025-03, 2025-04, 2025-05 and 7 more")
+
+
+def test_the_text_report_says_what_was_not_judged() -> None:
+    from directive_dsl.formats import render
+
+    plan = directive_dsl.loads(PLANNED.format(domain="")).evaluate(PLANNED_ROWS, engine="python")
+    assert "1 group has no target in the threshold's data and is not judged" in render(plan, "text")
+    partial = directive_dsl.loads(PARTIAL).evaluate(PARTIAL_ROWS, engine="python")
+    assert "2026 not judged: partial: the data runs through 2026-06" in render(partial, "markdown",
+                                                                               include_passing=True)

@@ -15,7 +15,7 @@ import attrs
 
 from .i18n import N_, NN_, _, current, ngettext, pgettext
 from .reasons import reason_words
-from .report import Location, Outcome, Report
+from .report import Location, Outcome, Report, RuleSummary
 
 #: A failed comparison in words, by operator: the actual value against its threshold.
 _MISSED = {
@@ -450,3 +450,16 @@ def violation_severity(outcomes: Iterable[Outcome], default: str) -> str:
     """
     found = [(o.violation_severity, 0) for o in outcomes if o.violation_severity]
     return min(found, key=_severity_order)[0] if found else default
+
+
+def rule_notes(rule: RuleSummary) -> list[str]:
+    """What a rule's outcomes leave out: groups without a target (SPEC §13.6) and periods not
+    judged (`@partial skip`, §13.4)."""
+    notes = []
+    if rule.untargeted:
+        notes.append(plural("{n} group has no target in the threshold's data and is not judged",
+                            "{n} groups have no target in the threshold's data and are not judged",
+                            rule.untargeted))
+    for period, why in rule.not_judged:
+        notes.append(_("{period} not judged: {reason}").format(period=period, reason=reason_words(why)))
+    return notes

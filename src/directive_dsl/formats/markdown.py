@@ -28,6 +28,7 @@ from ..wording import (
     figures,
     group_words,
     headline_words,
+    rule_notes,
     severity_words,
     status_code_words,
     summary_words,
@@ -99,6 +100,8 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     lines = [head, "", " · ".join(meta), ""]
     if rule.formula:
         lines += [_("Rule: {formula}").format(formula=_code(rule.formula)), ""]
+    for note in rule_notes(rule):
+        lines += [note, ""]
     lines += [_row(header), _row(align)]
     for o in outcomes:
         status = f"{_ICONS[o.status]} {status_code_words(o.status)}"

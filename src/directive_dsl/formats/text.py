@@ -41,6 +41,7 @@ from ..run_words import dataset_words, made_words
 from ..wording import (
     figures,
     group_words,
+    rule_notes,
     severity_words,
     status_code_words,
     summary_words,
@@ -101,6 +102,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
         lines.append(paint("  " + _("rule: {formula}").format(formula=rule.formula), "dim"))
     if rule.source:
         lines.append(paint("  " + _("source: {source}").format(source=rule.source), "dim"))
+    lines.extend(paint("  " + note, "dim") for note in rule_notes(rule))
     if not outcomes:
         lines.append(paint("  " + _("no outcomes: no group or period to judge"), "dim"))
         return lines
