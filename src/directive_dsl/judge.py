@@ -222,6 +222,7 @@ class Evaluator:
         # per leaf and bucket: the coverage of each dimension, and the cells (looked up once)
         self._reads: dict[tuple[int, Bucket], tuple[list[tuple[str | None, frozenset[CoverageKey]]],
                                                      Mapping[CellKey, Cell]]] = {}
+        self._by_value: dict[tuple[str, str | None, Bucket], Mapping[str | None, frozenset[Period]]] = {}
         # per group and period: the sub-periods without data that were let through (SPEC §13.4)
         self.gaps: dict[tuple[tuple[tuple[str, str], ...], str], set[Period]] = {}
 
@@ -323,15 +324,25 @@ class Evaluator:
         last = at.through.end_day() if isinstance(at, PartialPeriod) else min(
             whole.end_day(), self.plan.as_of.end_day())
         bucket = GrainBucket(table.grain, self.plan.until)
-        dataset = self.answers.coverage.get(CoverageRequest(leaf.dataset, None, bucket), frozenset())
-        present = {p for _, p in dataset if p is not None and whole.start_day() <= p.start_day()
-                   and p.end_day() <= last}
+        present = [p for p in self._periods_with_rows(leaf.dataset, None, bucket).get(None, ())
+                   if whole.start_day() <= p.start_day() and p.end_day() <= last]
         missing: set[Period] = set()
         for dim in leaf.groups:
-            seen = self.answers.coverage.get(CoverageRequest(leaf.dataset, dim, bucket), frozenset())
-            mine = {p for v, p in seen if v == group[dim]}
-            missing |= {p for p in present if p not in mine}
+            mine = self._periods_with_rows(leaf.dataset, dim, bucket).get(group[dim], frozenset())
+            missing.update(p for p in present if p not in mine)
         return sorted(missing)
+
+    def _periods_with_rows(self, dataset: str, dim: str | None, bucket: Bucket) -> Mapping[str | None, frozenset[Period]]:
+        """The coverage of *dim* at *bucket* as value → periods with rows (looked up once)."""
+        key = (dataset, dim, bucket)
+        found = self._by_value.get(key)
+        if found is None:
+            grouped: dict[str | None, set[Period]] = {}
+            for value, period in self.answers.coverage.get(CoverageRequest(dataset, dim, bucket), frozenset()):
+                if period is not None:
+                    grouped.setdefault(value, set()).add(period)
+            found = self._by_value[key] = {v: frozenset(ps) for v, ps in grouped.items()}
+        return found
 
     def _read(self, leaf: m.Aggregate, bucket: Bucket) -> tuple[
             list[tuple[str | None, frozenset[CoverageKey]]], Mapping[CellKey, Cell]]:
