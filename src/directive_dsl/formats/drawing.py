@@ -32,6 +32,7 @@ class Frame:
     right: float = 16
     top: float = 24
     bottom: float = 30
+    char: float = 7.0  # the width of a character of the largest text drawn (a phone enlarges it)
 
     @property
     def x0(self) -> float:
@@ -93,21 +94,29 @@ def series_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.
     _y_axis(svg, frame, y, unit)
     slots = [(timeline.slot(o.period, canvas.axis), o) for o in outcomes]
     placed = sorted(((i, o) for i, o in slots if i is not None), key=lambda item: item[0])
-    if placed and placed[0][1].op == "between":
+    between = bool(placed) and placed[0][1].op == "between"
+    if between:
         _bounds_band(svg, canvas, placed, x, y, unit)
     else:
-        _threshold_line(svg, canvas, placed, x, y, unit)
+        _threshold_line(svg, canvas, placed, x, y)
     if canvas.detail:
         _gaps(svg, [(x(i), o) for i, o in placed], y)
     for run in _runs([(i, o.actual) for i, o in placed]):
         svg.append(_polyline([(x(i), y(v)) for i, v in run], "act"))
+    taken: list[Box] = []
     for i, o in placed:
         if o.actual is None:
             _no_data(svg, frame, x(i), o)
+            taken.append(_around(x(i), frame.y1 - 9))
             continue
         svg.append(marker(o.status, x(i), y(o.actual), label=_point_words(o)))
+        taken.append(_around(x(i), y(o.actual)))
         if canvas.detail and len(placed) <= 12:
-            svg.append(_value(o, x(i), y, frame, tick_label(o.actual, unit)))
+            label = _value(o, x(i), y, frame, tick_label(o.actual, unit))
+            svg.append(label)
+            taken.append(_text_box(label, frame))
+    if not between:
+        _threshold_label(svg, canvas, placed, x, y, unit, taken)
     _x_axis(svg, canvas, x)
     return svg
 
@@ -123,6 +132,7 @@ def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.El
         line = timeline.path_line(o, canvas.axis, canvas.as_of)
         if line:
             svg.append(_polyline([(x(i), y(v)) for i, v in line], "path"))
+        _baseline(svg, canvas, o, x, y, unit)
         due = timeline.slot(o.deadline, canvas.axis)
         if due is not None and o.target is not None:
             svg.append(marker("target", x(due), y(o.target),
@@ -149,9 +159,12 @@ def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.El
 def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]) -> ET.Element:
     """One period, one bar per group, against the threshold's tick (or the band of a ``between``)."""
     names = [" · ".join(o.group.values()) or rule.title or rule.id for o in rows]
-    label_width = min(220.0, max(60.0, 7.5 * max(len(n) for n in names) + 14))
-    frame = Frame(680, 40 + 30 * len(rows), left=label_width, right=70, top=32, bottom=8)
+    frame = Frame(680, 48 + 30 * len(rows), right=16, top=40, bottom=8, char=12.0)
+    label_width = min(220.0, max(60.0, frame.char * max(len(n) for n in names) + 14))
     unit = rows[0].unit
+    room = max(len(tick_label(v, unit)) for o in rows for v in (o.actual,) if v is not None) if any(
+        o.actual is not None for o in rows) else len(_("no data"))
+    frame = attrs.evolve(frame, left=label_width, right=frame.char * room + 28)
     values = [v for o in rows for v in (o.actual, o.threshold, o.upper) if v is not None]
     lo, hi = domain(values)
     x = Scale(lo, hi, frame.x0, frame.x1)
@@ -160,8 +173,7 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
                                         _("Actual against threshold in {period}").format(period=rows[0].period)),
                        canvas_title, "bars")
     if unit and unit != "%":
-        svg.append(el("text", {"class": "ax unit", "x": frame.x0 - 12, "y": frame.y0 - 9, "text-anchor": "end"},
-                      unit))
+        svg.append(el("text", {"class": "ax unit", "x": 4, "y": 12}, unit))
     for tick in nice_ticks(lo, hi, 5):
         if lo <= tick <= hi:
             svg.append(el("line", {"class": "grid zero" if tick == 0 else "grid", "x1": x(tick), "x2": x(tick),
@@ -170,7 +182,9 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
                           tick_label(tick, unit)))
     for row, (o, name) in enumerate(zip(rows, names, strict=True)):
         mid = frame.y0 + 30 * row + 15
-        svg.append(el("text", {"class": "ax name", "x": frame.x0 - 8, "y": mid + 4, "text-anchor": "end"}, name))
+        short = _shorten(name, int((frame.x0 - 14) / frame.char))
+        svg.append(el("text", {"class": "ax name", "x": frame.x0 - 8, "y": mid + 4, "text-anchor": "end"},
+                      el("title", None, name) if short != name else None, short))
         low = lowers.get(o.period) if upper_failed(o) else o.threshold
         if o.op == "between" and low is not None and o.upper is not None:
             svg.append(el("rect", {"class": "band", "x": x(low), "y": mid - 12,
@@ -228,22 +242,30 @@ def _point_words(o: Outcome) -> str:
 
 def axis_room(bounds: tuple[float, float], unit: str | None, frame: Frame) -> float:
     """The left margin the y-axis labels need (``12,5 млрд`` is longer than ``12.5B``)."""
-    labels = [tick_label(t, unit) for t in nice_ticks(bounds[0], bounds[1], _tick_count(frame))]
-    return 7.0 * max((len(label) for label in labels), default=0) + 12
+    labels = [tick_label(t, unit) for t in nice_ticks(bounds[0], bounds[1], tick_count(frame))]
+    return frame.char * max((len(label) for label in labels), default=0) + 12
 
 
-def _tick_count(frame: Frame) -> int:
+def tick_count(frame: Frame) -> int:
+    """How many ticks the value axis of a panel of this size has."""
     return 5 if frame.height > 200 else 4
 
 
+def value_range(values: Sequence[float], frame: Frame) -> tuple[float, float]:
+    """The value axis's range: the values and zero, widened to round ticks so the axis reaches past them all."""
+    lo, hi = domain(list(values))
+    ticks = nice_ticks(lo, hi, tick_count(frame))
+    return (min(ticks[0], lo), max(ticks[-1], hi))
+
+
 def _y_axis(svg: ET.Element, frame: Frame, y: Scale, unit: str | None) -> None:
-    for tick in nice_ticks(y.lo, y.hi, _tick_count(frame)):
+    for tick in nice_ticks(y.lo, y.hi, tick_count(frame)):
         if not y.lo - 1e-9 * abs(y.hi) <= tick <= y.hi + 1e-9 * abs(y.hi):
             continue
         at = y(tick)
         svg.append(el("line", {"class": "grid zero" if tick == 0 else "grid", "x1": frame.x0, "x2": frame.x1,
                                "y1": at, "y2": at}))
-        svg.append(el("text", {"class": "ax", "x": frame.x0 - 6, "y": at + 4, "text-anchor": "end"},
+        svg.append(el("text", {"class": "ax y", "x": frame.x0 - 6, "y": at + 4, "text-anchor": "end"},
                       tick_label(tick, unit)))
     if unit and unit != "%":
         svg.append(el("text", {"class": "ax unit", "x": 4, "y": 12}, unit))
@@ -251,11 +273,16 @@ def _y_axis(svg: ET.Element, frame: Frame, y: Scale, unit: str | None) -> None:
 
 def _x_axis(svg: ET.Element, canvas: Canvas, x: Scale) -> None:
     frame, labels = canvas.frame, canvas.axis
-    room = max(1, int((frame.x1 - frame.x0) / (8 * max(len(a) for a in labels) + 10)))
+    room = max(1, int((frame.x1 - frame.x0) / (frame.char * max(len(a) for a in labels) + 10)))
     every = max(1, -(-len(labels) // room))
     for i, label in enumerate(labels):
         if i % every == 0 or i == len(labels) - 1:
-            svg.append(el("text", {"class": "ax", "x": x(i), "y": frame.y1 + 18, "text-anchor": "middle"}, label))
+            half, at = frame.char * len(label) / 2, x(i)
+            # the first and last labels stay inside the panel: anchored at its edge when centring would cut them
+            spot = ({"x": 2, "text-anchor": "start"} if at - half < 2
+                    else {"x": frame.width - 2, "text-anchor": "end"} if at + half > frame.width - 2
+                    else {"x": at, "text-anchor": "middle"})
+            svg.append(el("text", {"class": "ax x", **spot, "y": frame.y1 + 18}, label))
 
 
 def _future_band(svg: ET.Element, canvas: Canvas, x: Scale) -> None:
@@ -272,26 +299,85 @@ def _future_band(svg: ET.Element, canvas: Canvas, x: Scale) -> None:
                       _("not yet reported")))
 
 
-def _threshold_line(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Outcome]], x: Scale, y: Scale,
-                    unit: str | None) -> None:
-    frame = canvas.frame
+def _judged(placed: Sequence[tuple[int, Outcome]], x: Scale) -> tuple[float, float]:
+    """From the left edge of the first period judged to the right edge of the last: where a threshold applies."""
+    half = (x(1) - x(0)) / 2
+    return x(placed[0][0]) - half, x(placed[-1][0]) + half
+
+
+def _threshold_line(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Outcome]], x: Scale,
+                    y: Scale) -> None:
+    """The threshold, dashed, over the periods the rule judges only (not the whole window)."""
     levels = {o.threshold for _, o in placed}
     if len(levels) == 1 and None not in levels:
         at = y(placed[0][1].threshold or 0.0)
-        svg.append(el("line", {"class": "thr", "x1": frame.x0, "x2": frame.x1, "y1": at, "y2": at}))
+        left, right = _judged(placed, x)
+        svg.append(el("line", {"class": "thr", "x1": left, "x2": right, "y1": at, "y2": at}))
     else:
         for run in _runs([(i, o.threshold) for i, o in placed]):
             svg.append(_polyline([(x(i), y(v)) for i, v in run], "thr"))
-    last = next(((i, o) for i, o in reversed(placed) if o.threshold is not None), None)
-    if last is not None:
-        i, o = last
-        level = o.threshold or 0.0
-        words = f"{OP_SYMBOLS.get(o.op, o.op)} {tick_label(level, unit)}"
-        if canvas.detail:
-            words = _("threshold {threshold}").format(threshold=words)
-        spot = ({"x": frame.x1 - 6, "text-anchor": "end"} if len(levels) == 1
-                else {"x": x(i) + 10, "text-anchor": "start"})
-        svg.append(el("text", {"class": "ax thr-label", **spot, "y": y(level) - 7}, words))
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _threshold_label(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Outcome]], x: Scale, y: Scale,
+                     unit: str | None, taken: Sequence[Box]) -> None:
+    """The threshold's value beside its line, where it covers no marker and no value; else above the plot."""
+    o = next((o for _, o in reversed(placed) if o.threshold is not None), None)
+    if o is None:
+        return
+    frame = canvas.frame
+    level = o.threshold or 0.0
+    words = f"{OP_SYMBOLS.get(o.op, o.op)} {tick_label(level, unit)}"
+    if canvas.detail:
+        words = _("threshold {threshold}").format(threshold=words)
+    width = frame.char * len(words)
+    left, right = _judged(placed, x)
+    at = y(level)
+    spots = [(anchor, edge, at + dy) for dy in (-7, 16) for anchor, edge in
+             (("end", min(right, frame.x1) - 6), ("start", max(left, frame.x0) + 6))]
+    for anchor, edge, base in spots:
+        box = (edge - width if anchor == "end" else edge, base - frame.char * 1.4,
+               edge if anchor == "end" else edge + width, base + 3)
+        if frame.y0 <= box[1] and box[3] <= frame.y1 and not any(_overlaps(box, other) for other in taken):
+            break
+    else:  # nowhere free on the plot: in the margin above it, where nothing else is drawn
+        anchor, edge, base = "end", frame.x1, frame.y0 - 8
+    svg.append(el("text", {"class": "ax thr-label", "x": edge, "y": base, "text-anchor": anchor}, words))
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _around(at: float, level: float) -> Box:
+    """The room a marker takes, with a little air."""
+    return (at - 8, level - 8, at + 8, level + 8)
+
+
+def _text_box(text: ET.Element, frame: Frame) -> Box:
+    """Roughly where a ``<text>`` drawn by this module lies (its width guessed from its length)."""
+    width, at, base = frame.char * len(text.text or ""), float(text.get("x", 0)), float(text.get("y", 0))
+    left = {"end": at - width, "middle": at - width / 2}.get(text.get("text-anchor", "start"), at)
+    return (left, base - frame.char * 1.4, left + width, base + 3)
+
+
+def _shorten(text: str, room: int) -> str:
+    """*text* cut to *room* characters with an ellipsis (its whole in a tooltip)."""
+    return text if len(text) <= room else text[:max(1, room - 1)].rstrip() + "…"
+
+
+def _baseline(svg: ET.Element, canvas: Canvas, o: Outcome, x: Scale, y: Scale, unit: str | None) -> None:
+    """``by … from``: the baseline marked where the path starts, with its value and year."""
+    at = timeline.slot(o.baseline_period, canvas.axis)
+    if at is None or o.baseline is None:
+        return
+    words = _("baseline {value} in {period}").format(value=tick_label(o.baseline, unit), period=o.baseline_period)
+    svg.append(marker("baseline", x(at), y(o.baseline), label=words))
+    if canvas.detail:
+        svg.append(el("text", {"class": "val base", "x": x(at) + 9, "y": y(o.baseline) + 18,
+                               "text-anchor": "start"}, words))
 
 
 def _bounds_band(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Outcome]], x: Scale, y: Scale,
@@ -306,10 +392,11 @@ def _bounds_band(svg: ET.Element, canvas: Canvas, placed: Sequence[tuple[int, Ou
         lo, up = known[0][1], known[0][2]
         assert lo is not None and up is not None
         top, bottom = y(up), y(lo)
-        svg.append(el("rect", {"class": "band", "x": frame.x0, "y": top, "width": frame.x1 - frame.x0,
+        left, right = _judged(placed, x)
+        svg.append(el("rect", {"class": "band", "x": left, "y": top, "width": right - left,
                                "height": max(1.0, bottom - top)}))
         for at in (top, bottom):
-            svg.append(el("line", {"class": "thr", "x1": frame.x0, "x2": frame.x1, "y1": at, "y2": at}))
+            svg.append(el("line", {"class": "thr", "x1": left, "x2": right, "y1": at, "y2": at}))
         if canvas.detail:
             words = _("between {threshold} and {upper}").format(threshold=tick_label(lo, unit),
                                                                 upper=tick_label(up, unit))
@@ -341,13 +428,26 @@ def _no_data(svg: ET.Element, frame: Frame, at: float, o: Outcome) -> None:
 
 
 def _value(o: Outcome, at: float, y: Scale, frame: Frame, words: str) -> ET.Element:
-    """The value's label beside its marker, on the side away from the threshold (and its gap line)."""
+    """The value's label beside its marker, on the side away from the threshold (and its gap line),
+    kept inside the panel: near an edge it is set against that edge."""
     level = y(o.actual or 0.0)
     below = o.threshold is not None and y(o.threshold) < level
+    width = frame.char * len(words)
     if below and level + 20 > frame.y1:
-        return el("text", {"class": "val", "x": at + 10, "y": level + 4, "text-anchor": "start"}, words)
-    return el("text", {"class": "val", "x": at, "y": level + 20 if below else level - 10, "text-anchor": "middle"},
-              words)
+        spot = ({"x": at + 10, "text-anchor": "start"} if at + 10 + width <= frame.width - 2
+                else {"x": at - 10, "text-anchor": "end"})
+        return el("text", {"class": "val", **spot, "y": level + 4}, words)
+    spot = ({"x": 2, "text-anchor": "start"} if at - width / 2 < 2
+            else {"x": frame.width - 2, "text-anchor": "end"} if at + width / 2 > frame.width - 2
+            else {"x": at, "text-anchor": "middle"})
+    return el("text", {"class": "val", **spot, "y": level + 20 if below else level - 10}, words)
+
+
+def joined(outcomes: Sequence[Outcome], axis: Sequence[str]) -> bool:
+    """Whether a series panel of *outcomes* draws a line: two actual values in one run."""
+    slots = sorted(((i, o.actual) for o in outcomes if (i := timeline.slot(o.period, axis)) is not None),
+                   key=lambda point: point[0])
+    return any(len(run) > 1 for run in _runs(slots))
 
 
 def _polyline(points: Sequence[tuple[float, float]], cls: str) -> ET.Element:
@@ -355,14 +455,15 @@ def _polyline(points: Sequence[tuple[float, float]], cls: str) -> ET.Element:
 
 
 def _runs(points: Sequence[tuple[int, float | None]]) -> list[list[tuple[int, float]]]:
-    """Consecutive slots with a value; a missing value or a skipped slot starts a new run."""
+    """Slots with a value, in runs: a missing value starts a new run. Slots with no outcome at all
+    (years the data does not have, as in five-yearly data) are bridged, not breaks."""
     runs: list[list[tuple[int, float]]] = []
     last = None
     for i, value in points:
         if value is None:
             last = None
             continue
-        if last is None or i != last + 1:
+        if last is None:
             runs.append([])
         runs[-1].append((i, value))
         last = i

@@ -250,10 +250,16 @@ def _how(chart: Chart, outcomes: Sequence[Outcome]) -> str:
             words = _("The dotted line is the straight path to the target.") + " " + words
     else:
         words = (_("The solid line is the actual value in each period; the shaded band between the dashed lines "
-                   "is the allowed range.") if between
-                 else _("The solid line is the actual value in each period; the dashed line is the threshold."))
+                   "is the allowed range.") if between and chart.line
+                 else _("The solid line is the actual value in each period; the dashed line is the threshold.")
+                 if chart.line
+                 else _("Each marker is the actual value in its period; the shaded band between the dashed lines "
+                        "is the allowed range.") if between
+                 else _("Each marker is the actual value in its period; the dashed line is the threshold."))
+    if chart.kind == "path" and any(o.baseline is not None for o in outcomes):
+        words += " " + _("The hollow square is the baseline the path starts from.")
     if chart.groups > 1 and chart.kind != "bars":
-        words += " " + _("One panel per group, all on the same scale.")
+        words += " " + _("One panel per group, each on its own scale: compare the values, not the heights.")
     if chart.future:
         words += " " + _("Grey: periods after the latest data.")
     if chart.shown < chart.groups:

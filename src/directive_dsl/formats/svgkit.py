@@ -4,8 +4,8 @@ Every status has a shape as well as a colour, so a chart printed in grey or
 read by someone who does not tell red from green still says which points
 failed: a filled circle is met, a ring is on track, a cross is not met, a
 downward triangle is off track, a hollow diamond is not yet due and a dashed
-ring with a question mark is no data; a filled square is a target. The same
-shapes mark the tables.
+ring with a question mark is no data; a filled square is a target and a
+hollow square a baseline. The same shapes mark the tables.
 
 >>> nice_ticks(0, 187.5)
 [0.0, 50.0, 100.0, 150.0, 200.0]
@@ -33,6 +33,7 @@ SHAPES: dict[str, str] = {
     "pending": "M0,-5.5L5.5,0L0,5.5L-5.5,0Z",
     "missing": "M0,-5A5,5 0 1 1 0,5A5,5 0 1 1 0,-5Z",
     "target": "M-4.5,-4.5H4.5V4.5H-4.5Z",
+    "baseline": "M-4.5,-4.5H4.5V4.5H-4.5Z",
 }
 
 

@@ -84,7 +84,8 @@ def path_line(o: Outcome, labels: Sequence[str], as_of: str | None) -> list[tupl
     """The straight path through this outcome's path value and its target at the deadline, slot by slot.
 
     The path is straight in periods (SPEC §7.5), so the two points the outcome
-    carries fix it: its threshold now and its target at the deadline.
+    carries fix it: its threshold now and its target at the deadline. It is
+    drawn from the baseline period (``by … from``), never before it.
     """
     at, due = where(o, labels, as_of), slot(o.deadline, labels)
     if o.status not in ("on_track", "off_track") or at is None or due is None or at == due:
@@ -92,4 +93,7 @@ def path_line(o: Outcome, labels: Sequence[str], as_of: str | None) -> list[tupl
     if o.threshold is None or o.target is None:
         return []
     slope = (o.target - o.threshold) / (due - at)
-    return [(i, o.threshold + slope * (i - at)) for i in range(0, due + 1)]
+    # it starts at the baseline, where progress is measured from; without one, where the data stands
+    start = slot(o.baseline_period, labels)
+    start = at if start is None or start > at else start
+    return [(i, o.threshold + slope * (i - at)) for i in range(start, due + 1)]
