@@ -140,14 +140,12 @@ class Outcome:
         if self.target is not None or self.deadline is not None:
             out["target"] = _number(self.target)
             out["deadline"] = self.deadline
-        if self.deadline is not None and (self.progress is not None or self.progress_reason is not None
-                                          or self.projected is not None):
-            out["projected"] = _number(self.projected)
-            out["progress"] = self.progress
-            if self.progress is None:
-                out["progress_reason"] = self.progress_reason
-        if self.coverage is not None:
-            out["coverage"] = self.coverage.to_dict()
+        # SPEC §13.9: present on every outcome, null when not applicable
+        out["projected"] = _number(self.projected)
+        out["progress"] = self.progress
+        if self.deadline is not None and self.progress is None and self.progress_reason is not None:
+            out["progress_reason"] = self.progress_reason
+        out["coverage"] = self.coverage.to_dict() if self.coverage is not None else None
         out["waiver"] = self.waiver.to_dict() if self.waiver is not None else None
         if self.baseline_period is not None:
             out["baseline_period"] = self.baseline_period
