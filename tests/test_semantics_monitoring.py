@@ -430,3 +430,13 @@ def test_the_text_report_says_what_was_not_judged() -> None:
     partial = directive_dsl.loads(PARTIAL).evaluate(PARTIAL_ROWS, engine="python")
     assert "2026 not judged: partial: the data runs through 2026-06" in render(partial, "markdown",
                                                                                include_passing=True)
+
+
+def test_the_text_report_gives_a_rule_as_of_that_differs() -> None:
+    from directive_dsl.formats import render
+
+    doc = directive_dsl.loads(LAGGING).evaluate(LAGGING_ROWS, engine="python")
+    text = render(doc, "text", include_passing=True)
+    block = text.split("[invest]")[1].split("\n\n")[0]
+    assert "as of 2026: the latest period all of its data has reached" in block
+    assert "the latest period all" not in text.split("[exports]")[1].split("\n\n")[0]

@@ -452,10 +452,12 @@ def violation_severity(outcomes: Iterable[Outcome], default: str) -> str:
     return min(found, key=_severity_order)[0] if found else default
 
 
-def rule_notes(rule: RuleSummary) -> list[str]:
-    """What a rule's outcomes leave out: groups without a target (SPEC §13.6) and periods not
-    judged (`@partial skip`, §13.4)."""
+def rule_notes(rule: RuleSummary, report_as_of: str | None = None) -> list[str]:
+    """What a rule's outcomes leave out: its data ending earlier than the report's (SPEC §13.3),
+    groups without a target (§13.6) and periods not judged (`@partial skip`, §13.4)."""
     notes = []
+    if rule.as_of is not None and report_as_of is not None and rule.as_of != report_as_of:
+        notes.append(_("as of {period}: the latest period all of its data has reached").format(period=rule.as_of))
     if rule.untargeted:
         notes.append(plural("{n} group has no target in the threshold's data and is not judged",
                             "{n} groups have no target in the threshold's data and are not judged",

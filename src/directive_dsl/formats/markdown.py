@@ -57,7 +57,7 @@ def render(report: Report, *, include_passing: bool = False) -> str:
     for rule in report.rules:
         shown = [o for o in report.noted(include_passing) if o.rule == rule.id]
         if shown:
-            lines += _rule(rule, shown)
+            lines += _rule(rule, shown, report.as_of)
         else:
             holding.append(rule)
     if holding:
@@ -82,7 +82,7 @@ def _sources(run: RunInfo) -> list[str]:
     return [*lines, f"*{escape(made_words(run))}*", ""]
 
 
-def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
+def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], as_of: str | None = None) -> list[str]:
     head = f"#### {_ICONS[rule.status]} `{rule.id}`"
     if rule.title:
         head += f": {escape(rule.title)}"
@@ -100,7 +100,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[str]:
     lines = [head, "", " · ".join(meta), ""]
     if rule.formula:
         lines += [_("Rule: {formula}").format(formula=_code(rule.formula)), ""]
-    for note in rule_notes(rule):
+    for note in rule_notes(rule, as_of):
         lines += [note, ""]
     lines += [_row(header), _row(align)]
     for o in outcomes:

@@ -68,7 +68,7 @@ def render(report: Report, *, include_passing: bool = False, color: bool = False
         shown = [o for o in report.noted(include_passing) if o.rule == rule.id]
         if shown or (include_passing and not rule.counts):
             lines.append("")
-            lines.extend(_rule(rule, shown, paint))
+            lines.extend(_rule(rule, shown, paint, report.as_of))
     lines.append("")
     status = report.status.upper()
     lines.append(f"{paint(status, _REPORT_COLOR[report.status] + '+bold')}  {summary_words(report)}")
@@ -92,7 +92,7 @@ def _context(report: Report) -> str:
     return " · ".join(parts)
 
 
-def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[str]:
+def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint, as_of: str | None = None) -> list[str]:
     where = f"{rule.location.file}:{rule.location.line}:{rule.location.column}"
     # Labelled with what its violations are; a block with none (``--all``) is only a note.
     severity = violation_severity(outcomes, "note")
@@ -102,7 +102,7 @@ def _rule(rule: RuleSummary, outcomes: Sequence[Outcome], paint: Paint) -> list[
         lines.append(paint("  " + _("rule: {formula}").format(formula=rule.formula), "dim"))
     if rule.source:
         lines.append(paint("  " + _("source: {source}").format(source=rule.source), "dim"))
-    lines.extend(paint("  " + note, "dim") for note in rule_notes(rule))
+    lines.extend(paint("  " + note, "dim") for note in rule_notes(rule, as_of))
     if not outcomes:
         lines.append(paint("  " + _("no outcomes: no group or period to judge"), "dim"))
         return lines
