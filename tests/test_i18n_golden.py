@@ -1,14 +1,19 @@
-"""Golden reports: both bundled examples in text and Markdown, in English, Russian and Belarusian.
+"""Golden reports: the bundled examples in every format, in English, Russian and Belarusian.
 
-``tests/fixtures/reports/<example>.<locale>.txt`` and ``.md`` hold the whole
-report, read by eye once and compared byte for byte since (the run's time is
-fixed with ``SOURCE_DATE_EPOCH``). Set UPDATE_GOLDEN=1 to rewrite them, then
-read the diff.
+``tests/fixtures/reports/<example>.<locale>.<ext>`` holds the whole report,
+read by eye once and compared byte for byte since (the run's time is fixed
+with ``SOURCE_DATE_EPOCH``; the program's version and the sha256 of the files
+are set aside, so a release or an edited example does not break them). The
+xlsx workbook is compared by what it holds: every sheet read back with
+python-calamine, one line per row, cells separated by tabs. Set
+UPDATE_GOLDEN=1 to rewrite them, then read the diff.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,21 +25,56 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 EXAMPLES = {"belarus_china": "examples/belarus_china/belarus_china.directive",
-            "gapminder": "examples/gapminder/targets.directive"}
-FORMATS = {"text": "txt", "markdown": "md"}
+            "gapminder": "examples/gapminder/targets.directive",
+            "ministry": "examples/ministry/ministry.directive"}
+#: The text and Markdown of every example; every format of the two a ministry reads.
+FORMATS = {"text": "txt", "markdown": "md", "json": "json", "junit": "junit.xml", "sarif": "sarif",
+           "html": "html", "github": "github.txt", "tap": "tap", "xlsx": "xlsx.txt"}
+CASES = [(example, fmt) for example in EXAMPLES for fmt in FORMATS
+         if example != "gapminder" or fmt in ("text", "markdown")]
+_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+def _aside(text: str) -> str:
+    """*text* with the program's version and the files' hashes set aside."""
+    version = re.escape(directive_dsl.__version__)
+    text = re.sub(rf"(?<![\d.]){version}(?![\d.])", "<version>", text)
+    return _HASH.sub("<sha256>", text)
+
+
+def _cells(workbook: bytes) -> str:
+    """Every sheet of *workbook*, read back: its name, then one line per row."""
+    calamine = pytest.importorskip("python_calamine")
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(workbook))
+    lines = []
+    for name in book.sheet_names:
+        lines.append(f"== {name}")
+        lines.extend("\t".join("" if cell is None else str(cell) for cell in row)
+                     for row in book.get_sheet_by_name(name).to_python())
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.parametrize("locale", ["en", "ru", "be"])
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_the_report_reads_as_it_should(example: str, locale: str, fmt: str,
+@pytest.mark.parametrize(("example", "fmt"), CASES)
+def test_the_report_reads_as_it_should(example: str, fmt: str, locale: str,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     monkeypatch.chdir(ROOT)  # the file names in the report are as the command line gives them
     report = directive_dsl.load(EXAMPLES[example]).evaluate(engine="python")
-    got = render(report, fmt, locale=locale)
+    if fmt == "xlsx":
+        from directive_dsl.formats.xlsx import render_bytes
+
+        got = _cells(render_bytes([report], locale=locale))
+    else:
+        got = render(report, fmt, locale=locale)
     expected = FIXTURES / f"{example}.{locale}.{FORMATS[fmt]}"
     if UPDATE:
         expected.parent.mkdir(parents=True, exist_ok=True)
         expected.write_text(got, encoding="utf-8")
-    assert got == expected.read_text(encoding="utf-8")
+    assert _aside(got) == _aside(expected.read_text(encoding="utf-8"))
+
+
+def test_the_version_and_hashes_are_all_that_is_set_aside() -> None:
+    version = directive_dsl.__version__
+    line = f"directive_dsl {version} sha256 {'ab' * 32} 1{version} {version}.1 {'ab' * 31}"
+    assert _aside(line) == f"directive_dsl <version> sha256 <sha256> 1{version} {version}.1 {'ab' * 31}"
