@@ -15,6 +15,7 @@ report in each language is saved there (CI uploads it as an artifact).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,87 @@ def test_groups_of_very_different_size_each_fill_their_own_panel(chromium: Any, 
         highest = min(b[1] for b in panel["values"])
         assert (bottom - highest) / (bottom - top) > 0.5, (panel["svg"], top, bottom, highest)
     assert "own scale" in figure["caption"], figure["caption"]
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_on_a_phone_every_column_of_every_row_is_on_screen(chromium: Any, tmp_path: Path,
+                                                           examples: dict[str, Report], name: str) -> None:
+    page = _open(chromium, tmp_path, examples[name], PHONE)
+    try:
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        cells = page.evaluate("""() => [...document.querySelectorAll('table.outcomes tbody tr')].slice(0, 60)
+            .flatMap(row => [...row.children].map(cell => {
+              const r = cell.getBoundingClientRect();
+              return {label: cell.dataset.label || '', text: cell.textContent, left: r.left, right: r.right,
+                      shown: cell.checkVisibility() && r.width > 0};
+            }))""")
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    finally:
+        page.close()
+    assert cells
+    hidden = [c for c in cells if c["text"].strip() and (not c["shown"] or c["left"] < 0 or c["right"] > PHONE)]
+    assert not hidden, hidden[:5]
+    labels = {c["label"] for c in cells}
+    assert {"Threshold", "Gap"} <= labels, labels
+    assert wide <= 0
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_failures_come_first_and_those_met_are_folded_behind_their_count(
+        chromium: Any, tmp_path: Path, examples: dict[str, Report], name: str) -> None:
+    report = examples[name]
+    page = _open(chromium, tmp_path, report, DESKTOP)
+    try:
+        sections = page.evaluate("""() => [...document.querySelectorAll('section.rule')].map(s => ({
+            rule: s.dataset.rule,
+            rows: [...s.querySelectorAll('tr.outcome')].map(r => [r.classList.contains('violation'),
+                                                                  r.dataset.status, r.checkVisibility()]),
+            summary: s.querySelector('details.met > summary')?.textContent.trim() ?? null}))""")
+        page.click("details.met > summary")
+        opened = page.evaluate("() => [...document.querySelector('details.met').querySelectorAll('tr.outcome')]"
+                               ".every(r => r.checkVisibility())")
+    finally:
+        page.close()
+    folded = 0
+    for section in sections:
+        outcomes = [o for o in report.outcomes if o.rule == section["rule"]]
+        met = [o for o in outcomes if o.status == "pass" and not o.is_violation]
+        flags = [violation for violation, _status, _shown in section["rows"]]
+        assert flags == sorted(flags, reverse=True), section["rule"]  # every violation before any other row
+        assert [shown for _v, status, shown in section["rows"] if status == "pass" and not _v] == [False] * len(met)
+        assert len(section["rows"]) == len(outcomes)
+        if met:
+            folded += 1
+            assert section["summary"] == f"{len(met)} outcome{'s' * (len(met) != 1)} met", section
+        else:
+            assert section["summary"] is None
+    assert folded and opened
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_printed_on_a4_no_table_or_chart_is_cut(chromium: Any, tmp_path: Path, examples: dict[str, Report],
+                                                 name: str) -> None:
+    page = _open(chromium, tmp_path, examples[name], DESKTOP)
+    try:
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 703, "height": 1000})  # A4's 210 mm less 2 x 12 mm margins, at 96 dpi
+        cut = page.evaluate("""() => {
+            const edge = document.body.getBoundingClientRect().right + 0.5;
+            const wide = [...document.querySelectorAll('table, svg.chart, figure, pre, .table-wrap')]
+                .filter(e => e.checkVisibility() && e.getBoundingClientRect().right > edge)
+                .map(e => e.tagName + '.' + e.getAttribute('class'));
+            const scrolled = [...document.querySelectorAll('.table-wrap')]
+                .filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.getAttribute('aria-label'));
+            const hidden = [...document.querySelectorAll('tr.outcome')].filter(r => !r.checkVisibility()).length;
+            return {wide, scrolled, hidden, page: document.documentElement.scrollWidth - window.innerWidth};
+        }""")
+    finally:
+        page.close()
+    sizes = {tuple(round(float(v)) for v in box.split()) for box in
+             re.findall(rb"/MediaBox \[([\d. ]+)\]", pdf)}
+    assert sizes == {(0, 0, 595, 842)}, sizes  # A4 in points (595.28 x 841.89)
+    assert cut == {"wide": [], "scrolled": [], "hidden": 0, "page": 0}, cut  # printed, the rows met show too
 
 
 @pytest.mark.parametrize("locale", ["en", "ru", "be"])

@@ -4,7 +4,7 @@ At the top the directive's title, window, as-of period and the verdict with
 every status counted, then a table of the targets at a glance; then one
 section per rule with its title, the rule as written, its id, severity and ``@source``, a chart of
 actual against threshold (:mod:`.charts`) and a table of every group and
-period; at the end, the source of these figures (each dataset read, its rows,
+period, failures first and those met folded behind their count; at the end, the source of these figures (each dataset read, its rows,
 grain, as-of and SHA-256, and when and how the report was made). The page loads nothing: the stylesheet (``report.css``) and the charts
 are inline, and it runs no script. Status is never told by colour alone: each
 carries a word and a shape, and rows that are violations have a marked edge.
@@ -22,6 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from importlib import resources
+from typing import Literal
 
 from .. import __version__
 from ..i18n import N_, _, current, ngettext
@@ -215,7 +216,7 @@ def _section(report: Report, index: int, rule: RuleSummary) -> ET.Element:
               if rule.formula else None,
               el("dl", {"class": "meta"}, [el("div", None, el("dt", None, k), el("dd", None, v)) for k, v in meta]),
               _figure(chart, outcomes) if chart else None,
-              _table(rule, outcomes) if outcomes else
+              _tables(rule, outcomes) if outcomes else
               el("p", {"class": "empty"}, _("No outcomes: this rule found no group or period to judge.")),
               _progress(outcomes))
 
@@ -275,17 +276,46 @@ def _keys(chart: Chart, outcomes: Sequence[Outcome]) -> list[ET.Element]:
     return keys
 
 
-def _table(rule: RuleSummary, outcomes: Sequence[Outcome]) -> ET.Element:
-    dimensions = list(dict.fromkeys(d for o in outcomes for d in o.group))
+#: The order of a rule's table: what counts against the target first, what is met last.
+_FIRST = {"fail": 0, "off_track": 1, "missing": 2, "pending": 3, "on_track": 4, "pass": 5}
+
+
+def _tables(rule: RuleSummary, outcomes: Sequence[Outcome]) -> list[ET.Element]:
+    """A rule's outcomes, failures first; those met folded behind a line that counts them (``12 outcomes met``)."""
+    ordered = sorted(outcomes, key=lambda o: (not o.is_violation, _FIRST.get(o.status, 9)))
+    shown = [o for o in ordered if o.status != "pass" or o.is_violation]
+    met = [o for o in ordered if o.status == "pass" and not o.is_violation]
+    dimensions = _dimensions(outcomes)
+    parts = [_table(rule, shown, dimensions=dimensions, part="rest" if met else "all")] if shown else []
+    if met:
+        summary = ngettext("{n} outcome met", "{n} outcomes met", len(met)).format(n=current().count(len(met)))
+        parts.append(el("details", {"class": "met"}, el("summary", None, badge("pass", summary)),
+                        _table(rule, met, dimensions=dimensions, part="met")))
+    return parts
+
+
+def _dimensions(outcomes: Sequence[Outcome]) -> list[str]:
+    return list(dict.fromkeys(d for o in outcomes for d in o.group))
+
+
+def _table(rule: RuleSummary, outcomes: Sequence[Outcome], *, dimensions: Sequence[str] | None = None,
+           part: Literal["all", "rest", "met"] = "all") -> ET.Element:
+    """A table of *outcomes*: all of a rule's, those not met (*rest*), or those met."""
+    dimensions = list(dimensions if dimensions is not None else _dimensions(outcomes))
     head = [el("th", {"scope": "col"}, d) for d in dimensions]
     head += [el("th", {"scope": "col"}, _("Period")), el("th", {"scope": "col"}, _("Status")),
              el("th", {"scope": "col", "class": "num"}, _("Actual")),
              el("th", {"scope": "col", "class": "num"}, _("Threshold")),
              el("th", {"scope": "col", "class": "num"}, _("Gap")), el("th", {"scope": "col"}, _("Reason"))]
     rows = [_row(rule, o, dimensions) for o in outcomes]
-    violations = sum(1 for o in outcomes if o.is_violation)
-    caption = _("Every group and period of {rule}: {outcomes}, {violations} counting against the target.").format(
-        rule=rule.id, outcomes=count_words(len(outcomes), "outcome"), violations=current().count(violations))
+    violations = current().count(sum(1 for o in outcomes if o.is_violation))
+    counted = count_words(len(outcomes), "outcome")
+    caption = (_("Every group and period of {rule}: {outcomes}, {violations} counting against the target.")
+               if part == "all" else
+               _("The groups and periods of {rule} not met or not yet judged: {outcomes}, {violations} counting "
+                 "against the target.") if part == "rest" else
+               _("The groups and periods of {rule} that met the target: {outcomes}.")
+               ).format(rule=rule.id, outcomes=counted, violations=violations)
     table = el("table", {"class": "outcomes"}, el("caption", None, caption),
                el("thead", None, el("tr", None, head)), el("tbody", None, rows))
     return el("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
@@ -309,6 +339,10 @@ def _row(rule: RuleSummary, o: Outcome, dimensions: Sequence[str]) -> ET.Element
     cells.append(_number(shown.gap, o.gap, gap_unit(o.unit)))
     reason = "; ".join(filter(None, (reason_words(o.reason) if o.reason else "", waiver_words(o))))
     cells.append(el("td", {"class": "reason"}, reason))
+    # each cell names its column: on a phone the rows stack and the header row is not shown (report.css)
+    names = [*dimensions, _("Period"), _("Status"), _("Actual"), _("Threshold"), _("Gap"), _("Reason")]
+    for cell, name in zip(cells, names, strict=True):
+        cell.set("data-label", name)
     marks = " violation" if o.is_violation else " waived" if o.waiver is not None else ""
     attrs = {"class": f"outcome s-{o.status}{marks}",
              "data-status": o.status, "data-period": o.period,
