@@ -96,8 +96,8 @@ def _open(chromium: Any, tmp_path: Path, report: Report, width: int, locale: str
     return page
 
 
-def _charts(chromium: Any, tmp_path: Path, report: Report, width: int) -> list[dict[str, Any]]:
-    page = _open(chromium, tmp_path, report, width)
+def _charts(chromium: Any, tmp_path: Path, report: Report, width: int, locale: str = "en") -> list[dict[str, Any]]:
+    page = _open(chromium, tmp_path, report, width, locale)
     try:
         return page.evaluate(MEASURE)
     finally:
@@ -127,12 +127,13 @@ def _spread_report() -> Report:
     return directive_dsl.loads(SPREAD, "spread.directive").evaluate({"t": rows}, engine="python", window="2026..2028")
 
 
+@pytest.mark.parametrize("locale", ["en", "ru", "be"])
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_every_chart_label_lies_inside_its_chart(chromium: Any, tmp_path: Path, examples: dict[str, Report],
-                                                 name: str, width: int) -> None:
+                                                 name: str, width: int, locale: str) -> None:
     outside = []
-    for rule, panel in _panels(_charts(chromium, tmp_path, examples[name], width)):
+    for rule, panel in _panels(_charts(chromium, tmp_path, examples[name], width, locale)):
         left, _top, right, _bottom = panel["svg"]
         outside += [(rule, t["text"], round(t["box"][0] - left), round(t["box"][2] - right))
                     for t in panel["texts"] if t["box"][0] < left - 0.5 or t["box"][2] > right + 0.5]
@@ -141,11 +142,24 @@ def test_every_chart_label_lies_inside_its_chart(chromium: Any, tmp_path: Path, 
 
 @pytest.mark.parametrize("width", [DESKTOP, PHONE])
 @pytest.mark.parametrize("name", list(EXAMPLES))
+def test_the_period_labels_do_not_run_into_each_other(chromium: Any, tmp_path: Path,
+                                                      examples: dict[str, Report], name: str, width: int) -> None:
+    clashes = []
+    for rule, panel in _panels(_charts(chromium, tmp_path, examples[name], width)):
+        periods = [t for t in panel["texts"] if "x" in t["cls"].split()]
+        clashes += [(rule, a["text"], b["text"]) for i, a in enumerate(periods) for b in periods[i + 1:]
+                    if _overlap(a["box"], b["box"])]
+    assert not clashes, clashes
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "be"])
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+@pytest.mark.parametrize("name", list(EXAMPLES))
 def test_the_threshold_label_covers_no_marker_and_no_value(chromium: Any, tmp_path: Path,
                                                           examples: dict[str, Report], name: str,
-                                                          width: int) -> None:
+                                                          width: int, locale: str) -> None:
     found, clashes = 0, []
-    for rule, panel in _panels(_charts(chromium, tmp_path, examples[name], width)):
+    for rule, panel in _panels(_charts(chromium, tmp_path, examples[name], width, locale)):
         for label in (t for t in panel["texts"] if "thr-label" in t["cls"]):
             found += 1
             clashes += [(rule, label["text"], m["cls"]) for m in panel["markers"] if _overlap(label["box"], m["box"])]

@@ -275,8 +275,10 @@ def _x_axis(svg: ET.Element, canvas: Canvas, x: Scale) -> None:
     frame, labels = canvas.frame, canvas.axis
     room = max(1, int((frame.x1 - frame.x0) / (frame.char * max(len(a) for a in labels) + 10)))
     every = max(1, -(-len(labels) // room))
+    last = len(labels) - 1
     for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
+        # the last period is always labelled; a regular label too close to it gives way
+        if i == last or (i % every == 0 and last - i >= every):
             half, at = frame.char * len(label) / 2, x(i)
             # the first and last labels stay inside the panel: anchored at its edge when centring would cut them
             spot = ({"x": 2, "text-anchor": "start"} if at - half < 2
