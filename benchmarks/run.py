@@ -154,21 +154,25 @@ def generate_monthly(rows: int) -> Path:
     return parquet
 
 
-# The same year-to-date figures by hand, in one scan: each year's sums and counts, the CN sum
-# by region, the CN sum of January-June for the growth of the partial year, and the months
-# with data per year and per region (the gap check).
+# The same year-to-date figures by hand, the fastest way we found: group the rows by month and
+# the columns the rules read, then from those few thousand groups each year's sums and counts,
+# the CN sum by region, the CN sum of January-June (the growth of the partial year against the
+# same months of the year before) and the months with data per year and region (the gap check).
 MONTHLY_QUERY = """
-WITH m AS (
-  SELECT CAST(substr(month, 1, 4) AS INTEGER) AS year, CAST(substr(month, 6, 2) AS INTEGER) AS mon,
-         month, region, partner, kind, amount
+WITH fine AS (
+  SELECT month, region, partner, kind, count(*) AS n, sum(amount) AS amount
   FROM read_parquet('{path}')
   WHERE month <= '{last}'
+  GROUP BY month, region, partner, kind
+), m AS (
+  SELECT CAST(substr(month, 1, 4) AS INTEGER) AS year, CAST(substr(month, 6, 2) AS INTEGER) AS mon, *
+  FROM fine
 )
 SELECT year, region, GROUPING(region) AS g_region,
        sum(amount) FILTER (WHERE partner = 'CN') AS cn,
        sum(amount) FILTER (WHERE partner = 'CN' AND mon <= {last_month}) AS cn_ytd,
        sum(amount) AS total,
-       count(*) FILTER (WHERE kind = 'portfolio') AS portfolio,
+       sum(n) FILTER (WHERE kind = 'portfolio') AS portfolio,
        count(DISTINCT month) AS months
 FROM m
 GROUP BY GROUPING SETS ((year), (year, region))
@@ -189,6 +193,18 @@ def monthly_query(path: Path) -> str:
 
 
 # ---------------------------------------------------------------- measurements
+
+
+def interleaved_times(first: Callable[[], object], second: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Medians of two measurements taken in turns, so a busy moment of the machine hits both."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, found in zip((first, second), times):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            found.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -440,10 +456,11 @@ def main() -> None:
 
     if args.only in ("all", "monthly"):
         monthly = generate_monthly(args.rows)
-        ours_monthly = median_time(monthly_run(MONTHLY_RULES, monthly, "duckdb"), args.repeat)
+        ours_monthly, hand_monthly = interleaved_times(
+            monthly_run(MONTHLY_RULES, monthly, "duckdb"), hand_written_query(monthly, monthly_query(monthly)),
+            args.repeat)
         add(f"(f) duckdb engine, {len(MONTHLY_RULES)} yearly rules, monthly Parquet {args.rows:,} rows, "
             "partial year", ours_monthly)
-        hand_monthly = median_time(hand_written_query(monthly, monthly_query(monthly)), args.repeat)
         add("(f) hand-written DuckDB query, same year-to-date figures", hand_monthly,
             note=f"engine / query = {ours_monthly / hand_monthly:.2f}; target <= 1.5")
 
