@@ -238,6 +238,7 @@ def _check(args: argparse.Namespace) -> int:
 def _check_once(args: argparse.Namespace) -> int:
     from .api import load
     from .formats.combined import render_many
+    from .progress_bar import terminal_progress
 
 
     fmt = args.format or _default_format(args.output)
@@ -256,15 +257,17 @@ def _check_once(args: argparse.Namespace) -> int:
                 if warning.code != "W102" and not args.quiet:  # W102: resolved against the data now
                     print(warning.render(), file=sys.stderr)
             started = time.perf_counter()
-            report = directive.evaluate(
-                bound,
-                engine=args.engine,
-                as_of=_as_of_option(args.as_of),
-                window=args.window,
-                missing=args.missing,
-                allow_outside=args.allow_outside,
-                **options,
-            )
+            with terminal_progress(sys.stderr, quiet=args.quiet, locale=args.locale) as progress:
+                report = directive.evaluate(
+                    bound,
+                    engine=args.engine,
+                    as_of=_as_of_option(args.as_of),
+                    window=args.window,
+                    missing=args.missing,
+                    allow_outside=args.allow_outside,
+                    progress=progress,
+                    **options,
+                )
             reports.append(report)
             if args.verbose:
                 _say_what_was_read(file, report, args.engine, time.perf_counter() - started)

@@ -30,6 +30,7 @@ from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
 from .report import Report, RuleSummary, Status
 from .row_units import check_kinds, convert, kind_requests, read_row_units
+from .run_progress import SILENT, Progress, stepping
 from .timing import Window, latest, window_for
 from .waivers import apply_waivers, rule_first_periods
 
@@ -73,8 +74,13 @@ def evaluate(
     missing: m.MissingPolicy | None = None,
     allow_outside: bool = False,
     engine_options: Mapping[str, object] | None = None,
+    progress: Progress = SILENT,
 ) -> Report:
-    """Evaluate *directive* against *data*; see :meth:`CheckedDirective.evaluate`."""
+    """Evaluate *directive* against *data*; see :meth:`CheckedDirective.evaluate`.
+
+    *progress* hears of each stage: ``read`` (a step per dataset bound), the
+    engine's ``scan``, then ``judge`` (a step per rule).
+    """
     caller = caller_as_ofs(as_of)
     caller_window = _window_option(window)
     if missing is not None and missing not in ("fail", "warn", "ignore"):
@@ -84,7 +90,8 @@ def evaluate(
     runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
     try:
         bound: dict[str, tuple[object, Path]] = {}
-        tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside, bound), caller)
+        tables = dataset_facts(directive, _bind(directive, data, runner, allow_outside, bound, progress),
+                              caller)
         rules = [_resolve(rule, tables, directive.domains) for rule in directive.rules]
         row_units = read_row_units(rules, tables, runner, directive.units)
         rules = [convert(rule, row_units) for rule in rules]
@@ -101,14 +108,15 @@ def evaluate(
             coverage |= c
         units = _unit_column_requests(plans, tables)
         coverage |= {request for request, _ in units}
-        answers = runner.run(sorted(aggregates, key=repr), sorted(coverage, key=repr))
+        answers = runner.run(sorted(aggregates, key=repr), sorted(coverage, key=repr), progress=progress)
     finally:
         if isinstance(engine, str):
             runner.close()
     mixed = [p for plan in plans for p in check_kinds(plan.rule, contexts(plan), answers, row_units)]
     if mixed:
         raise DirectiveError.from_diagnostics(mixed)
-    outcomes = [o for plan in plans for o in judge_rule(plan, tables, answers, directive.domains)]
+    outcomes = [o for plan in stepping(plans, progress, "judge", lambda p: p.rule.id)
+                for o in judge_rule(plan, tables, answers, directive.domains)]
     outcomes.sort(key=lambda o: o.sort_key)
     starts = {p.rule.id: p.window.start if p.window is not None else None for p in plans}
     outcomes, unused = apply_waivers(outcomes, directive.waivers,
@@ -192,7 +200,7 @@ def schema_of(info: m.DatasetInfo) -> DatasetSchema:
 
 def _bind(
     directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine, allow_outside: bool,
-    bound: dict[str, tuple[object, Path]],
+    bound: dict[str, tuple[object, Path]], progress: Progress,
 ) -> dict[str, TableInfo]:
     """Bind every dataset a rule reads; *bound* receives what each was bound to, and its folder."""
     used = dict.fromkeys(name for rule in directive.rules for name in rule.datasets())
@@ -205,7 +213,7 @@ def _bind(
         )
     tables: dict[str, TableInfo] = {}
     problems: list[Diagnostic] = []
-    for name in used:
+    for name in stepping(list(used), progress, "read"):
         info = directive.datasets[name]
         if name in data:
             value, base_dir, outside = data[name], Path.cwd(), True

@@ -24,6 +24,7 @@ from .units import Unit, UnitRegistry
 if TYPE_CHECKING:
     from .plan import Engine
     from .report import Report
+    from .run_progress import Progress
 
 AggregateFunc = Literal["sum", "mean", "min", "max", "count", "first", "last"]
 AGGREGATES: tuple[AggregateFunc, ...] = ("sum", "mean", "min", "max", "count", "first", "last")
@@ -429,16 +430,19 @@ class CheckedDirective:
         missing: MissingPolicy | None = None,
         include_passing: bool = False,
         allow_outside: bool = False,
+        progress: Progress | None = None,
         **engine_options: object,
     ) -> Report:
         """Evaluate every rule against *data* (dataset name -> rows, DataFrame or path).
 
         Datasets not in *data* are read from their ``from`` clause. *as_of* is a
         period for every dataset (``"2027"``), or one per dataset name
-        (``{"exports": "2026-06"}``, with ``"*"`` for the others). Returns a
-        :class:`~directive_dsl.report.Report`.
+        (``{"exports": "2026-06"}``, with ``"*"`` for the others). *progress*
+        hears how far the run has got (see :mod:`directive_dsl.run_progress`).
+        Returns a :class:`~directive_dsl.report.Report`.
         """
         from .evaluate import evaluate
+        from .run_progress import SILENT
 
         report = evaluate(
             self,
@@ -449,6 +453,7 @@ class CheckedDirective:
             missing=missing,
             allow_outside=allow_outside,
             engine_options=engine_options,
+            progress=progress or SILENT,
         )
         # What the report's documents and tables hold unless asked otherwise.
         return attrs.evolve(report, include_passing=include_passing)

@@ -21,6 +21,7 @@ import attrs
 from .data.binding import BoundTable
 from .model import Aggregate, AggregateFunc, MeasureInfo, RowCondition
 from .periods import GRAINS, Grain, Period
+from .run_progress import SILENT, Progress
 
 
 @attrs.frozen
@@ -163,7 +164,10 @@ class Engine(Protocol):
     ) -> TableInfo: ...
 
     def run(
-        self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]
-    ) -> Answers: ...
+        self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
+        progress: Progress = SILENT,
+    ) -> Answers:
+        """The answers; *progress* hears of a ``scan`` stage with a step per dataset."""
+        ...
 
     def close(self) -> None: ...

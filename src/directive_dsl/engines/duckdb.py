@@ -30,6 +30,7 @@ from ..plan import (
     requests_by_dataset,
     table_info,
 )
+from ..run_progress import SILENT, Progress, stepping
 from .duckdb_binding import bind_source, number_of
 from .duckdb_layout import choose_fine_sets
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
@@ -142,11 +143,13 @@ class DuckDBEngine:
             _PARQUET_BINDINGS[key] = (dataset, info)
         return dataset, info
 
-    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
+    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
+            progress: Progress = SILENT) -> Answers:
         by_dataset = requests_by_dataset(aggregates, coverage)
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
-        for name, (asked, covers) in by_dataset.items():
+        for name in stepping(list(by_dataset), progress, "scan"):
+            asked, covers = by_dataset[name]
             query, rows = self._query(self.datasets[name], asked, covers)
             if query.nan_seen(rows):
                 query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)

@@ -40,8 +40,10 @@ from ..plan import (
     CoverageRequest,
     GrainBucket,
     TableInfo,
+    requests_by_dataset,
     table_info,
 )
+from ..run_progress import SILENT, Progress, stepping
 
 Keys = list[int | None]
 
@@ -68,15 +70,21 @@ class PythonEngine:
         self.tables[name] = table
         return table.info()
 
-    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
+    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
+            progress: Progress = SILENT) -> Answers:
         with gc_paused():  # millions of short lists: the collector would only slow them down
-            return self._run(aggregates, coverage)
+            return self._run(aggregates, coverage, progress)
 
-    def _run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
-        return Answers(
-            aggregates={req: self.tables[req.dataset].aggregate(req) for req in aggregates},
-            coverage={req: self.tables[req.dataset].coverage(req) for req in coverage},
-        )
+    def _run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest],
+             progress: Progress) -> Answers:
+        answers: dict[AggregateRequest, Any] = {}
+        covered: dict[CoverageRequest, frozenset[CoverageKey]] = {}
+        by_dataset = requests_by_dataset(aggregates, coverage)
+        for name in stepping(list(by_dataset), progress, "scan"):
+            asked, covers = by_dataset[name]
+            answers.update((req, self.tables[name].aggregate(req)) for req in asked)
+            covered.update((req, self.tables[name].coverage(req)) for req in covers)
+        return Answers(aggregates=answers, coverage=covered)
 
     def close(self) -> None:
         self.tables.clear()

@@ -34,6 +34,7 @@ from ..plan import (
     requests_by_dataset,
     table_info,
 )
+from ..run_progress import SILENT, Progress, stepping
 from .dialects import render
 from .remote_binding import Relation, bind_relation, text_number
 from .sql import Convert, DatasetQuery, SqlDataset, same
@@ -91,11 +92,13 @@ class RemoteEngine:
         self.routes[relation.name] = self.name
         return info
 
-    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest]) -> Answers:
+    def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
+            progress: Progress = SILENT) -> Answers:
         by_dataset = requests_by_dataset(aggregates, coverage)
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
-        for name, (asked, covers) in by_dataset.items():
+        for name in stepping(list(by_dataset), progress, "scan"):
+            asked, covers = by_dataset[name]
             query = DatasetQuery(self.datasets[name], asked, covers)
             rows = self._statement(name, query)
             if query.nan_seen(rows):
