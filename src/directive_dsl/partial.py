@@ -8,6 +8,8 @@ threshold of an additive aggregate is scaled down to the part covered.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Mapping
 
 import attrs
@@ -45,10 +47,20 @@ class PartialPeriod:
         return self.part_of(self.period.shift(n))
 
     def part_of(self, other: Period) -> PartialPeriod:
-        """The same part of *other*, a period of the same grain."""
-        covered = self.through.ordinal - Period("day", self.period.start_day()).to_grain(self.through.grain).ordinal
-        first = Period("day", other.start_day()).to_grain(self.through.grain)
-        return PartialPeriod(other, first.shift(covered))
+        """The same part of *other*, a period of the same grain: as many months (quarters) from
+        its start; for days, through the same day of the same month, or that month's last day
+        when it is shorter (January 1 to February 28, 2023 for January 1 to February 29, 2024),
+        so that the part never reaches past the months it names."""
+        if self.through.grain != "day":
+            covered = self.through.ordinal - Period("day", self.period.start_day()).to_grain(self.through.grain).ordinal
+            first = Period("day", other.start_day()).to_grain(self.through.grain)
+            return PartialPeriod(other, first.shift(covered))
+        start, through = dt.date.fromordinal(self.period.start_day()), dt.date.fromordinal(self.through.end_day())
+        months = (through.year - start.year) * 12 + through.month - start.month
+        begin = dt.date.fromordinal(other.start_day())
+        year, month = divmod(begin.year * 12 + begin.month - 1 + months, 12)
+        day = min(through.day, calendar.monthrange(year, month + 1)[1])
+        return PartialPeriod(other, Period.day(dt.date(year, month + 1, day)))
 
 
 def partial_at(period: Period, as_of: Period) -> PartialPeriod | None:
