@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -301,6 +302,29 @@ def test_xlsx(locale: str, sheets: list[str], columns: list[str], words: list[st
     assert {row[status] for row in rows} == {"pass", "fail", "missing", "off_track"}  # statuses stay codes
     actual = header.index(columns[6])
     assert 50_600_000.0 in {row[actual] for row in rows}  # numbers stay numbers
+
+
+@pytest.mark.parametrize("locale", ["ru", "be"])
+def test_no_column_of_the_workbook_is_left_in_english(locale: str) -> None:
+    calamine = pytest.importorskip("python_calamine")
+    from directive_dsl.formats.xlsx import render_bytes
+
+    report = _belarus_china()
+    book = calamine.CalamineWorkbook.from_filelike(io.BytesIO(render_bytes([report], include_passing=True,
+                                                                           locale=locale)))
+    dimensions = {name for outcome in report.outcomes for name in outcome.group}  # named as written
+    for sheet in book.sheet_names:
+        header = book.get_sheet_by_name(sheet).to_python()[0]
+        english = [c for c in header if c not in dimensions and re.search("[A-Za-z]", str(c))]
+        assert english == [], sheet
+
+
+@pytest.mark.parametrize("locale,word", [("ru", "исключено"), ("be", "выключана"), ("en", "waived")])
+def test_a_waived_annotation_says_so_in_the_report_s_language(locale: str, word: str) -> None:
+    report = directive_dsl.load(EXAMPLES / "ministry" / "ministry.directive").evaluate(engine="python")
+    notices = [line for line in render(report, "github", locale=locale).splitlines() if line.startswith("::notice")]
+    assert len(notices) == 3
+    assert all(f" ({word})::" in line for line in notices)
 
 
 # ---------------------------------------------------------------- reasons

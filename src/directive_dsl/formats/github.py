@@ -17,6 +17,7 @@ its own.
 
 from __future__ import annotations
 
+from ..i18n import _
 from ..report import Outcome, Report
 from ..wording import group_words, summary_words, waiver_words
 
@@ -40,7 +41,7 @@ def annotation(outcome: Outcome) -> str:
     title += f" {outcome.period}"
     message = outcome.message
     if outcome.waiver is not None:
-        command, title = "notice", title + " (waived)"
+        command, title = "notice", title + " (" + _("waived") + ")"
         message = f"{waiver_words(outcome)}. {message}"
     where = outcome.location
     properties = ",".join([

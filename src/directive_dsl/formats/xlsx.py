@@ -39,7 +39,7 @@ _COLUMNS = frozenset({
     N_("actual"), N_("op"), N_("threshold"), N_("unit"), N_("gap"), N_("target"), N_("deadline"),
     N_("projected"), N_("progress"), N_("reason"), N_("message"), N_("upper"), N_("field"), N_("value"),
     N_("pass"), N_("fail"), N_("missing"), N_("pending"), N_("on_track"), N_("off_track"),
-    N_("waived"), N_("waiver.reason"), N_("waiver.until"),
+    N_("waived"), N_("waiver.reason"), N_("waiver.until"), N_("formula"), N_("untargeted"),
 })
 
 
