@@ -200,3 +200,46 @@ def test_a_rule_reading_two_sources_waits_for_the_later_one(engine: str) -> None
     whole_2025 = [f"2025-{m:02d}" for m in range(1, 13)]
     expect(table(doc, "balance")["2025",], "pass", actual=sum(EXPORT_VALUE[m] for m in whole_2025),
            threshold=sum(IMPORT_VALUE[m] for m in whole_2025))
+
+
+# ---------------------------------------------------------------- incomplete months on daily data
+
+DAILY_REGIONS = """
+directive "Days by region"
+  period 2024 to 2024
+dataset visits
+  time date
+  dimensions region
+  measure count USD
+rule strict: require visits.count[region] >= 10 USD per month
+@incomplete allow
+rule allowed: require visits.count[region] >= 10 USD per month
+rule quarter_grows: require growth(visits.count[region]) >= 0% per quarter
+"""
+
+
+def test_a_day_without_rows_makes_a_month_incomplete_and_a_quarter_compares_the_same_days(engine: str) -> None:
+    """A reports every day to 2024-05-31; B skips 2024-01-15. Q2 through May 31 is compared with
+    January 1 to February 29 (the same months of Q1, February's last day for the 31st)."""
+    value = {(day, region): float(n % 7 + (3 if region == "B" else 1))
+             for n, day in enumerate(days(date(2024, 1, 1), date(2024, 5, 31)))
+             for region in ("A", "B") if (day, region) != (date(2024, 1, 15), "B")}
+    rows = rows_of("date region count", *[(day.isoformat(), region, v) for (day, region), v in value.items()])
+    doc = run(DAILY_REGIONS, {"visits": rows}, engine)
+
+    def total(region: str, first: date, last: date) -> float:
+        return sum(v for (day, r), v in value.items() if r == region and first <= day <= last)
+
+    expect(table(doc, "strict")["B", "2024-01"], "missing", reason="incomplete: no data for 2024-01-15")
+    expect(table(doc, "strict")["A", "2024-01"], "pass", actual=total("A", date(2024, 1, 1), date(2024, 1, 31)))
+    expect(table(doc, "allowed")["B", "2024-01"], "pass", actual=total("B", date(2024, 1, 1), date(2024, 1, 31)),
+           coverage={"through": "2024-01-31", "fraction": 1.0, "gaps": ["2024-01-15"]})
+    expect(table(doc, "strict")["B", "2024-02"], "pass", actual=total("B", date(2024, 2, 1), date(2024, 2, 29)))
+    now = total("A", date(2024, 4, 1), date(2024, 5, 31))
+    before = total("A", date(2024, 1, 1), date(2024, 2, 29))
+    grows = table(doc, "quarter_grows")["A", "2024-Q2"]
+    expect(grows, "on_track" if now >= before else "off_track",
+           actual=pytest.approx((now / before - 1) * 100, rel=1e-11))
+    assert grows["coverage"]["through"] == "2024-05-31" and grows["coverage"]["fraction"] == approx(61 / 91)
+    # B's Q1, the comparison's base, lacks a day: its growth has no base to compare with
+    expect(table(doc, "quarter_grows")["B", "2024-Q2"], "missing", reason="incomplete: no data for 2024-01-15")
