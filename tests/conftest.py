@@ -62,6 +62,9 @@ def require(name: str) -> None:
     pytest.skip(reason)
 
 
+from browser import chromium  # noqa: E402,F401 (the fixture, for every browser test)
+
+
 @pytest.fixture(scope="session")
 def spark_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One local SparkSession for the whole run (its catalog's tables in a temporary folder)."""

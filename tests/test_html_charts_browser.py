@@ -25,7 +25,6 @@ import pytest
 import directive_dsl
 from directive_dsl.formats import render
 from directive_dsl.report import Report
-from test_html_browser import CHROMIUM, FLAGS, _unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -63,23 +62,6 @@ MEASURE = """() => [...document.querySelectorAll('figure.figure')].map(figure =>
 
 def _overlap(a: list[float], b: list[float]) -> bool:
     return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
-
-
-@pytest.fixture(scope="module")
-def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-            viewport={"width": DESKTOP, "height": 900}, offline=True)
-        yield context
-        context.close()
 
 
 @pytest.fixture(scope="module")
