@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 420)
 
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", ["example", "synthetic"])
 def test_the_report_page_in_chromium(chromium: Any, tmp_path: Path, name: str, width: int) -> None:
