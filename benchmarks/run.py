@@ -84,18 +84,13 @@ def directive_text(rules: list[str]) -> str:
 # ---------------------------------------------------------------- data
 
 
-def generate(rows: int) -> tuple[Path, Path]:
-    """The trade table as Parquet and CSV, made by DuckDB (deterministic)."""
-    import duckdb
 
-    DATA.mkdir(exist_ok=True)
-    parquet, csv_path = DATA / f"trade_{rows}.parquet", DATA / f"trade_{rows}.csv"
-    if parquet.exists() and csv_path.exists():
-        return parquet, csv_path
+def _rows_query(time: str, rows: int) -> str:
+    """The synthetic trade rows in DuckDB SQL, with *time* as the time column's expression."""
     regions = "[" + ", ".join(f"'{r}'" for r in REGIONS) + "]"
     partners = "[" + ", ".join(f"'{p}'" for p in PARTNERS) + "]"
-    query = f"""
-        SELECT 2018 + (i % 10) AS year,
+    return f"""
+        SELECT {time},
                {regions}[1 + CAST(hash(i, 1) % {len(REGIONS)} AS BIGINT)] AS region,
                {partners}[1 + CAST(hash(i, 2) % {len(PARTNERS)} AS BIGINT)] AS partner,
                'P' || lpad(CAST(hash(i, 3) % 50 AS VARCHAR), 3, '0') AS product,
@@ -104,6 +99,16 @@ def generate(rows: int) -> tuple[Path, Path]:
                CAST(hash(i, 6) % 100000 AS DOUBLE) / 10 AS quantity
         FROM range({rows}) t(i)
     """
+
+def generate(rows: int) -> tuple[Path, Path]:
+    """The trade table as Parquet and CSV, made by DuckDB (deterministic)."""
+    import duckdb
+
+    DATA.mkdir(exist_ok=True)
+    parquet, csv_path = DATA / f"trade_{rows}.parquet", DATA / f"trade_{rows}.csv"
+    if parquet.exists() and csv_path.exists():
+        return parquet, csv_path
+    query = _rows_query("2018 + (i % 10) AS year", rows)
     con = duckdb.connect()
     con.execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet)")
     con.execute(f"COPY (SELECT * FROM '{parquet}') TO '{csv_path}' (HEADER, DELIMITER ',')")
@@ -138,18 +143,8 @@ def generate_monthly(rows: int) -> Path:
     if parquet.exists():
         return parquet
     months = (MONTHLY_LAST[0] - 2018) * 12 + MONTHLY_LAST[1]
-    regions = "[" + ", ".join(f"'{r}'" for r in REGIONS) + "]"
-    partners = "[" + ", ".join(f"'{p}'" for p in PARTNERS) + "]"
-    query = f"""
-        SELECT strftime(DATE '2018-01-01' + to_months(CAST(i % {months} AS INTEGER)), '%Y-%m') AS month,
-               {regions}[1 + CAST(hash(i, 1) % {len(REGIONS)} AS BIGINT)] AS region,
-               {partners}[1 + CAST(hash(i, 2) % {len(PARTNERS)} AS BIGINT)] AS partner,
-               'P' || lpad(CAST(hash(i, 3) % 50 AS VARCHAR), 3, '0') AS product,
-               CASE WHEN hash(i, 4) % 3 = 0 THEN 'portfolio' ELSE 'direct' END AS kind,
-               CAST(hash(i, 5) % 1000000 AS DOUBLE) / 10 AS amount,
-               CAST(hash(i, 6) % 100000 AS DOUBLE) / 10 AS quantity
-        FROM range({rows}) t(i)
-    """
+    month = f"strftime(DATE '2018-01-01' + to_months(CAST(i % {months} AS INTEGER)), '%Y-%m') AS month"
+    query = _rows_query(month, rows)
     duckdb.connect().execute(f"COPY ({query}) TO '{parquet}' (FORMAT parquet)")
     return parquet
 
@@ -199,7 +194,7 @@ def interleaved_times(first: Callable[[], object], second: Callable[[], object],
     """Medians of two measurements taken in turns, so a busy moment of the machine hits both."""
     times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        for fn, found in zip((first, second), times):
+        for fn, found in zip((first, second), times, strict=True):
             gc.collect()
             start = time.perf_counter()
             fn()

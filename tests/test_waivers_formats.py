@@ -7,7 +7,6 @@ is not: every format shows one violation and three waived outcomes with their re
 from __future__ import annotations
 
 import json
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -20,29 +19,10 @@ from directive_dsl.formats import render, report_schema
 from directive_dsl.formats.xlsx import render_bytes
 from directive_dsl.report import Report
 from engine_neutral import neutral_json
+from test_waivers import FDI, ROWS
 
-TEXT = textwrap.dedent(
-    """\
-    dataset fdi
-      time year
-      dimensions region
-      measure amount million USD
-
-    rule fdi_regions "FDI per region":
-      require fdi.amount[region] >= 100 million USD per year
-
-    waive fdi_regions[region = "Mogilev"] because "Flood recovery, Council decision 12/2026"
-    """
-)
-ROWS = [
-    {"year": 2026, "region": "Mogilev", "amount": 50},
-    {"year": 2027, "region": "Mogilev", "amount": 60},
-    {"year": 2028, "region": "Mogilev", "amount": 70},
-    {"year": 2026, "region": "Minsk", "amount": 150},
-    {"year": 2027, "region": "Minsk", "amount": 90},
-    {"year": 2028, "region": "Minsk", "amount": 200},
-]
 REASON = "Flood recovery, Council decision 12/2026"
+TEXT = FDI + f'\nwaive fdi_regions[region = "Mogilev"] because "{REASON}"\n'
 DATA = Path(__file__).parent / "data"
 
 
