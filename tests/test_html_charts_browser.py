@@ -328,3 +328,40 @@ def test_a_screenshot_of_each_example_in_each_language(chromium: Any, tmp_path: 
             page.close()
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
         assert lang == locale
+
+
+HISTORY = """
+directive "History"
+  period 2025 to 2030
+dataset h
+  time year
+  dimensions region
+  measure amount USD
+rule each: require h.amount[region] >= 100 USD per year
+"""
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_the_years_before_the_window_are_drawn_grey_before_the_first_judged(chromium: Any, tmp_path: Path,
+                                                                            width: int) -> None:
+    rows = [{"year": y, "region": r, "amount": v} for y, r, v in (
+        (2021, "A", 50.0), (2022, "A", 70.0), (2023, "A", 90.0), (2024, "A", 120.0), (2025, "A", 80.0),
+        (2026, "A", 160.0), (2024, "B", 300.0), (2025, "B", 200.0))]
+    report = directive_dsl.loads(HISTORY, "history.directive").evaluate({"h": rows}, engine="python")
+    page = _open(chromium, tmp_path, report, width)
+    try:
+        found = page.evaluate("""() => [...document.querySelectorAll('figure svg')].map(svg => {
+            const box = svg.getBoundingClientRect();
+            const edges = el => { const b = el.getBoundingClientRect(); return [b.left, b.right]; };
+            return {svg: [box.left, box.right],
+                    history: [...svg.querySelectorAll('.mk-hist')].map(edges),
+                    judged: [...svg.querySelectorAll('path.mk')].map(edges)};
+        })""")
+    finally:
+        page.close()
+    found = [p for p in found if p["svg"][1] - p["svg"][0] > 60]  # the charts, not the legend's icons
+    panels = {len(p["history"]): p for p in found}
+    assert set(panels) == {4, 1}, found  # A: 2021–2024; B: 2024 only
+    for panel in found:
+        assert panel["judged"] and all(panel["svg"][0] <= h[0] and h[1] <= panel["svg"][1] for h in panel["history"])
+        assert max(h[1] for h in panel["history"]) < min(j[0] for j in panel["judged"])

@@ -440,3 +440,26 @@ def test_the_text_report_gives_a_rule_as_of_that_differs() -> None:
     block = text.split("[invest]")[1].split("\n\n")[0]
     assert "as of 2026: the latest period all of its data has reached" in block
     assert "the latest period all" not in text.split("[exports]")[1].split("\n\n")[0]
+
+
+def test_charts_get_the_years_before_the_window_from_every_engine(engine: str) -> None:
+    text = """
+    directive "History"
+      period 2025 to 2030
+    dataset h
+      time year
+      dimensions region
+      measure amount million USD
+    rule each: require h.amount[region] >= 100 million USD per year
+    rule since: require h.amount >= 1 million USD per year from 2026 to 2030
+    """
+    rows = rows_of("year region amount", (2019, "A", 1), (2021, "A", 50), (2022, "A", 70), (2023, "A", 90),
+                   (2024, "A", 120), (2025, "A", 80), (2024, "B", 300), (2025, "B", 200))
+    report = directive_dsl.loads(text).evaluate({"h": rows}, engine=engine)
+    each, since = report.rules
+    a, b = (("region", "A"),), (("region", "B"),)
+    # the five latest years with data before the window (2020 has none), in the rule's unit (USD);
+    # B has no row before 2024, so nothing to show there
+    assert each.history == ((a, "2019", 1e6), (a, "2021", 50e6), (a, "2022", 70e6), (a, "2023", 90e6),
+                            (a, "2024", 120e6), (b, "2024", 300e6))
+    assert since.history == ()  # a rule's own range: its years before it are not the window's

@@ -24,7 +24,7 @@ from .errors import (
     listing,
     suggest,
 )
-from .judge import RulePlan, contexts, judge_rule, not_judged, requests, targeted_groups
+from .judge import RulePlan, contexts, history, judge_rule, not_judged, requests, targeted_groups
 from .periods import Period, is_finer
 from .plan import AggregateRequest, CoverageRequest, Engine, TableInfo
 from .provenance import RunInfo, dataset_run, run_info
@@ -122,7 +122,8 @@ def evaluate(
     outcomes, unused = apply_waivers(outcomes, directive.waivers,
                                      rule_first_periods(directive.rules, starts))
     untargeted = {plan.rule.id: targeted_groups(plan, tables, answers, directive.domains)[1] for plan in plans}
-    report = _report(directive, plans, outcomes, caller_window, untargeted)
+    past = {plan.rule.id: history(plan, tables, answers, directive.domains) for plan in plans}
+    report = _report(directive, plans, outcomes, caller_window, untargeted, past)
     run = _run(directive, report.file, runner.name, tables, bound)
     return attrs.evolve(report, warnings=_mixed_units(units, answers) + unused, run=run)
 
@@ -545,6 +546,7 @@ def _report(
     outcomes: list[Any],
     caller_window: tuple[Period, Period] | None,
     untargeted: Mapping[str, int],
+    past: Mapping[str, tuple[Any, ...]],
 ) -> Report:
     by_rule: dict[str, list[Any]] = {}
     for outcome in outcomes:
@@ -575,6 +577,7 @@ def _report(
                 as_of=plan.as_of.label if plan.as_of is not None else None,
                 not_judged=tuple(not_judged(plan)),
                 untargeted=untargeted.get(rule.id, 0),
+                history=past.get(rule.id, ()),
                 formula=rule.formula,
             )
         )

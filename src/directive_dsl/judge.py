@@ -197,6 +197,34 @@ def expected_groups(
     return sorted(groups, key=lambda g: tuple(g[d] for d in dims))
 
 
+#: How many periods before the window a chart shows for context.
+HISTORY = 5
+
+
+def history(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
+            domains: Mapping[str, tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], str, float], ...]:
+    """The rule's left side in up to :data:`HISTORY` periods with data before a declared window,
+    per group: what a chart shows for context. Read from the answers the engine already gave."""
+    time, window = plan.rule.time, plan.window
+    if time.kind != "per" or time.grain is None or window is None or window.from_data or time.start is not None:
+        return ()
+    grain = time.grain
+    earlier = sorted({Period("day", p.start_day()).to_grain(grain) for name in plan.rule.datasets()
+                      for p in tables[name].periods if p.end_day() < window.start.start_day()})[-HISTORY:]
+    if not earlier:
+        return ()
+    evaluator = Evaluator(plan, tables, answers)
+    factor = plan.rule.unit.factor if plan.rule.unit is not None else 1.0
+    found = []
+    for group in targeted_groups(plan, tables, answers, domains)[0]:
+        for period in earlier:
+            value, _ = evaluator.value(plan.rule.left, group, period)
+            shown = _show(value, factor)
+            if shown is not None:
+                found.append((tuple(group.items()), period.label, shown))
+    return tuple(found)
+
+
 def targeted_groups(
     plan: RulePlan,
     tables: Mapping[str, TableInfo],

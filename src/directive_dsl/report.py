@@ -171,6 +171,9 @@ class RuleSummary:
     as_of: str | None = None  # the latest period all of the rule's data has reached (SPEC §13.3)
     untargeted: int = 0  # groups with no row in the threshold's data: no target (SPEC §13.6)
     not_judged: tuple[tuple[str, str], ...] = ()  # (period, why) left without an outcome (§13.4)
+    # The left side in periods before the window, per group, for the charts' context (not judged,
+    # not in the JSON document): ((group items), period, value) in the rule's unit.
+    history: tuple[tuple[tuple[tuple[str, str], ...], str, float], ...] = attrs.field(default=(), eq=False)
     formula: str | None = None  # the rule as written: `require … per year`
 
     def to_dict(self) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class Chart:
     groups: int
     shown: int
     future: bool = False  # periods after the latest data are shaded
+    history: bool = False  # grey values before the window are drawn for context
     line: bool = True  # a line joins the actual values (else markers alone)
 
 
@@ -85,6 +86,11 @@ def rule_chart(rule: RuleSummary, outcomes: Sequence[Outcome], *, window: tuple[
         rows = [found[0] for found in groups.values()][:MAX_BARS]
         return Chart(element=bars(rule, rows, lowers), kind=kind, groups=len(groups), shown=len(rows))
     extra = [p for o in outcomes if kind == "path" for p in (o.deadline, o.baseline_period) if p]
+    past: dict[tuple[tuple[str, str], ...], tuple[tuple[str, float], ...]] = {}
+    if kind == "series":
+        for key, period, value in rule.history:
+            past[key] = (*past.get(key, ()), (period, value))
+        extra += [period for points in past.values() for period, _ in points]
     labels = [o.period if timeline.parse(o.period) or kind != "path" else as_of or o.period for o in outcomes]
     axis = timeline.axis(labels + extra, window)
     if not axis:
@@ -93,21 +99,23 @@ def rule_chart(rule: RuleSummary, outcomes: Sequence[Outcome], *, window: tuple[
     # a phone enlarges the text of a single wide panel (report.css): its margins are measured for that
     frame = Frame(320, 196, char=6.6) if many else Frame(600, 250, char=13.0)
     shown = list(groups.items())[:MAX_PANELS]
-    ranges = [value_range(_values(found, axis, as_of, baseline=kind == "path"), frame) for _, found in shown]
+    ranges = [value_range([*_values(found, axis, as_of, baseline=kind == "path"),
+                           *(v for _, v in past.get(key, ()))], frame) for key, found in shown]
     room = max(axis_room(bounds, outcomes[0].unit, frame) for bounds in ranges)
     frame = attrs.evolve(frame, left=max(frame.left, room))
     draw = path_panel if kind == "path" else series_panel
     panels = []
     for (key, found), bounds in zip(shown, ranges, strict=True):
         canvas = Canvas(rule=rule, axis=tuple(axis), bounds=bounds, as_of=as_of, detail=not many,
-                        frame=frame, lowers=lowers)
+                        frame=frame, lowers=lowers, history=past.get(key, ()))
         svg = draw(canvas, found, group_words(dict(key)) or rule.title or rule.id)
         name = " · ".join(value for _, value in key)
         panels.append(el("div", {"class": "panel"}, el("p", {"class": "panel-title"}, name) if many else None, svg))
     element = el("div", {"class": "panels panels-many" if many else "panels panels-one"}, panels)
     line = kind != "series" or any(joined(found, axis) for _, found in shown)
     return Chart(element=element, kind=kind, groups=len(groups), shown=len(panels),
-                 future=timeline.future(axis, as_of) is not None, line=line)
+                 future=timeline.future(axis, as_of) is not None, line=line,
+                 history=any(past.get(key) for key, _ in shown))
 
 
 def _values(outcomes: Sequence[Outcome], axis: Sequence[str], as_of: str | None, *, baseline: bool) -> list[float]:

@@ -62,6 +62,7 @@ class Canvas:
     as_of: str | None
     detail: bool  # one big panel: labels on points, notes in the plot
     lowers: Mapping[str, float]
+    history: tuple[tuple[str, float], ...] = ()  # (period, value) before the window, for context
 
     def scales(self) -> tuple[Scale, Scale]:
         f = self.frame
@@ -92,6 +93,7 @@ def series_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.
     x, y = canvas.scales()
     _future_band(svg, canvas, x)
     _y_axis(svg, frame, y, unit)
+    _history(svg, canvas, x, y, unit)
     slots = [(timeline.slot(o.period, canvas.axis), o) for o in outcomes]
     placed = sorted(((i, o) for i, o in slots if i is not None), key=lambda item: item[0])
     between = bool(placed) and placed[0][1].op == "between"
@@ -119,6 +121,22 @@ def series_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.
         _threshold_label(svg, canvas, placed, x, y, unit, taken)
     _x_axis(svg, canvas, x)
     return svg
+
+
+def _history(svg: ET.Element, canvas: Canvas, x: Scale, y: Scale, unit: str | None) -> None:
+    """The values before the window, grey and joined, for context: not judged."""
+    points = [(i, v) for label, v in canvas.history if (i := timeline.slot(label, canvas.axis)) is not None]
+    if not points:
+        return
+    group = el("g", {"class": "history"})
+    if len(points) > 1:
+        group.append(_polyline([(x(i), y(v)) for i, v in points], "hist"))
+    for i, v in points:
+        dot = el("circle", {"class": "mk-hist", "cx": num(x(i)), "cy": num(y(v)), "r": "3"})
+        dot.append(el("title", None, _("{value}: before the window, not judged").format(
+            value=tick_label(v, unit))))
+        group.append(dot)
+    svg.append(group)
 
 
 def path_panel(canvas: Canvas, outcomes: Sequence[Outcome], title: str) -> ET.Element:

@@ -261,6 +261,8 @@ def _how(chart: Chart, outcomes: Sequence[Outcome]) -> str:
         words += " " + _("The hollow square is the baseline the path starts from.")
     if chart.groups > 1 and chart.kind != "bars":
         words += " " + _("One panel per group, each on its own scale: compare the values, not the heights.")
+    if chart.history:
+        words += " " + _("Grey dots: the years before the window, for comparison; they are not judged.")
     if chart.future:
         words += " " + _("Grey: periods after the latest data.")
     if chart.shown < chart.groups:
