@@ -365,3 +365,26 @@ def test_the_years_before_the_window_are_drawn_grey_before_the_first_judged(chro
     for panel in found:
         assert panel["judged"] and all(panel["svg"][0] <= h[0] and h[1] <= panel["svg"][1] for h in panel["history"])
         assert max(h[1] for h in panel["history"]) < min(j[0] for j in panel["judged"])
+
+
+@pytest.mark.parametrize("width", [DESKTOP, PHONE])
+def test_a_deadline_reached_marks_its_baseline_on_the_bar(chromium: Any, tmp_path: Path,
+                                                         examples: dict[str, Report], width: int) -> None:
+    report = examples["gapminder"]
+    with_baseline = {o.rule for o in report.outcomes if o.baseline is not None}
+    assert with_baseline
+    page = _open(chromium, tmp_path, report, width)
+    try:
+        found = page.evaluate("""() => [...document.querySelectorAll('svg')]
+            .filter(svg => svg.querySelector('.mk-baseline'))
+            .map(svg => { const box = svg.getBoundingClientRect();
+                          const mark = svg.querySelector('.mk-baseline').getBoundingClientRect();
+                          return {bars: svg.getAttribute('class') || '', svg: [box.left, box.top, box.right, box.bottom],
+                                  mark: [mark.left, mark.top, mark.right, mark.bottom]}; })""")
+    finally:
+        page.close()
+    bars = [f for f in found if "bars" in f["bars"]]
+    assert bars, found
+    for f in bars:
+        (x0, y0, x1, y1), (a, b, c, d) = f["svg"], f["mark"]
+        assert x0 <= a and c <= x1 and y0 <= b and d <= y1, f

@@ -183,7 +183,7 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
     room = max(len(tick_label(v, unit)) for o in rows for v in (o.actual,) if v is not None) if any(
         o.actual is not None for o in rows) else len(_("no data"))
     frame = attrs.evolve(frame, left=label_width, right=frame.char * room + 28)
-    values = [v for o in rows for v in (o.actual, o.threshold, o.upper) if v is not None]
+    values = [v for o in rows for v in (o.actual, o.threshold, o.upper, o.baseline) if v is not None]
     lo, hi = domain(values)
     x = Scale(lo, hi, frame.x0, frame.x1)
     canvas_title = rule.title or rule.id
@@ -216,6 +216,9 @@ def bars(rule: RuleSummary, rows: Sequence[Outcome], lowers: Mapping[str, float]
             if bound is not None:
                 svg.append(el("line", {"class": "thr tick", "x1": x(bound), "x2": x(bound), "y1": mid - 11,
                                        "y2": mid + 11}))
+        if o.baseline is not None and o.baseline_period is not None:  # `by … from`: where it started
+            svg.append(marker("baseline", x(o.baseline), mid, label=_("baseline {value} in {period}").format(
+                value=tick_label(o.baseline, unit), period=o.baseline_period)))
         tip = x(o.actual) if o.actual is not None else x(0.0) + 8
         svg.append(marker(o.status, tip, mid, label=_point_words(o)))
         text = tick_label(o.actual, unit) if o.actual is not None else _("no data")

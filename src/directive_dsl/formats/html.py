@@ -259,6 +259,8 @@ def _how(chart: Chart, outcomes: Sequence[Outcome]) -> str:
                  else _("Each marker is the actual value in its period; the dashed line is the threshold."))
     if chart.kind == "path" and any(o.baseline is not None for o in outcomes):
         words += " " + _("The hollow square is the baseline the path starts from.")
+    elif chart.kind == "bars" and any(o.baseline is not None for o in outcomes):
+        words += " " + _("The hollow square is the baseline the target was set from.")
     if chart.groups > 1 and chart.kind != "bars":
         words += " " + _("One panel per group, each on its own scale: compare the values, not the heights.")
     if chart.history:
