@@ -6,48 +6,30 @@ one place. Values are computed in base units and shown in the rule's unit.
 
 from __future__ import annotations
 
-import itertools
-import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Literal
 
 import attrs
 
 from . import model as m
-from .conditions import condition_holds
 from .partial import PartialPeriod, covers_whole_period, partial_at
 from .periods import Period, is_finer, period_range
 from .plan import (
     AggregateRequest,
     Answers,
     Bucket,
-    Cell,
-    CellKey,
-    CoverageKey,
     CoverageRequest,
     GrainBucket,
     RangeBucket,
     TableInfo,
 )
-from .plan_tables import combination_requests, combinations, rows_of, untargeted
+from .plan_tables import combination_requests, rows_of
 from .report import Coverage, Location, Outcome, Status, significant
-from .timing import Window, elapsed_path_fraction, last_within, path_fraction, per_periods
+from .rule_groups import datasets_with
+from .rule_values import At, Evaluator, RulePlan, in_rule_unit
+from .timing import elapsed_path_fraction, last_within, path_fraction, per_periods
 
-Result = tuple[float | None, str | None]  # (value, reason when missing)
-At = Period | RangeBucket | PartialPeriod
 TOLERANCE = 1e-9
-
-
-@attrs.frozen(kw_only=True)
-class RulePlan:
-    """A rule with its timing settled."""
-
-    rule: m.CheckedRule
-    index: int
-    as_of: Period | None
-    window: Window | None
-    until: int | None  # the last day of data to read (the caller's as-of), None for all
-    missing: m.MissingPolicy
 
 
 # ---------------------------------------------------------------- requests
@@ -117,7 +99,7 @@ def requests(
     aggregates |= combination_requests(plan.rule, tables, plan.until)
     for dim in plan.rule.dimensions:
         if dim not in domains:
-            for name in _datasets_with(plan.rule, tables, dim):
+            for name in datasets_with(plan.rule, tables, dim):
                 coverage.add(CoverageRequest(name, dim, RangeBucket(None, plan.until)))
     return aggregates, coverage
 
@@ -150,263 +132,6 @@ def not_judged(plan: RulePlan) -> list[tuple[str, str]]:
     tracked = attrs.evolve(plan, rule=attrs.evolve(plan.rule, partial="track"))
     return [(part.label, f"partial: the data runs through {part.through}")
             for part in partial_periods(tracked)]
-
-
-def _datasets_with(rule: m.CheckedRule, tables: Mapping[str, TableInfo], dim: str) -> list[str]:
-    return [name for name in rule.datasets() if dim in tables[name].columns]
-
-
-# ---------------------------------------------------------------- groups
-
-
-def expected_groups(
-    plan: RulePlan,
-    tables: Mapping[str, TableInfo],
-    answers: Answers,
-    domains: Mapping[str, tuple[str, ...]],
-) -> list[dict[str, str]]:
-    """The groups to judge: every combination of the rule's dimension values (SPEC §7.2), or with
-    two or more dimensions those that occur together in the data, domains added (§13.6)."""
-    per_dim: list[list[str]] = []
-    for dim in plan.rule.dimensions:
-        if dim in domains:
-            values = set(domains[dim])
-        else:
-            values = set()
-            for name in _datasets_with(plan.rule, tables, dim):
-                seen = answers.coverage[CoverageRequest(name, dim, RangeBucket(None, plan.until))]
-                values.update(v for v, _ in seen if v is not None)
-        for cond in plan.rule.narrowing.get(dim, ()):
-            values = {v for v in values if condition_holds(cond, {dim: v}) is True}
-        per_dim.append(sorted(values))
-    dims = plan.rule.dimensions
-    occurring = combinations(plan.rule, tables, answers, plan.until)
-    free = [i for i, d in enumerate(dims) if d not in domains]
-    if occurring is None or not free:
-        return [dict(zip(dims, combo, strict=True)) for combo in itertools.product(*per_dim)]
-    allowed = [set(values) for values in per_dim]
-    present = {tuple(g[dims[i]] for i in free) for g in occurring}
-    groups: list[dict[str, str]] = []
-    for part in sorted(present):
-        if not all(v in allowed[i] for i, v in zip(free, part, strict=True)):
-            continue
-        fixed = dict(zip(free, part, strict=True))
-        # each domain dimension takes all its values beside the combination of the others
-        axes = [per_dim[i] if dims[i] in domains else [fixed[i]] for i in range(len(dims))]
-        groups += [dict(zip(dims, combo, strict=True)) for combo in itertools.product(*axes)]
-    return sorted(groups, key=lambda g: tuple(g[d] for d in dims))
-
-
-#: How many periods before the window a chart shows for context.
-HISTORY = 5
-
-
-def history(plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers,
-            domains: Mapping[str, tuple[str, ...]]) -> tuple[tuple[tuple[tuple[str, str], ...], str, float], ...]:
-    """The rule's left side in up to :data:`HISTORY` periods with data before a declared window,
-    per group: what a chart shows for context. Read from the answers the engine already gave."""
-    time, window = plan.rule.time, plan.window
-    if time.kind != "per" or time.grain is None or window is None or window.from_data or time.start is not None:
-        return ()
-    grain = time.grain
-    earlier = sorted({Period("day", p.start_day()).to_grain(grain) for name in plan.rule.datasets()
-                      for p in tables[name].periods if p.end_day() < window.start.start_day()})[-HISTORY:]
-    if not earlier:
-        return ()
-    evaluator = Evaluator(plan, tables, answers)
-    factor = plan.rule.unit.factor if plan.rule.unit is not None else 1.0
-    found = []
-    for group in targeted_groups(plan, tables, answers, domains)[0]:
-        for period in earlier:
-            value, _ = evaluator.value(plan.rule.left, group, period)
-            shown = _show(value, factor)
-            if shown is not None:
-                found.append((tuple(group.items()), period.label, shown))
-    return tuple(found)
-
-
-def targeted_groups(
-    plan: RulePlan,
-    tables: Mapping[str, TableInfo],
-    answers: Answers,
-    domains: Mapping[str, tuple[str, ...]],
-) -> tuple[list[dict[str, str]], int]:
-    """The expected groups that have a target, and how many have none (no row in a plan table)."""
-    groups = expected_groups(plan, tables, answers, domains)
-    without = untargeted(plan.rule, tables, answers, plan.until, groups)
-    return [g for g in groups if g not in without], len(without)
-
-
-# ---------------------------------------------------------------- values
-
-
-class Evaluator:
-    """Computes a rule's values for one group at one period or range."""
-
-    def __init__(self, plan: RulePlan, tables: Mapping[str, TableInfo], answers: Answers) -> None:
-        self.plan = plan
-        self.tables = tables
-        self.answers = answers
-        # per leaf and bucket: the coverage of each dimension, and the cells (looked up once)
-        self._reads: dict[tuple[int, Bucket], tuple[list[tuple[str | None, frozenset[CoverageKey]]],
-                                                     Mapping[CellKey, Cell]]] = {}
-        self._by_value: dict[tuple[str, str | None, Bucket], Mapping[str | None, frozenset[Period]]] = {}
-        # per group and period: the sub-periods without data that were let through (SPEC §13.4)
-        self.gaps: dict[tuple[tuple[tuple[str, str], ...], str], set[Period]] = {}
-
-    def value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
-        found, reason = self._value(value, group, at)
-        if found is not None and not math.isfinite(found):
-            # A sum past the largest float, or inf - inf: never a number to judge (SPEC §13.1).
-            return None, f"overflow in {_label(at, self.plan)}"
-        return found, reason
-
-    def _value(self, value: m.Value, group: Mapping[str, str], at: At) -> Result:
-        if isinstance(value, m.Constant):
-            return value.value, None
-        if isinstance(value, m.Aggregate):
-            return self._leaf(value, group, at)
-        if isinstance(value, m.AtPeriod):
-            if isinstance(at, PartialPeriod) and value.period.grain == at.grain:
-                return self.value(value.operand, group, at.part_of(value.period))  # the same part
-            return self.value(value.operand, group, value.period)
-        if isinstance(value, m.Shift):
-            assert isinstance(at, Period | PartialPeriod)
-            return self.value(value.operand, group, at.shift(value.periods))
-        if isinstance(value, m.Negate | m.Scale):
-            inner, reason = self.value(value.operand, group, at)
-            if inner is None:
-                return None, reason
-            return (-inner if isinstance(value, m.Negate) else inner * value.factor), None
-        assert isinstance(value, m.Arith)
-        left, why = self.value(value.left, group, at)
-        if left is None:
-            return None, why
-        right, why = self.value(value.right, group, at)
-        if right is None:
-            return None, why
-        if value.op == "+":
-            return left + right, None
-        if value.op == "-":
-            return left - right, None
-        if value.op == "*":
-            return left * right, None
-        if right == 0:
-            return None, f"division by zero in {_label(at, self.plan)}"
-        return left / right, None
-
-    def _leaf(self, leaf: m.Aggregate, group: Mapping[str, str], at: At) -> Result:
-        bucket: Bucket
-        if isinstance(at, Period):
-            bucket = GrainBucket(at.grain, self.plan.until)
-        else:
-            bucket = at.bucket() if isinstance(at, PartialPeriod) else at
-        table = self.tables[leaf.dataset]
-        period: Period | None = at if isinstance(at, Period) and table.time_column else None
-        coverage, cells = self._read(leaf, bucket)
-        for dim, seen in coverage:
-            value = group[dim] if dim is not None else None
-            if (value, period) not in seen and _filled(table, at):
-                self._note_gaps(group, at, self._gaps(leaf, group, at, table))
-                return 0.0, None  # `fill 0`: no row is zero (SPEC §13.2)
-            if (value, period) not in seen:
-                about = f" for {dim} = {value}" if dim is not None else ""
-                return None, f"no data{about} in {_label(at, self.plan)} ({leaf.dataset})"
-        gaps = self._gaps(leaf, group, at, table)
-        if gaps and not (table.fill or self.plan.rule.incomplete == "allow"):
-            return None, f"incomplete: no data for {_some(gaps)}"
-        self._note_gaps(group, at, gaps)
-        key = (tuple(group[d] for d in leaf.groups), period)
-        if len(leaf.groups) >= 2:  # the combination itself must have rows (SPEC §13.6)
-            rows = self.answers.aggregates[AggregateRequest.of(rows_of(leaf), bucket)].get(key)
-            if (rows is None or rows.rows == 0) and _filled(table, at):
-                return 0.0, None
-            if rows is None or rows.rows == 0:
-                about = ", ".join(f"{d} = {group[d]}" for d in leaf.groups)
-                return None, f"no data for {about} in {_label(at, self.plan)} ({leaf.dataset})"
-        cell = cells.get(key)
-        if cell is None or cell.rows == 0:
-            if leaf.func in ("sum", "count"):
-                return 0.0, None
-            return None, f"no rows match in {_label(at, self.plan)} ({leaf.dataset})"
-        if leaf.func == "count":
-            return float(cell.rows), None
-        if cell.known == 0 or cell.value is None:
-            return None, (f"no values in {_label(at, self.plan)} ({leaf.dataset}: "
-                          "every matching value is unknown)")
-        return cell.value, None
-
-    def _note_gaps(self, group: Mapping[str, str], at: At, gaps: list[Period]) -> None:
-        """Keep the sub-periods without data let through, for the outcome's coverage."""
-        if gaps and isinstance(at, Period | PartialPeriod):
-            self.gaps.setdefault((tuple(group.items()), at.label), set()).update(gaps)
-
-    def _gaps(self, leaf: m.Aggregate, group: Mapping[str, str], at: At, table: TableInfo) -> list[Period]:
-        """The sub-periods of *at*, at the data's grain and up to the as-of, in which the dataset
-        has rows and the group has none (SPEC §13.4)."""
-        if not leaf.groups or table.grain is None or isinstance(at, RangeBucket):
-            return []
-        whole = at.period if isinstance(at, PartialPeriod) else at
-        if not is_finer(table.grain, whole.grain) or self.plan.as_of is None:
-            return []
-        last = at.through.end_day() if isinstance(at, PartialPeriod) else min(
-            whole.end_day(), self.plan.as_of.end_day())
-        bucket = GrainBucket(table.grain, self.plan.until)
-        present = [p for p in self._periods_with_rows(leaf.dataset, None, bucket).get(None, ())
-                   if whole.start_day() <= p.start_day() and p.end_day() <= last]
-        missing: set[Period] = set()
-        for dim in leaf.groups:
-            mine = self._periods_with_rows(leaf.dataset, dim, bucket).get(group[dim], frozenset())
-            missing.update(p for p in present if p not in mine)
-        return sorted(missing)
-
-    def _periods_with_rows(self, dataset: str, dim: str | None, bucket: Bucket) -> Mapping[str | None, frozenset[Period]]:
-        """The coverage of *dim* at *bucket* as value → periods with rows (looked up once)."""
-        key = (dataset, dim, bucket)
-        found = self._by_value.get(key)
-        if found is None:
-            grouped: dict[str | None, set[Period]] = {}
-            for value, period in self.answers.coverage.get(CoverageRequest(dataset, dim, bucket), frozenset()):
-                if period is not None:
-                    grouped.setdefault(value, set()).add(period)
-            found = self._by_value[key] = {v: frozenset(ps) for v, ps in grouped.items()}
-        return found
-
-    def _read(self, leaf: m.Aggregate, bucket: Bucket) -> tuple[
-            list[tuple[str | None, frozenset[CoverageKey]]], Mapping[CellKey, Cell]]:
-        key = (id(leaf), bucket)
-        found = self._reads.get(key)
-        if found is None:
-            coverage = [(dim, self.answers.coverage[CoverageRequest(leaf.dataset, dim, bucket)])
-                        for dim in leaf.groups or (None,)]
-            found = self._reads[key] = (coverage, self.answers.aggregates[AggregateRequest.of(leaf, bucket)])
-        return found
-
-
-def _some(periods: list[Period]) -> str:
-    """At most three periods named, then how many more: ``2026-04, 2026-05, 2026-06 and 2 more``."""
-    named = ", ".join(p.label for p in periods[:3])
-    return named + (f" and {len(periods) - 3} more" if len(periods) > 3 else "")
-
-
-def _filled(table: TableInfo, at: At) -> bool:
-    """Whether `fill 0` makes a group with no row in *at* zero: a range always (a total of
-    nothing); a period from the one holding the data's first row to the one holding its as-of
-    (before the data starts, nothing is known)."""
-    if isinstance(at, PartialPeriod):
-        at = at.period
-    if not table.fill or not isinstance(at, Period):
-        return table.fill
-    if not table.periods or table.as_of is None:
-        return False
-    first = Period("day", min(p.start_day() for p in table.periods)).to_grain(at.grain)
-    return first.start_day() <= at.start_day() <= table.as_of.end_day()
-
-
-def _label(at: At, plan: RulePlan) -> str:
-    if isinstance(at, Period | PartialPeriod):
-        return at.label
-    return plan.window.label if plan.window else "the window"
 
 
 # ---------------------------------------------------------------- comparison
@@ -460,10 +185,10 @@ def judge_rule(
     plan: RulePlan,
     tables: Mapping[str, TableInfo],
     answers: Answers,
-    domains: Mapping[str, tuple[str, ...]],
+    groups: Sequence[Mapping[str, str]],
 ) -> list[Outcome]:
+    """The outcomes of one rule for its *groups* (those with a target, :func:`targeted_groups`)."""
     evaluator = Evaluator(plan, tables, answers)
-    groups, _ = targeted_groups(plan, tables, answers, domains)
     points = list(_points(plan))
     outcomes = [_outcome(plan, evaluator, group, point) for group in groups for point in points]
     return outcomes
@@ -597,8 +322,8 @@ def _outcome(
         if missing is not None:
             status = "pending" if point.mode == "pending" else "missing"
             # A missing outcome reports no actual value (SPEC §10); a pending one shows what it has.
-            actual = _show(values[0], factor) if status == "pending" else None
-            threshold = _show(values[1], factor)
+            actual = in_rule_unit(values[0], factor) if status == "pending" else None
+            threshold = in_rule_unit(values[1], factor)
             return _record(
                 plan,
                 group,
@@ -608,11 +333,11 @@ def _outcome(
                 threshold,
                 None,
                 missing,
-                _show(values[2], factor),
+                in_rule_unit(values[2], factor),
                 None,
                 deadline,
             )
-    actual, threshold, upper = (_show(v, factor) for v in values)
+    actual, threshold, upper = (in_rule_unit(v, factor) for v in values)
     if point.mode == "pending":
         target = threshold if rule.time.kind == "by" else None
         return _record(
@@ -688,7 +413,7 @@ def _with_progress(plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str
         if period == base.to_grain(now.grain) and time.baseline_value is not None:
             value: float | None = time.baseline_value / factor
         else:
-            value = _show(evaluator.value(rule.left, group, period)[0], factor)
+            value = in_rule_unit(evaluator.value(rule.left, group, period)[0], factor)
         if value is not None:
             series.append((_years(period), value))
     trend = significant(projected(series, _years(time.deadline)))
@@ -774,7 +499,7 @@ def _path(
         base: float | None = time.baseline_value / factor
     else:
         raw, _ = evaluator.value(rule.left, group, time.baseline_period)
-        base = _show(raw, factor)
+        base = in_rule_unit(raw, factor)
     if base is None:
         return None
     if isinstance(point.at, PartialPeriod):  # elapsed up to the as-of, in the data's sub-periods
@@ -806,11 +531,6 @@ def _accumulates(value: m.Value) -> bool:
             )
         return fixed[1] and _accumulates(value.left)
     return False  # a value fixed in time (`at`) or a lookback
-
-
-def _show(value: float | None, factor: float) -> float | None:
-    """A value in the reported unit, to the report's precision, so every engine judges the same."""
-    return None if value is None else significant(value / factor)
 
 
 def _record(

@@ -27,9 +27,10 @@ from sqlglot import exp
 
 from .. import model as m
 from ..errors import DirectiveUsageError, listing, suggest
-from ..judge import RulePlan, requests
+from ..judge import requests
 from ..periods import Period
 from ..plan import AggregateRequest, CoverageRequest, TableInfo
+from ..rule_values import RulePlan
 from ..timing import Window
 from .dialects import PREAMBLES, adapt
 from .sql import DatasetQuery, SqlDataset, same
