@@ -53,6 +53,31 @@ def test_an_infinite_value_in_rows_is_a_data_error(engine: Any, value: float) ->
         directive.evaluate({"t": rows}, engine=engine)
 
 
+@pytest.mark.parametrize("writer", ["duckdb", "pyarrow"])
+@pytest.mark.parametrize("value", [math.inf, -math.inf])
+def test_an_infinite_value_in_parquet_is_a_data_error(tmp_path: Path, engine: Any, writer: str,
+                                                      value: float) -> None:
+    # The duckdb engine skips the scan for infinities when the row groups' bounds are finite:
+    # a file holding one must still be read cell by cell.
+    path = tmp_path / "t.parquet"
+    years, regions, values = [2020] * 3, ["A", "B", "C"], [5.0, value, 7.0]
+    if writer == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("CREATE TABLE t (year INTEGER, region VARCHAR, v DOUBLE)")
+        con.executemany("INSERT INTO t VALUES (?, ?, ?)", list(zip(years, regions, values, strict=True)))
+        con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"year": years, "region": regions, "v": values}), path)
+    directive = directive_dsl.loads(SUM, filename="t.directive")
+    with pytest.raises(DirectiveDataError, match="is infinite"):
+        directive.evaluate({"t": str(path)}, engine=engine)
+
+
 def test_an_overflowing_sum_is_missing_not_pass(engine: Any) -> None:
     rows = [{"year": 2020, "region": "A", "v": 1e308}, {"year": 2020, "region": "B", "v": 1e308},
             {"year": 2021, "region": "A", "v": 7.0}]

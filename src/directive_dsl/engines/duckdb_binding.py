@@ -220,6 +220,8 @@ class _Binder:
 
     def bad_numbers(self, columns: list[str]) -> list[Diagnostic]:
         """E502 for each of *columns* holding a non-number, at its first one."""
+        # float columns whose file statistics rule out infinities need no scan of their own
+        columns = [c for c in columns if not (self.kinds[c] == "float" and c in self.source.finite)]
         checks = {c: not_a_number(self.cell(c), self.kinds[c]) for c in columns}
         checks = {c: e for c, e in checks.items() if not isinstance(e, exp.Boolean)}
         if not checks:

@@ -52,6 +52,7 @@ class Source:
     json_lines: bool = False  # JSON Lines: rows are the file's non-blank lines
     no_blanks: frozenset[str] = frozenset()  # text columns known to hold no "" (only NULLs)
     no_nulls: frozenset[str] = frozenset()  # columns known to hold no NULL
+    finite: frozenset[str] = frozenset()  # number columns known to hold no infinite value
     nan_rare: bool = False  # floats are unlikely to hold NaN (Parquet writes unknowns as NULL)
 
 
@@ -135,21 +136,26 @@ class Loader:
         source = self._described(name, display_path(str(path)), relation,
                                  numbered=_literal_call("read_parquet", path, "file_row_number"),
                                  path=path)
-        no_blanks, no_nulls = self._parquet_statistics(path)
-        return attrs.evolve(source, no_blanks=no_blanks, no_nulls=no_nulls, nan_rare=True)
+        no_blanks, no_nulls, finite = self._parquet_statistics(path)
+        return attrs.evolve(source, no_blanks=no_blanks, no_nulls=no_nulls, finite=finite, nan_rare=True)
 
-    def _parquet_statistics(self, path: Path) -> tuple[frozenset[str], frozenset[str]]:
+    def _parquet_statistics(self, path: Path) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """From the row groups' statistics: the columns whose smallest value is always a
-        non-empty text, and those holding no NULL."""
+        non-empty text, those holding no NULL, and those whose smallest and largest values
+        are finite numbers in every row group (so no cell is infinite: a writer that meets
+        an infinity records it as the bound, or records no bound, and then the cells are read)."""
         quoted = duckdb_sql(exp.Literal.string(str(path)))
         try:
             found = self.execute(
                 "SELECT path_in_schema, bool_and(stats_min_value IS NOT NULL AND stats_min_value <> ''),"
-                " bool_and(stats_null_count = 0) FROM parquet_metadata(" + quoted + ") GROUP BY path_in_schema")
+                " bool_and(stats_null_count = 0),"
+                " bool_and(isfinite(TRY_CAST(stats_min_value AS DOUBLE)) AND isfinite(TRY_CAST(stats_max_value AS DOUBLE)))"
+                " FROM parquet_metadata(" + quoted + ") GROUP BY path_in_schema")
         except Exception:  # statistics are an optimisation only
-            return frozenset(), frozenset()
-        return (frozenset(str(name) for name, no_blank, _ in found if no_blank),
-                frozenset(str(name) for name, _, no_null in found if no_null))
+            return frozenset(), frozenset(), frozenset()
+        return (frozenset(str(name) for name, no_blank, _, _ in found if no_blank),
+                frozenset(str(name) for name, _, no_null, _ in found if no_null),
+                frozenset(str(name) for name, _, _, finite in found if finite))
 
     def _delimited(self, name: str, path: Path, delimiter: str, compressed: bool) -> Source:
         header, skip = _header(path, delimiter, compressed)
