@@ -4,6 +4,7 @@
     python benchmarks/run.py --rows 1000000  # a quicker look
     python benchmarks/run.py --only front    # just the parser and command-line rows
     python benchmarks/run.py --only monthly  # monthly data, yearly rules, a partial year
+    python benchmarks/run.py --only first    # first evaluation in a fresh process, beside polars, DuckDB, Soda
 
 Generates the data under benchmarks/.data/ (kept between runs), then prints
 one table: each row a measurement (median of --repeat runs), and the ratios
@@ -395,7 +396,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--python-rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["all", "front", "duckdb", "monthly", "python", "spark"], default="all")
+    parser.add_argument("--only", choices=["all", "front", "duckdb", "monthly", "python", "spark", "first"],
+                        default="all")
+    parser.add_argument("--first-repeat", type=int, default=5, help="fresh processes per first-evaluation median")
     parser.add_argument("--json", metavar="PATH", help="also write the figures here")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
@@ -458,6 +461,14 @@ def main() -> None:
             "partial year", ours_monthly)
         add("(f) hand-written DuckDB query, same year-to-date figures", hand_monthly,
             note=f"engine / query = {ours_monthly / hand_monthly:.2f}; target <= 1.5")
+
+    if args.only in ("all", "first"):
+        from benchmarks.first_run import first_run_rows
+
+        parquet, _ = generate(args.rows)
+        for label, value, note in first_run_rows(parquet, TEN_RULES, directive_text, TWO_STAGE_QUERY, EU,
+                                                 args.first_repeat, DATA):
+            add(f"{label}, Parquet {args.rows:,} rows", value, note=note)
 
     if args.only in ("all", "python"):
         _, small_csv = generate(args.python_rows)
