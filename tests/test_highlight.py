@@ -14,6 +14,7 @@ import pytest
 from lark import Lark
 from lark.lexer import PatternStr
 
+from directive_dsl.aggregates import NAMES
 from directive_dsl.parser import grammar_text
 
 pygments = pytest.importorskip("pygments")
@@ -251,3 +252,11 @@ def test_file_options_are_highlighted_before_their_value_only() -> None:
     assert (Keyword, "with") in tokens
     assert (Keyword.Pseudo, "header") in tokens and (Keyword.Pseudo, "sheet") in tokens
     assert tokens[-1] == (Name, "header")  # a column named header stays a name
+
+
+@pytest.mark.parametrize("name", [*NAMES, "share", "growth", "change"])
+def test_every_function_is_highlighted_as_one(name: str) -> None:
+    """Both highlighters know every aggregate of the registry, whole (not `count` of `count_distinct`)."""
+    call = f"require {name}(trade.amount) >= 1\n"
+    assert (Name.Builtin, name) in [(kind, value) for kind, value in lex(call)]
+    assert "support.function.builtin" in dict(scopes(call))[name]

@@ -28,6 +28,8 @@ from pygments.token import (
     Whitespace,
 )
 
+from .aggregates import NAMES
+
 __all__ = ["DirectiveLexer"]
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -50,8 +52,8 @@ TIME_WORDS = ("per", "in", "by", "at", "total", "year", "quarter", "month")
 OPERATOR_WORDS = ("and", "or", "not", "between")
 #: Magnitudes after a number.
 MAGNITUDES = ("thousand", "million", "billion", "trillion")
-#: The functions of the language.
-FUNCTIONS = ("sum", "mean", "min", "max", "count", "first", "last", "share", "growth", "change")
+#: The functions of the language: the aggregates, then the functions of values.
+FUNCTIONS = (*NAMES, "share", "growth", "change")
 
 _KEYWORDS = DECLARATIONS + CLAUSES + TIME_WORDS + OPERATOR_WORDS + MAGNITUDES
 

@@ -12,6 +12,7 @@ from typing import Literal
 import attrs
 
 from . import model as m
+from .aggregates import kind_of
 from .partial import PartialPeriod, covers_whole_period, partial_at
 from .periods import Period, is_finer, period_range
 from .plan import (
@@ -516,7 +517,7 @@ def _accumulates(value: m.Value) -> bool:
     first/last value or a ratio of totals is compared with the whole target.
     """
     if isinstance(value, m.Aggregate):
-        return value.func in ("sum", "count")
+        return kind_of(value.func).accumulates
     if isinstance(value, m.Constant):
         return True
     if isinstance(value, m.Negate | m.Scale):

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from .report import Report
     from .run_progress import Progress
 
-AggregateFunc = Literal["sum", "mean", "min", "max", "count", "first", "last"]
-AGGREGATES: tuple[AggregateFunc, ...] = ("sum", "mean", "min", "max", "count", "first", "last")
+#: An aggregate's name: one of :data:`directive_dsl.aggregates.NAMES`, where each one's meaning is.
+AggregateFunc: TypeAlias = str
 Severity = Literal["error", "warning", "info"]
 MissingPolicy = Literal["fail", "warn", "ignore"]
 
@@ -232,9 +232,10 @@ def conjunction(items: tuple[RowCondition, ...]) -> RowCondition | None:
 class Aggregate:
     """A leaf: one measure of one dataset, filtered, grouped and aggregated.
 
-    ``measure`` is None for ``count`` of rows. ``measure_name`` may name a
-    measure only the bound data will reveal (a partial dataset statement);
-    binding replaces such leaves with resolved ones.
+    ``measure`` is None for ``count`` of rows, and for ``count_distinct`` of a
+    dimension, named in ``column``. ``parameter`` is quantile's fraction.
+    ``deferred`` may name a measure only the bound data will reveal (a partial
+    dataset statement); binding replaces such leaves with resolved ones.
     """
 
     dataset: str
@@ -245,6 +246,8 @@ class Aggregate:
     deferred: str | None = (
         None  # a measure name to resolve against the data ("" = its single measure)
     )
+    parameter: float | None = None
+    column: str | None = None  # the dimension `count_distinct` counts the values of
     span: Span = _no_span
 
 

@@ -53,10 +53,13 @@ class AggregateRequest:
     where: RowCondition | None
     groups: tuple[str, ...]
     bucket: Bucket
+    parameter: float | None = None  # quantile's fraction
+    column: str | None = None  # the dimension `count_distinct` counts the values of
 
     @classmethod
     def of(cls, leaf: Aggregate, bucket: Bucket) -> AggregateRequest:
-        return cls(leaf.dataset, leaf.measure, leaf.func, leaf.where, leaf.groups, bucket)
+        return cls(leaf.dataset, leaf.measure, leaf.func, leaf.where, leaf.groups, bucket,
+                   leaf.parameter, leaf.column)
 
 
 @attrs.frozen

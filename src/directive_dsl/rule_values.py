@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 from . import model as m
+from .aggregates import kind_of
 from .partial import PartialPeriod
 from .periods import Period, is_finer
 from .plan import (
@@ -136,10 +137,10 @@ class Evaluator:
                 return None, f"no data for {about} in {_label(at, self.plan)} ({leaf.dataset})"
         cell = cells.get(key)
         if cell is None or cell.rows == 0:
-            if leaf.func in ("sum", "count"):
+            if kind_of(leaf.func).empty_is_zero:  # nothing happened: no sum, no row, no value
                 return 0.0, None
             return None, f"no rows match in {_label(at, self.plan)} ({leaf.dataset})"
-        if leaf.func == "count":
+        if kind_of(leaf.func).counts_rows:
             return float(cell.rows), None
         if cell.known == 0 or cell.value is None:
             return None, (f"no values in {_label(at, self.plan)} ({leaf.dataset}: "

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from .. import model as m
 from .. import nodes as n
+from ..aggregates import AGGREGATES
 from ..data.options import FileOptions, OptionProblem, format_of_name, read_options
 from ..errors import (
     Diagnostic,
@@ -194,8 +195,9 @@ def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.
     aggregate = "sum"
     if clause.aggregate is not None:
         aggregate = clause.aggregate.name
-        if aggregate not in m.AGGREGATES or aggregate == "count":
-            choices = [a for a in m.AGGREGATES if a != "count"]
+        # a measure's own aggregate keeps its unit and takes no second argument
+        choices = [k.name for k in AGGREGATES.values() if k.unit == "measure" and k.parameter is None]
+        if aggregate not in choices:
             _error(
                 report,
                 clause.aggregate.span,
@@ -211,7 +213,7 @@ def _plain_measure(clause: n.Measure, units: UnitRegistry, report: Report) -> m.
         name=clause.column.name,
         expr=m.RowColumn(name=clause.column.name, scale=scale),
         unit=unit,
-        aggregate=aggregate,  # type: ignore[arg-type]
+        aggregate=aggregate,
         unit_column=clause.unit_column.name if clause.unit_column is not None else None,
         span=clause.span,
     )

@@ -16,6 +16,7 @@ import attrs
 
 from .. import model as m
 from .. import nodes as n
+from ..aggregates import AGGREGATES, AggregateKind
 from ..builder import MAX_DEPTH
 from ..errors import (
     Diagnostic,
@@ -40,11 +41,12 @@ from ..units import (
     is_currency_clash,
 )
 
-FUNCTIONS = (*m.AGGREGATES, "share", "growth", "change")
+FUNCTIONS = (*AGGREGATES, "share", "growth", "change")
 #: Through lets, a value may nest as deep as one expression may (the builder's bound), and
 #: expand to at most this many terms: every walk of a rule's value is bounded by it.
 MAX_TERMS = 100_000
-_ARITY: dict[str, int] = {**dict.fromkeys(m.AGGREGATES, 1), "share": 2, "growth": 1, "change": 1}
+_ARITY: dict[str, int] = {**{k.name: k.arity for k in AGGREGATES.values()},
+                          "share": 2, "growth": 1, "change": 1}
 Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
 
 
@@ -52,7 +54,8 @@ Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
 class Typed:
     """A resolved expression."""
 
-    kind: Literal["value", "dataset", "list", "string", "broken"] = "value"
+    #: "column": a dimension read as values, which only `count_distinct` takes.
+    kind: Literal["value", "dataset", "column", "list", "string", "broken"] = "value"
     value: m.Value = attrs.field(factory=lambda: m.Constant(value=0.0))
     unit: Unit | None = DIMENSIONLESS
     items: tuple[str | float, ...] = ()  # a list's items, a string's text
@@ -104,6 +107,7 @@ class Resolver:
         self.declare_implicit = declare_implicit
         self._let_values: dict[str, Typed] = {}
         self._resolving: list[str] = []
+        self._aggregating: AggregateKind | None = None  # the aggregate whose argument this is
 
     # ---------------------------------------------------------------- diagnostics
 
@@ -142,6 +146,15 @@ class Resolver:
             )
         if typed.kind == "string":
             return self._fail(span, "E402", "a string is not a value; strings belong in selectors")
+        if typed.kind == "column":
+            assert isinstance(typed.value, m.Aggregate)
+            return self._fail(
+                span,
+                "E202",
+                f"`{typed.value.column}` is a dimension of `{typed.value.dataset}`, not a measure",
+                f"count its values with `count_distinct({typed.value.dataset}.{typed.value.column})`",
+                kind=DirectiveNameError,
+            )
         return typed
 
     # ---------------------------------------------------------------- atoms
@@ -300,12 +313,18 @@ class Resolver:
         info = self.datasets[leaf.dataset]
         if name in info.measures:
             return self._measure_leaf(base, leaf, info.measures[name], attr.span)
+        aggregating = self._aggregating
+        if info.dimensions and name in info.dimensions and aggregating and aggregating.reads_dimensions:
+            column = attrs.evolve(leaf, measure=None, column=name, span=attr.span)
+            return Typed(kind="column", value=column, unit=DIMENSIONLESS, narrowing=base.narrowing)
         if info.dimensions and name in info.dimensions:
+            counting = [k.signature.split("(")[0] for k in AGGREGATES.values() if k.reads_dimensions]
             return self._fail(
                 attr.name.span,
                 "E202",
                 f"`{name}` is a dimension of `{info.name}`, not a measure",
-                f"group by it with `{info.name}[{name}]`",
+                f"count its values with `{counting[0]}({info.name}.{name})`" if aggregating
+                else f"group by it with `{info.name}[{name}]`",
                 kind=DirectiveNameError,
             )
         if info.time is not None and name == info.time:
@@ -351,7 +370,7 @@ class Resolver:
         base = self.resolve(select.base)
         if base.kind == "broken":
             return base
-        if base.kind not in ("value", "dataset"):
+        if base.kind not in ("value", "dataset", "column"):
             return self._fail(
                 select.span, "E402", "a selector `[…]` applies to a measure or a dataset"
             )
@@ -431,8 +450,8 @@ class Resolver:
                 f"`{name}` takes {want} argument{'s' if want > 1 else ''}, not {len(call.args)}",
                 f"write `{name}({', '.join(['x', 'y'][:want])})`",
             )
-        if name in m.AGGREGATES:
-            return self._aggregate(call, _aggregate_name(name))
+        if name in AGGREGATES:
+            return self._aggregate(call, AGGREGATES[name])
         args = [self.value(arg) for arg in call.args]
         if any(a.kind == "broken" for a in args):
             return BROKEN
@@ -455,12 +474,23 @@ class Resolver:
         unit = POINTS if x.unit is not None and x.unit.name in ("%", "pp") else x.unit
         return Typed(value=value, unit=unit, narrowing=narrowing)
 
-    def _aggregate(self, call: n.Call, func: m.AggregateFunc) -> Typed:
-        arg = self.resolve(call.args[0])
+    def _aggregate(self, call: n.Call, kind: AggregateKind) -> Typed:
+        func = kind.name
+        parameter = self._parameter(call, kind)
+        if kind.parameter is not None and parameter is None:
+            return BROKEN
+        outer, self._aggregating = self._aggregating, kind
+        try:
+            arg = self.resolve(call.args[0])
+        finally:
+            self._aggregating = outer
         if arg.kind == "broken":
             return arg
-        if func == "count" and arg.kind == "dataset":
+        if kind.counts_rows and arg.kind == "dataset":
             return attrs.evolve(arg, kind="value", unit=DIMENSIONLESS)
+        if arg.kind == "column":  # the values of a dimension, counted
+            assert isinstance(arg.value, m.Aggregate)
+            return attrs.evolve(arg, kind="value", value=attrs.evolve(arg.value, func=func))
         arg = self.as_value(arg, call.args[0].span)
         if arg.kind == "broken":
             return arg
@@ -472,20 +502,34 @@ class Resolver:
                 f"`{func}` applies to a measure, not to an expression",
                 "aggregate each measure: `sum(a) + sum(b)`",
             )
-        if func == "count":
+        if kind.counts_rows:
             return attrs.evolve(
                 arg,
-                value=attrs.evolve(leaf, func="count", measure=None, deferred=None),
+                value=attrs.evolve(leaf, func=func, measure=None, deferred=None),
                 unit=DIMENSIONLESS,
             )
-        return attrs.evolve(arg, value=attrs.evolve(leaf, func=func))
+        unit = DIMENSIONLESS if kind.unit == "number" else arg.unit
+        return attrs.evolve(arg, value=attrs.evolve(leaf, func=func, parameter=parameter), unit=unit)
 
-
-def _aggregate_name(name: str) -> m.AggregateFunc:
-    for func in m.AGGREGATES:
-        if func == name:
-            return func
-    raise ValueError(name)
+    def _parameter(self, call: n.Call, kind: AggregateKind) -> float | None:
+        """Quantile's fraction: a number from 0 to 1, or a percentage (``90%``)."""
+        if kind.parameter is None:
+            return None
+        written = call.args[1]
+        typed = self.value(written)
+        if typed.kind == "broken":
+            return None
+        fraction = typed.value.value if isinstance(typed.value, m.Constant) else None
+        if fraction is None or typed.unit not in (DIMENSIONLESS, PERCENT) \
+                or not 0.0 <= fraction <= 1.0:
+            self._fail(
+                written.span,
+                "E402",
+                f"`{kind.name}` takes a fraction from 0 to 1 after the measure",
+                f"write a number or a percentage: `{kind.signature}` or `{kind.name}(x, 90%)`",
+            )
+            return None
+        return fraction
 
 
 def _declare_hint(name: str) -> str:

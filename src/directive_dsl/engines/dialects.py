@@ -8,7 +8,8 @@ rendering, per dialect:
   summed from one ``GROUPING`` per key; casts become ``TRY_CAST`` and
   ``FLOOR`` is kept away from values it cannot hold as a ``BIGINT``, so that
   ANSI mode (the default since Spark 4) never stops a query where the
-  reference engine reads an unknown;
+  reference engine reads an unknown; a quantile is Spark's exact
+  ``PERCENTILE``, which interpolates as ``QUANTILE_CONT`` does;
 - PostgreSQL: sums are added as NUMERIC and read back as a double (infinite
   past the largest one, as elsewhere, where PostgreSQL would stop), and so
   is arithmetic on measures marked by :func:`on_doubles` (a derived measure,
@@ -131,6 +132,8 @@ def _spark(node: exp.Expr) -> exp.Expr:
         value = node.this
         small = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(_FLOOR_SAFE))
         return exp.Case(ifs=[exp.If(this=small, true=exp.Floor(this=value.copy()))], default=value.copy())
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this.copy(), node.expression.copy()])
     return node
 
 

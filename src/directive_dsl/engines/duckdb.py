@@ -38,6 +38,7 @@ from .remote import reason_of
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
 from .sql_cache import duckdb_sql
 from .sql_conditions import ident
+from .sql_one_stage import OneStageQuery, one_stage
 from .sql_time import TimeSource, fine_value
 
 _ENGINES = itertools.count()
@@ -149,28 +150,37 @@ class DuckDBEngine:
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
         for name in stepping(list(by_dataset), progress, "scan"):
-            asked, covers = by_dataset[name]
-            query, rows = self._query(self.datasets[name], asked, covers)
-            if query.nan_seen(rows):
-                query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)
-            found, seen = query.decode(rows)
-            answers.update(found)
-            covered.update(seen)
+            requested, covers = by_dataset[name]
+            asked = [r for r in requested if not one_stage(r)]
+            staged = [r for r in requested if one_stage(r)]
+            if asked or covers:
+                query, rows = self._query(self.datasets[name], asked, covers)
+                if query.nan_seen(rows):
+                    query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)
+                found, seen = query.decode(rows)
+                answers.update(found)
+                covered.update(seen)
+            if staged:
+                staging = OneStageQuery(self.datasets[name], staged)
+                answers.update(staging.decode(self._execute(name, staging.expression)))
         return Answers(aggregates=answers, coverage=covered)
 
     def _query(self, dataset: SqlDataset, asked: list[AggregateRequest], covers: list[CoverageRequest],
                *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
         query = DatasetQuery(dataset, asked, covers, fine_sets=self._fine_sets(dataset, asked, covers),
                              set_by_set=True)
+        return query, self._execute(dataset.name, query.expression, exactly=exactly)
+
+    def _execute(self, name: str, statement: exp.Expr, *, exactly: bool = False) -> list[tuple[Any, ...]]:
         import duckdb
 
-        sql = duckdb_sql(query.expression)
+        sql = duckdb_sql(statement)
         self.statements.append(sql)
         try:
-            return query, self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
+            return self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
         except duckdb.Error as error:
             raise DirectiveEngineError(
-                f"duckdb could not answer the statement for dataset `{dataset.name}`: {reason_of(error)}",
+                f"duckdb could not answer the statement for dataset `{name}`: {reason_of(error)}",
                 hint="the statement is in the engine's `statements`; `directive compile` prints it too",
             ) from error
 

@@ -25,6 +25,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from .. import model as m
+from ..aggregates import kind_of
 from ..plan import AggregateRequest, CoverageRequest
 from .sql import condition_items, fine_set_for, grouped_columns, never_unknown
 
@@ -108,11 +109,12 @@ class _Model:
             early = frozenset(i for i in items if not set(m.condition_columns(i)) <= fine)
             conditions |= early
             slots.add(("rows", early))
-            if request.measure is not None and request.func != "count":
+            kind = kind_of(request.func)
+            if request.measure is not None and not kind.counts_rows:
                 expr = request.measure.expr
                 if not never_unknown(expr, self.whole):
                     slots.add(("known", expr, early))
-                slots.add((request.func if request.func in ("min", "max") else "sum", expr, early))
+                slots.add((kind.partial if kind.partial in ("min", "max") else "sum", expr, early))
         filtered = sum(1 for slot in slots if slot[-1])
         total = len(conditions) * _CONDITION_NS
         for fine in sets:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import model as m
+from ..aggregates import Values, kind_of
 from ..conditions import (
     OPERATORS,
     Truth,
@@ -311,8 +312,13 @@ class _Table:
         keys, width, groups = self.keys(req.groups, req.bucket)
         periods = self.buckets(req.bucket)[1]
         mask = self.mask(req.where)
-        counting = req.measure is None or req.func == "count"
-        values = None if counting or req.measure is None else self.values(req.measure.expr)
+        kind = kind_of(req.func)
+        if req.column is not None:  # a dimension's values, counted by `count_distinct`
+            column = self.encoded(req.column)
+            values: list[Any] | None = [column.values[c] for c in column.codes]
+        else:
+            counting = req.measure is None or kind.counts_rows
+            values = None if counting or req.measure is None else self.values(req.measure.expr)
         days = self._days() if req.func in ("first", "last") else None
         if mask is not None:  # keep only the rows the condition selects (compress runs in C)
             keys = list(compress(keys, mask))
@@ -324,6 +330,8 @@ class _Table:
             cells: dict[Any, Cell] = {k: Cell(float(n), n, n) for k, n in rows.items()}
         elif days is not None:
             cells = _first_last(keys, values, days, req.func == "last")
+        elif kind.reduce is not None:
+            cells = _reduced(keys, values, kind.reduce, req.parameter)
         else:
             cells = _REDUCERS[req.func](keys, values)
         return {(groups[k // width], periods[k % width]): cell for k, cell in cells.items()}
@@ -417,6 +425,19 @@ _REDUCERS: dict[str, Callable[[Keys, list[float | None]], dict[Any, Cell]]] = {
     "min": _extreme(largest=False),
     "max": _extreme(largest=True),
 }
+
+
+def _reduced(keys: Keys, values: list[Any], reduce: Callable[[Values, float | None], float],
+             parameter: float | None) -> dict[Any, Cell]:
+    """An aggregate that does not decompose: each cell's known values, gathered, then reduced."""
+    rows = Counter(keys)
+    rows.pop(None, None)
+    known: defaultdict[int | None, list[Any]] = defaultdict(list)
+    for k, v in zip(keys, values, strict=True):
+        if v is not None:
+            known[k].append(v)
+    return {k: Cell(reduce(known[k], parameter) if known[k] else None, n, len(known[k]))
+            for k, n in rows.items()}
 
 
 def _first_last(

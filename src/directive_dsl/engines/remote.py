@@ -39,6 +39,7 @@ from .dialects import render
 from .remote_binding import Relation, bind_relation, text_number
 from .sql import Convert, DatasetQuery, SqlDataset, same
 from .sql_conditions import ident
+from .sql_one_stage import OneStageQuery, one_stage
 from .sql_time import TimeSource
 
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}")
@@ -98,19 +99,25 @@ class RemoteEngine:
         answers: dict[AggregateRequest, Any] = {}
         covered: dict[CoverageRequest, Any] = {}
         for name in stepping(list(by_dataset), progress, "scan"):
-            asked, covers = by_dataset[name]
-            query = DatasetQuery(self.datasets[name], asked, covers)
-            rows = self._statement(name, query)
-            if query.nan_seen(rows):
-                query = DatasetQuery(self.datasets[name].guarded(), asked, covers)
-                rows = self._statement(name, query)
-            found, seen = query.decode(rows)
-            answers.update(found)
-            covered.update(seen)
+            requested, covers = by_dataset[name]
+            asked = [r for r in requested if not one_stage(r)]
+            staged = [r for r in requested if one_stage(r)]
+            if asked or covers:
+                query = DatasetQuery(self.datasets[name], asked, covers)
+                rows = self._statement(name, query.expression)
+                if query.nan_seen(rows):
+                    query = DatasetQuery(self.datasets[name].guarded(), asked, covers)
+                    rows = self._statement(name, query.expression)
+                found, seen = query.decode(rows)
+                answers.update(found)
+                covered.update(seen)
+            if staged:
+                staging = OneStageQuery(self.datasets[name], staged)
+                answers.update(staging.decode(self._statement(name, staging.expression)))
         return Answers(aggregates=answers, coverage=covered)
 
-    def _statement(self, name: str, query: DatasetQuery) -> list[tuple[Any, ...]]:
-        sql = render(query.expression, self.dialect)
+    def _statement(self, name: str, statement: exp.Expr) -> list[tuple[Any, ...]]:
+        sql = render(statement, self.dialect)
         self.statements.append(sql)
         try:
             return self.fetch_sql(sql)

@@ -41,6 +41,7 @@ import attrs
 from sqlglot import exp
 
 from .. import model as m
+from ..aggregates import kind_of
 from ..periods import Grain, Period
 from ..plan import (
     AggregateRequest,
@@ -130,7 +131,7 @@ def bound_info(ds: SqlDataset, *, origin: str, n_rows: int, time_column: str | N
     )
 
 
-class _Cells:
+class Cells:
     """Columns read from cells: the dataset's own, or the grouped ones of the ``fine`` stage."""
 
     def __init__(self, ds: SqlDataset, cells: Mapping[str, exp.Expr]) -> None:
@@ -219,11 +220,11 @@ class DatasetQuery:
             self._fine_groups[column] = f"g{len(self._fine_groups)}"
         return self._fine_groups[column]
 
-    def _base(self) -> _Cells:
-        return _Cells(self.ds, self.ds.cells)
+    def _base(self) -> Cells:
+        return Cells(self.ds, self.ds.cells)
 
-    def _fine(self) -> _Cells:
-        return _Cells(self.ds, {c: ident(a) for c, a in self._fine_groups.items()})
+    def _fine(self) -> Cells:
+        return Cells(self.ds, {c: ident(a) for c, a in self._fine_groups.items()})
 
     def _scanned(self, prefix: str, expression: exp.Expr) -> exp.Expr:
         """A column computed once per row in the scan (a condition or a measure), by alias."""
@@ -313,7 +314,8 @@ class DatasetQuery:
         if by_day:
             keys.append(self._day_key())
         rows = self._out("sum", self._slot("rows", None, scan), late)
-        if request.measure is None or request.func == "count":
+        kind = kind_of(request.func)
+        if request.measure is None or kind.counts_rows:
             return _Read(request, self._grouping(tuple(keys), fine, rows), self._positions(keys), rows,
                          None, None, False)
         value = row_expr(request.measure.expr, self._base())
@@ -321,7 +323,7 @@ class DatasetQuery:
             known = rows
         else:
             known = self._out("sum", self._slot("known", value, scan), late)
-        func = request.func if request.func in ("min", "max") else "sum"
+        func = kind.partial if kind.partial in ("min", "max") else "sum"  # by_day: sums per day
         total = self._out(func, self._slot(func, value.copy(), scan), late)
         grouping = self._grouping(tuple(keys), fine, rows, known, total)
         return _Read(request, grouping, self._positions(keys), rows, known, total, by_day)
@@ -344,22 +346,22 @@ class DatasetQuery:
 
     def _statement(self) -> exp.Query:
         ds = self.ds
-        scan = [_as(ds.cells[c].copy(), f"__{a}") for c, a in self._fine_groups.items()]
-        columns = [_as(ident(f"__{a}"), a) for a in self._fine_groups.values()]
+        scan = [aliased(ds.cells[c].copy(), f"__{a}") for c, a in self._fine_groups.items()]
+        columns = [aliased(ident(f"__{a}"), a) for a in self._fine_groups.values()]
         if ds.time is not None:
-            scan.append(_as(fine_value(ds.time), "__t"))
-            columns.append(_as(ident("__t"), "t"))
-        scan += [_as(e, a) for a, e in self._scan.values()]
-        columns += [_as(agg, alias) for alias, agg in self._slots.values()]
-        rows = _select(scan or [exp.Literal.number(1)], ds.relation.copy()).subquery("scan", copy=False)
+            scan.append(aliased(fine_value(ds.time), "__t"))
+            columns.append(aliased(ident("__t"), "t"))
+        scan += [aliased(e, a) for a, e in self._scan.values()]
+        columns += [aliased(agg, alias) for alias, agg in self._slots.values()]
+        rows = select_from(scan or [exp.Literal.number(1)], ds.relation.copy()).subquery("scan", copy=False)
         several = len(self._fine_sets) > 1
         if several:  # one GROUPING SETS scan, its rows told apart by `fine_set`
-            columns.append(_as(exp.Grouping(expressions=[ident(a) for a in self._fine_groups.values()]),
+            columns.append(aliased(exp.Grouping(expressions=[ident(a) for a in self._fine_groups.values()]),
                                "fine_set"))
-        fine = _select(columns, rows, self._fine_group_by())
-        keyed = _select(
-            [*(_as(e, a) for a, e in self._keys.values()),
-             *(_as(e, a) for a, e in self._conds.values()),
+        fine = select_from(columns, rows, self._fine_group_by())
+        keyed = select_from(
+            [*(aliased(e, a) for a, e in self._keys.values()),
+             *(aliased(e, a) for a, e in self._conds.values()),
              *(ident(a) for a, _ in self._slots.values()),
              *([ident("fine_set")] if several else [])],
             "dated" if ds.time is not None else "fine",
@@ -369,8 +371,8 @@ class DatasetQuery:
         if ds.time is not None:
             grain = grain_of(ident("t"), ds.time.kind)
             day = day_of(ident("t"), ds.time.kind, ident("grain"))
-            ctes.append(("timed", _select([exp.Star(), _as(grain, "grain")], "fine")))
-            ctes.append(("dated", _select([exp.Star(), _as(day, "day")], "timed")))
+            ctes.append(("timed", select_from([exp.Star(), aliased(grain, "grain")], "fine")))
+            ctes.append(("dated", select_from([exp.Star(), aliased(day, "day")], "timed")))
         ctes.append(("keyed", keyed))
         for name, query in ctes:
             # set by set, every grouping reads `keyed`: computed once, not once per grouping
@@ -399,9 +401,9 @@ class DatasetQuery:
         """The final stage as one GROUP BY GROUPING SETS: every aggregate for every set."""
         keys = [ident(a) for a, _ in self._keys.values()]
         sets = [exp.Tuple(expressions=[keys[i].copy() for i in names]) for names, _ in self._sets]
-        return _select(
-            [_as(exp.Grouping(expressions=[k.copy() for k in keys]), "grouping"), *keys,
-             *(_as(agg, alias) for alias, agg in self._outs.values())],
+        return select_from(
+            [aliased(exp.Grouping(expressions=[k.copy() for k in keys]), "grouping"), *keys,
+             *(aliased(agg, alias) for alias, agg in self._outs.values())],
             "keyed",
             [exp.GroupingSets(expressions=sets)],
         )
@@ -417,7 +419,7 @@ class DatasetQuery:
             packed = [self._outs_by_alias[alias].copy() for alias in self._packed(index)]
             keys = [ident(a) if i in names else exp.null() for i, a in enumerate(key_aliases)]
             values = [exp.Literal.number(index), *keys, *packed, *(exp.null() for _ in range(width - len(packed)))]
-            branch = _select([_as(c, a) for c, a in zip(values, aliases, strict=True)], "keyed",
+            branch = select_from([aliased(c, a) for c, a in zip(values, aliases, strict=True)], "keyed",
                              [ident(a) for i, a in enumerate(key_aliases) if i in names])
             if len(self._fine_sets) > 1:
                 branch = branch.where(exp.EQ(this=ident("fine_set"),
@@ -511,11 +513,11 @@ def filter_columns(aggregates: Sequence[AggregateRequest]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _as(expression: exp.Expr, alias: str) -> exp.Expr:
+def aliased(expression: exp.Expr, alias: str) -> exp.Expr:
     return exp.alias_(expression, alias, quoted=True, copy=False)
 
 
-def _select(columns: list[exp.Expr], source: exp.Expr | str,
+def select_from(columns: list[exp.Expr], source: exp.Expr | str,
             group_by: list[exp.Expr] | None = None) -> exp.Select:
     """``SELECT columns FROM source [GROUP BY …]``, built in place."""
     if isinstance(source, str):  # a CTE's name, built rather than parsed

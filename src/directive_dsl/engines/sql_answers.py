@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..aggregates import kind_of
 from ..periods import Period
 from ..plan import Bucket, Cell, CellKey, CoverageKey, GrainBucket
 
@@ -80,7 +81,7 @@ def _cells(query: DatasetQuery, read: _Read, rows: list[Sequence[Any]],
         if read.by_day:
             _add_day(days, key, row[1 + read.keys[-1]], n, known, value, request.func == "last")
             continue
-        if request.func == "mean" and known:
+        if kind_of(request.func).combine == "over_known" and known:  # a mean: the sum of the known
             value = value / known
         found[key] = Cell(float(value) if known and value is not None else None, n, known)
     for key, (n, known, _, total) in days.items():

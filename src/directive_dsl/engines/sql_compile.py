@@ -35,6 +35,7 @@ from ..timing import Window
 from .dialects import PREAMBLES, adapt
 from .sql import DatasetQuery, SqlDataset, same
 from .sql_conditions import ident
+from .sql_one_stage import OneStageQuery, one_stage
 from .sql_time import TimeSource
 
 
@@ -107,10 +108,20 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
     for name, rule_ids in readers.items():
         asked = sorted((r for r in aggregates if r.dataset == name), key=repr)
         covers = sorted((c for c in coverage if c.dataset == name), key=repr)
-        query = DatasetQuery(_dataset(directive.datasets[name], asked, covers), asked, covers)
+        dataset = _dataset(directive.datasets[name], asked, covers)
         heading = f"dataset {name} (rules {', '.join(rule_ids)})"
-        tree = adapt(query.expression, dialect)  # the dialect's own spellings (GROUPING, TRY_CAST, …)
-        out.append((heading, tree.sql(dialect=dialect, pretty=True)))
+        shared = [r for r in asked if not one_stage(r)]
+        staged = [r for r in asked if one_stage(r)]
+        statements = []
+        if shared or covers:
+            statements.append((heading, DatasetQuery(dataset, shared, covers).expression))
+        if staged:  # medians, quantiles, distinct counts: over the rows, not from the partials
+            statements.append((f"dataset {name}, aggregates computed over the rows (rules "
+                               f"{', '.join(_readers(directive, name, staged))})",
+                               OneStageQuery(dataset, staged).expression))
+        for title, expression in statements:
+            tree = adapt(expression, dialect)  # the dialect's own spellings (GROUPING, TRY_CAST, …)
+            out.append((title, tree.sql(dialect=dialect, pretty=True)))
     preamble = PREAMBLES.get(dialect, ())
     if preamble and out:
         out.insert(0, ("helper functions the statements below use", ";\n".join(preamble)))
@@ -140,6 +151,15 @@ def compile_rules(directive: m.CheckedDirective, dialect: str) -> list[tuple[lis
     if preamble and out:
         out.insert(0, (["helper functions the statements below use"], ";\n".join(preamble)))
     return out
+
+
+def _readers(directive: m.CheckedDirective, name: str, requests: list[AggregateRequest]) -> list[str]:
+    """The rules of dataset *name* that ask for one of *requests*."""
+    wanted = {(r.func, r.measure, r.column, r.parameter) for r in requests}
+    return [rule.id for rule in directive.rules
+            if any((leaf.func, leaf.measure, leaf.column, leaf.parameter) in wanted
+                   for value in (rule.left, rule.right, rule.upper) if value is not None
+                   for leaf in m.aggregates(value) if leaf.dataset == name)]
 
 
 def _outcomes_of(rule: m.CheckedRule) -> str:
@@ -185,6 +205,7 @@ def _dataset(info: m.DatasetInfo, asked: list[AggregateRequest],
     named = set(_columns(info)) | numeric
     for request in asked:
         named |= set(request.groups) | set(m.condition_columns(request.where) if request.where else ())
+        named |= {request.column} if request.column is not None else set()
     named |= {c.dimension for c in covers if c.dimension is not None}
     return SqlDataset(
         name=info.name,

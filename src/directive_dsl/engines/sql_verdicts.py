@@ -25,6 +25,7 @@ import attrs
 from sqlglot import exp
 
 from .. import model as m
+from ..aggregates import kind_of
 from ..judge import TOLERANCE
 from ..periods import GRAINS, Grain, Period, period_range
 from ..timing import first_within, last_within
@@ -192,6 +193,8 @@ class RuleStatement:
                     found.update(m.condition_columns(leaf.where))
                 if leaf.measure is not None:
                     found.update(m.row_columns(leaf.measure.expr))
+                if leaf.column is not None:
+                    found.add(leaf.column)
         found.discard(info.time or "year")
         return found
 
@@ -431,9 +434,10 @@ class RuleStatement:
         if len(leaf.groups) >= 2:  # the combination itself has rows (§13.6)
             covered.append(self._cover(leaf.dataset, tuple(leaf.groups), at))
         cell_value, rows = _col(alias, "value"), _col(alias, "rows")
-        if leaf.func == "count":
+        kind = kind_of(leaf.func)
+        if kind.counts_rows:
             found: exp.Expr = exp.Coalesce(this=rows, expressions=[number(0)])
-        elif leaf.func == "sum":  # no matching row: nothing happened, 0
+        elif kind.empty_is_zero:  # no matching row: nothing happened, 0
             none = exp.or_(exp.Is(this=rows, expression=exp.null()), exp.EQ(this=rows.copy(), expression=number(0)))
             found = exp.Case(ifs=[exp.If(this=none, true=number(0))], default=cell_value)
         else:
@@ -483,12 +487,15 @@ class RuleStatement:
         columns = _Columns(frozenset(self._numbers(leaf.dataset)))
         conditions = [c for c in (rows_in, condition(leaf.where, columns) if leaf.where else None) if c is not None]
         measure = row_expr(leaf.measure.expr, columns) if leaf.measure is not None else None
+        if leaf.column is not None:  # count_distinct of a dimension
+            measure = ident(leaf.column)
         keys = [ident(g) for g in leaf.groups]
-        if leaf.func in ("first", "last") and measure is not None:
+        kind = kind_of(leaf.func)
+        if kind.one_stage is None and measure is not None:  # first/last: by the day
             self.ctes.append((cte, self._first_last(leaf, source, period, conditions, measure)))
             return cte
-        aggregate = {"sum": exp.Sum, "mean": exp.Avg, "min": exp.Min, "max": exp.Max, "count": exp.Sum}
-        value: exp.Expr = (aggregate[leaf.func](this=measure) if measure is not None and leaf.func != "count"
+        value: exp.Expr = (kind.one_stage(measure, leaf.parameter)
+                           if measure is not None and kind.one_stage is not None and not kind.counts_rows
                            else exp.Count(this=exp.Star()))
         query = exp.select(
             *(k.as_(_name(g)) for k, g in zip(keys, leaf.groups, strict=True)),

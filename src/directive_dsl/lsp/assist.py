@@ -18,11 +18,11 @@ from typing import Literal
 import attrs
 
 from .. import nodes as n
+from ..aggregates import AGGREGATES as AGGREGATE_KINDS
 from ..check.exprs import FUNCTIONS
 from ..check.rules import ANNOTATIONS
 from ..data.options import OPTION_NAMES
 from ..fmt.tokens import keywords
-from ..model import AGGREGATES
 from ..source import Span
 from ..units import MAGNITUDES, UnitRegistry, UnknownUnit
 from .index import Definition, DocumentIndex, source_text
@@ -32,13 +32,7 @@ CompletionKind = Literal[
 ]
 
 FUNCTION_HELP = {
-    "sum": "sum(x): the total of a measure over the rows that match.",
-    "mean": "mean(x): the average of a measure over the rows that match.",
-    "min": "min(x): the smallest value of a measure.",
-    "max": "max(x): the largest value of a measure.",
-    "count": "count(dataset): the number of rows (of a dataset or a selection of it).",
-    "first": "first(x): the value at the earliest time inside the period (for stocks).",
-    "last": "last(x): the value at the latest time inside the period (for stocks).",
+    **{name: kind.help for name, kind in AGGREGATE_KINDS.items()},
     "share": "share(a, b): a / b in %; a and b must have the same dimension.",
     "growth": "growth(x): x / x in the previous period − 1, in %; needs a time clause with a grain.",
     "change": "change(x): x − x in the previous period; needs a time clause with a grain.",
@@ -255,7 +249,7 @@ def complete(index: DocumentIndex, offset: int) -> list[Completion]:
     if _AFTER_WITH.search(line):
         return [Completion(label=o, kind="keyword", detail=FILE_OPTION_HELP[o]) for o in OPTION_NAMES]
     if re.search(r"\baggregate\s+\w*$", line):
-        return [Completion(label=f, kind="function", detail=FUNCTION_HELP[f]) for f in AGGREGATES]
+        return [Completion(label=f, kind="function", detail=FUNCTION_HELP[f]) for f in AGGREGATE_KINDS]
     if re.search(r"\bper\s+\w*$", line):
         return [Completion(label=g, kind="keyword") for g in ("year", "quarter", "month")]
     if (match := _AFTER_NUMBER.search(line) or _AFTER_MEASURE.search(line)) is not None:
