@@ -27,3 +27,15 @@ def test_the_tree_passed_in_is_kept() -> None:
     before = tree.sql("duckdb")
     adapt(tree, "postgres")
     assert tree.sql("duckdb") == before
+
+
+def test_bigquery_and_snowflake_replace_every_match_without_the_g_flag() -> None:
+    tree = sqlglot.parse_one("SELECT REGEXP_REPLACE(x, '^\\s+', '', 'g') FROM t", read="duckdb")
+    assert adapt(tree, "bigquery").sql("bigquery") == "SELECT REGEXP_REPLACE(x, '^\\\\s+', '') FROM t"
+    assert adapt(tree, "snowflake").sql("snowflake") == "SELECT REGEXP_REPLACE(x, '^\\\\s+', '') FROM t"
+
+
+def test_bigquery_groups_one_column_at_a_time() -> None:
+    tree = sqlglot.parse_one("SELECT GROUPING(a, b) FROM t GROUP BY GROUPING SETS ((a), (a, b))")
+    sql = adapt(tree, "bigquery").sql("bigquery")
+    assert "GROUPING(a) AS INT64) * 2 + CAST(GROUPING(b) AS INT64)" in sql

@@ -16,7 +16,10 @@ rendering, per dialect:
   a unit's magnitude); ``ISNAN`` becomes a comparison with ``'NaN'`` (equal to itself
   there), ``TRY_CAST`` a call of a temporary function that answers NULL
   instead of failing (see :data:`POSTGRES_FUNCTIONS`), ``MAKE_DATE`` keeps
-  its name.
+  its name;
+- BigQuery and Snowflake: ``REGEXP_REPLACE`` replaces every match there
+  without DuckDB's ``'g'`` flag (in Snowflake that place holds the position
+  to start from); BigQuery's ``GROUPING`` takes one column, as Spark's.
 
 >>> import sqlglot
 >>> tree = sqlglot.parse_one("SELECT GROUPING(a, b) FROM t GROUP BY GROUPING SETS ((a), (a, b))")
@@ -114,18 +117,40 @@ def on_doubles(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _grouping_bits(node: exp.Expr) -> exp.Expr:
+    """``GROUPING(a, b, …)`` as the sum of one-column ``GROUPING``s, for dialects that take one."""
+    if not (isinstance(node, exp.Grouping) and len(node.expressions) > 1):
+        return node
+    keys = node.expressions
+    parts: list[exp.Expr] = []
+    for i, key in enumerate(keys):
+        bit: exp.Expr = exp.cast(exp.Grouping(expressions=[key.copy()]), "BIGINT")
+        weight = 1 << (len(keys) - 1 - i)
+        parts.append(bit if weight == 1 else exp.Mul(this=bit, expression=exp.Literal.number(weight)))
+    total = parts[0]
+    for part in parts[1:]:
+        total = exp.Add(this=total, expression=part)
+    return total
+
+
+def _replace_all(node: exp.Expr) -> exp.Expr:
+    """``REGEXP_REPLACE`` without the ``'g'`` flag, for dialects that replace every match anyway."""
+    if isinstance(node, exp.RegexpReplace) and node.args.get("modifiers") is not None:
+        modifiers = node.args["modifiers"]
+        if isinstance(modifiers, exp.Literal) and modifiers.this == "g":
+            found = node.copy()
+            found.set("modifiers", None)
+            return found
+    return node
+
+
+def _bigquery(node: exp.Expr) -> exp.Expr:
+    return _grouping_bits(_replace_all(node))
+
+
 def _spark(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
-        keys = node.expressions
-        parts: list[exp.Expr] = []
-        for i, key in enumerate(keys):
-            bit: exp.Expr = exp.cast(exp.Grouping(expressions=[key.copy()]), "BIGINT")
-            weight = 1 << (len(keys) - 1 - i)
-            parts.append(bit if weight == 1 else exp.Mul(this=bit, expression=exp.Literal.number(weight)))
-        total = parts[0]
-        for part in parts[1:]:
-            total = exp.Add(this=total, expression=part)
-        return total
+        return _grouping_bits(node)
     if type(node) is exp.Cast and not node.to.is_type(*exp.DataType.TEXT_TYPES):
         return exp.TryCast(this=node.this.copy(), to=node.to.copy(), safe=True)  # safe: TRY_CAST in Spark
     if isinstance(node, exp.Floor) and not node.args.get("decimals"):
@@ -169,7 +194,8 @@ def _postgres(node: exp.Expr) -> exp.Expr:
     return node
 
 
-REWRITES: dict[str, Rewrite] = {"spark": _spark, "databricks": _spark, "postgres": _postgres}
+REWRITES: dict[str, Rewrite] = {"spark": _spark, "databricks": _spark, "postgres": _postgres,
+                                "bigquery": _bigquery, "snowflake": _replace_all}
 
 #: Statements a dialect must run once per session before the rewritten statements.
 PREAMBLES: dict[str, tuple[str, ...]] = {"postgres": POSTGRES_FUNCTIONS}
