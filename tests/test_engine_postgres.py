@@ -15,13 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 import directive_dsl
 from conftest import assert_outcomes_match, require
 from directive_dsl.errors import DirectiveError
-from test_engines_differential import datasets, directives, report_json
 
 pytestmark = pytest.mark.postgres
 
@@ -266,44 +263,3 @@ def test_an_unreachable_server_is_an_engine_error(tmp_path: Path) -> None:
                                             dsn=f"host={tmp_path} dbname=none connect_timeout=2")
     assert caught.value.code == "E600"
     assert caught.value.message.startswith("cannot connect to PostgreSQL")
-
-
-# ---------------------------------------------------------------- random data, random rules
-
-
-def _table(conn: Any, name: str, rows: list[dict[str, Any]], text: bool) -> None:
-    number = "text" if text else "double precision"
-    conn.execute(f"CREATE TABLE {name} (time text, region text, partner text, kind text,"
-                 f" amount {number}, qty {number})")
-    with conn.cursor() as cursor, cursor.copy(f"COPY {name} FROM STDIN") as copy:
-        for row in rows:
-            cells = [row[c] for c in ("time", "region", "partner", "kind", "amount", "qty")]
-            if text:
-                cells[4:] = ["NA" if v is None else repr(v) for v in cells[4:]]
-            copy.write_row(cells)
-
-
-@settings(settings.get_profile("differential"), max_examples=int(os.environ.get("DIRECTIVE_PG_EXAMPLES", "60")))
-@given(data=datasets(), how=st.sampled_from(["rows", "table", "text table"]), seed=st.data())
-def test_postgres_answers_as_the_reference_engine(data: tuple[str, list[dict[str, Any]]], how: str,
-                                                   seed: st.DataObject, postgres_dsn: str,
-                                                   connection: Any) -> None:
-    grain, rows = data
-    text = seed.draw(directives(grain), label="directive")
-    try:
-        directive_dsl.loads(text)
-    except DirectiveError:
-        assume(False)
-    bound: object = rows
-    if how != "rows":
-        bound = "sales.random"
-        connection.execute("DROP TABLE IF EXISTS sales.random")
-        _table(connection, "sales.random", rows, how == "text table")
-    expected = report_json(text, rows, "python")
-    engine = _engine(postgres_dsn)
-    try:
-        actual = report_json(text, bound, engine)
-    finally:
-        engine.close()
-    assert actual == expected
-

@@ -6,18 +6,14 @@ Every test works in the one local SparkSession of the run (see conftest.py).
 from __future__ import annotations
 
 import gzip
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 import directive_dsl
 from conftest import assert_outcomes_match
 from directive_dsl.errors import DirectiveError
-from test_engines_differential import _bind, datasets, directives, report_json
 
 pytestmark = pytest.mark.spark
 
@@ -269,32 +265,3 @@ def test_a_session_the_engine_starts_is_the_one_it_stops(monkeypatch: pytest.Mon
     given_session = Session()
     spark.SparkEngine(session=given_session).close()
     assert not given_session.stopped
-
-
-# ---------------------------------------------------------------- random data, random rules
-
-
-@settings(settings.get_profile("differential"), max_examples=int(os.environ.get("DIRECTIVE_SPARK_EXAMPLES", "15")))
-@given(data=datasets(), how=st.sampled_from(["frame", "csv", "parquet", "json", "jsonl"]), seed=st.data())
-def test_spark_answers_as_the_reference_engine(data: tuple[str, list[dict[str, Any]]], how: str,
-                                                seed: st.DataObject, spark_session: Any,
-                                                tmp_path_factory: pytest.TempPathFactory) -> None:
-    grain, rows = data
-    text = seed.draw(directives(grain), label="directive")
-    try:
-        directive_dsl.loads(text)
-    except DirectiveError:
-        assume(False)
-    if how == "frame":
-        schema = "time string, region string, partner string, kind string, amount double, qty double"
-        bound: object = spark_session.createDataFrame(
-            [tuple(row[c] for c in ("time", "region", "partner", "kind", "amount", "qty")) for row in rows], schema)
-    else:
-        bound = _bind(rows, how, tmp_path_factory.mktemp("data"))
-    expected = report_json(text, rows, "python")
-    engine = _engine(spark_session)
-    try:
-        actual = report_json(text, bound, engine)
-    finally:
-        engine.close()
-    assert actual == expected

@@ -1,16 +1,32 @@
-"""The DuckDB engine against the reference engine: random data, random rules, same outcomes.
+"""Every engine prints the reference engine's report, byte for byte (SPEC §13.1).
 
-Hypothesis draws a dataset (gaps, unknown values, zeros, a grain of years,
-quarters or months, several dimensions), binds it in one of the ways a caller
-can (rows, CSV, Parquet, a DataFrame), and draws directives from the
-language: aggregates, filters, groups, share/growth/change, ``at``, every
-time clause. Both engines must give the same report, outcome by outcome.
+One comparison, two kinds of case, on every engine (python, duckdb, spark,
+postgres; see conftest.py):
+
+- every bundled example under examples/, read from its own files;
+- directives and data drawn by Hypothesis: a dataset (gaps, unknown values,
+  zeros, a grain of years, quarters or months, several dimensions) bound in
+  one of the ways a caller can give it to that engine (rows, CSV, Parquet,
+  JSON, a pandas or Spark DataFrame, a PostgreSQL table of numbers or of
+  text), and directives from the language: aggregates, filters, groups,
+  share/growth/change, ``at``, every time clause. DuckDB's scans are also
+  drawn in other groupings than the one its cost model chooses.
+
+What is compared is the whole JSON report, every outcome included, or the
+error code; only the run's engine and time (and, for drawn data bound another
+way than as rows, each dataset's source and hash) are set aside. Spark is
+slow to start a query, so it sees a handful of drawn cases; the counts are set
+per engine in DRAWN and by environment variables, and ``pytest -m slow`` runs
+a long DuckDB version.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -20,18 +36,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import directive_dsl
+from conftest import ENGINES, in_ci_run, require
 from directive_dsl.engines.duckdb_layout import choose_fine_sets
 from directive_dsl.errors import DirectiveError
 from directive_dsl.model import condition_columns
 from engine_neutral import neutral_json
 
-settings.register_profile(
-    "differential",
-    max_examples=120,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    derandomize=os.environ.get("CI", "").lower() == "true",
-)
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*/*.directive"))
 
 REGIONS = ["A", "B", "C"]
 PARTNERS = ["CN", "DE", "FR"]
@@ -75,7 +87,8 @@ def datasets(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
     return "month" if grain == "day" else grain, rows
 
 
-def _bind(rows: list[dict[str, Any]], how: str, folder: Path) -> object:
+def bind_file_or_frame(rows: list[dict[str, Any]], how: str, folder: Path) -> object:
+    """*rows* as the caller gives them: as they are, or in a file or a pandas DataFrame."""
     if how == "rows":
         return rows
     if how == "csv":
@@ -196,33 +209,6 @@ def directives(draw: st.DrawFn, grain: str) -> str:
 
 # ---------------------------------------------------------------- comparison
 
-NUMBER_FIELDS = ("actual", "threshold", "gap", "upper", "target")
-
-
-def _same_number(a: object, b: object) -> bool:
-    """Exactly equal: report numbers are rounded to 12 significant digits (SPEC §13.1), so
-    engines that add in another order print the same JSON bytes."""
-    return a == b and type(a) is type(b)
-
-
-def assert_same_outcomes(expected: list[dict[str, Any]], actual: list[dict[str, Any]]) -> None:
-    assert len(expected) == len(actual)
-    for want, got in zip(expected, actual, strict=True):
-        for key in ("rule", "status", "group", "period", "reason", "unit", "op", "message"):
-            assert want.get(key) == got.get(key), (key, want, got)
-        for key in NUMBER_FIELDS:
-            assert _same_number(want.get(key), got.get(key)), (key, want, got)
-
-
-def _evaluate(text: str, data: object, engine: str) -> list[dict[str, Any]] | str:
-    try:
-        directive = directive_dsl.loads(text)
-        report = directive.evaluate({"trade": data}, engine=engine)
-    except DirectiveError as error:
-        return f"error {error.code}"
-    outcomes: list[dict[str, Any]] = report.to_dict(include_passing=True)["outcomes"]
-    return outcomes
-
 
 def report_json(text: str, data: object, engine: object) -> str:
     """The whole JSON report, every outcome included, or the error code: what the engines
@@ -234,6 +220,14 @@ def report_json(text: str, data: object, engine: object) -> str:
     except DirectiveError as error:
         return f"error {error.code}"
     return neutral_json(report, binding=True)
+
+
+def assert_same_json(want: str, got: str) -> None:
+    """Equal bytes; on a difference, the first line that differs rather than the whole document."""
+    if got != want:
+        for number, (a, b) in enumerate(zip(want.splitlines(), got.splitlines(), strict=False), 1):
+            assert a == b, f"line {number}"
+    assert got == want
 
 
 def _one_set_per_need(aggregates: Any, coverage: Any, counts: Any, **_: Any) -> list[tuple[str, ...]]:
@@ -251,25 +245,125 @@ def _one_set_for_all(aggregates: Any, coverage: Any, counts: Any, **_: Any) -> l
 LAYOUTS = {"chosen": choose_fine_sets, "one per need": _one_set_per_need, "one for all": _one_set_for_all}
 
 
-@settings(settings.get_profile("differential"))
-@given(data=datasets(), how=st.sampled_from(["rows", "csv", "parquet", "pandas", "json", "jsonl"]),
-       layout=st.sampled_from(list(LAYOUTS)), seed=st.data())
-def test_duckdb_answers_as_the_reference_engine(
-    data: tuple[str, list[dict[str, Any]]], how: str, layout: str, seed: st.DataObject,
-    tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    grain, rows = data
-    text = seed.draw(directives(grain), label="directive")
-    try:
-        directive_dsl.loads(text)
-    except DirectiveError:
-        assume(False)
-    folder = tmp_path_factory.mktemp("data")
-    bound = _bind(rows, how, folder)
-    expected = _evaluate(text, rows, "python")
-    with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", LAYOUTS[layout]):
-        actual = _evaluate(text, bound, "duckdb")
-    if isinstance(expected, str) or isinstance(actual, str):
-        assert expected == actual
-        return
-    assert_same_outcomes(expected, actual)
+# ---------------------------------------------------------------- the bundled examples
+
+
+@functools.cache
+def _reference(path: Path) -> str:
+    return neutral_json(directive_dsl.load(path).evaluate(engine="python"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+def test_every_example_gives_the_reference_report(path: Path, engine: Any) -> None:
+    """Read from the example's own files: every byte but the run's engine and time, the data's
+    hashes and row counts included."""
+    assert_same_json(_reference(path), neutral_json(directive_dsl.load(path).evaluate(engine=engine)))
+
+
+# ---------------------------------------------------------------- drawn directives and data
+
+#: Per engine: how many drawn cases CI compares (and the variable that changes it), and the ways
+#: the data is given to it. The reference engine is compared with itself given rows.
+DRAWN: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "python": ("DIRECTIVE_PYTHON_EXAMPLES", 100, ("csv", "parquet", "pandas", "json", "jsonl")),
+    "duckdb": ("DIRECTIVE_DIFF_EXAMPLES", 2000, ("rows", "csv", "parquet", "pandas", "json", "jsonl")),
+    "spark": ("DIRECTIVE_SPARK_EXAMPLES", 8, ("frame", "csv", "parquet", "json", "jsonl")),
+    "postgres": ("DIRECTIVE_PG_EXAMPLES", 40, ("rows", "table", "text table")),
+}
+COLUMNS = ("time", "region", "partner", "kind", "amount", "qty")
+Binder = Callable[[list[dict[str, Any]], str, Path], object]
+
+
+def _spark_binder(session: Any) -> Binder:
+    def bind(rows: list[dict[str, Any]], how: str, folder: Path) -> object:
+        if how != "frame":
+            return bind_file_or_frame(rows, how, folder)
+        schema = "time string, region string, partner string, kind string, amount double, qty double"
+        return session.createDataFrame([tuple(row[c] for c in COLUMNS) for row in rows], schema)
+    return bind
+
+
+def _postgres_binder(connection: Any) -> Binder:
+    """Rows as they are, or in a table of numbers or of text (read as a data file's cells are)."""
+    def bind(rows: list[dict[str, Any]], how: str, folder: Path) -> object:
+        if how == "rows":
+            return rows
+        number = "text" if how == "text table" else "double precision"
+        connection.execute("DROP TABLE IF EXISTS differential.drawn")
+        connection.execute("CREATE TABLE differential.drawn (time text, region text, partner text, kind text,"
+                           f" amount {number}, qty {number})")
+        with connection.cursor() as cursor, cursor.copy("COPY differential.drawn FROM STDIN") as copy:
+            for row in rows:
+                cells = [row[c] for c in COLUMNS]
+                if how == "text table":
+                    cells[4:] = ["NA" if v is None else repr(v) for v in cells[4:]]
+                copy.write_row(cells)
+        return "differential.drawn"
+    return bind
+
+
+@contextlib.contextmanager
+def _engine_and_binder(name: str, request: pytest.FixtureRequest) -> Iterator[tuple[Callable[[], Any], Binder]]:
+    """A way to start engine *name* afresh for each case, and to give it the drawn rows."""
+    if name == "spark":
+        from directive_dsl.engines.spark import SparkEngine
+
+        session = request.getfixturevalue("spark_session")
+        yield (lambda: SparkEngine(session=session)), _spark_binder(session)
+    elif name == "postgres":
+        import psycopg
+
+        from directive_dsl.engines.postgres import PostgresEngine
+
+        dsn = request.getfixturevalue("postgres_dsn")
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute("DROP SCHEMA IF EXISTS differential CASCADE")
+            connection.execute("CREATE SCHEMA differential")
+            try:
+                yield (lambda: PostgresEngine(dsn=dsn)), _postgres_binder(connection)
+            finally:
+                connection.execute("DROP SCHEMA differential CASCADE")
+    else:
+        yield (lambda: name), bind_file_or_frame
+
+
+def _compare_drawn_cases(name: str, request: pytest.FixtureRequest, *, examples: int, derandomize: bool) -> None:
+    folders: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    layouts = st.sampled_from(list(LAYOUTS)) if name == "duckdb" else st.just("chosen")
+    with _engine_and_binder(name, request) as (start, bind):
+
+        @settings(max_examples=examples, deadline=None, derandomize=derandomize,
+                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+        @given(data=datasets(), how=st.sampled_from(DRAWN[name][2]), layout=layouts, seed=st.data())
+        def compare(data: tuple[str, list[dict[str, Any]]], how: str, layout: str, seed: st.DataObject) -> None:
+            grain, rows = data
+            text = seed.draw(directives(grain), label="directive")
+            try:
+                directive_dsl.loads(text)
+            except DirectiveError:
+                assume(False)
+            bound = bind(rows, how, folders.mktemp("data"))
+            expected = report_json(text, rows, "python")
+            engine = start()
+            try:
+                with mock.patch("directive_dsl.engines.duckdb.choose_fine_sets", LAYOUTS[layout]):
+                    actual = report_json(text, bound, engine)
+            finally:
+                if not isinstance(engine, str):
+                    engine.close()
+            assert_same_json(expected, actual)
+
+        compare()
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_drawn_cases_give_the_reference_report(name: str, request: pytest.FixtureRequest) -> None:
+    require(name)
+    variable, default, _ = DRAWN[name]
+    _compare_drawn_cases(name, request, examples=int(os.environ.get(variable, default)), derandomize=in_ci_run())
+
+
+@pytest.mark.slow
+def test_drawn_cases_give_the_reference_report_long(request: pytest.FixtureRequest) -> None:
+    examples = int(os.environ.get("DIRECTIVE_DIFF_EXAMPLES_SLOW", "20000"))
+    _compare_drawn_cases("duckdb", request, examples=examples, derandomize=False)
