@@ -10,20 +10,18 @@ sqlglot version, the way lark keeps its parser tables:
   rendered once (the same directive on the same kind of data) is not rendered
   again.
 
-A missing, stale or unreadable cache is simply rebuilt; each keeps its newest
-entries only.
+A missing, stale or unreadable cache is simply rebuilt (:mod:`..disk_cache`);
+each keeps its newest entries only.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from ..disk_cache import StoredDict, cache_file
 
 
 def _cache_file(kind: str) -> Path | None:
@@ -32,60 +30,14 @@ def _cache_file(kind: str) -> Path | None:
     version = getattr(sqlglot, "__version__", None)
     if not isinstance(version, str):
         return None
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    except (RuntimeError, KeyError, OSError):  # no home folder: run without the cache
-        return None
-    return Path(base) / "directive_dsl" / f"sql-{kind}-{version}.pickle"
+    return cache_file(f"sql-{kind}-{version}.pickle")
 
 
-class DiskCache:
-    """Key → value, loaded once per process and written back at exit when it grew."""
+class DiskCache(StoredDict):
+    """A cache of *kind*, in a file of its own per sqlglot version."""
 
     def __init__(self, kind: str, max_entries: int) -> None:
-        self._file = _cache_file(kind)
-        self._max_entries = max_entries
-        self._entries: dict[str, Any] | None = None
-        self._dirty = False
-
-    def _load(self) -> dict[str, Any]:
-        if self._entries is None:
-            self._entries = {}
-            # A broken or unreadable cache is rebuilt, or done without: never fatal.
-            with contextlib.suppress(Exception):
-                if self._file is not None and self._file.is_file():
-                    loaded = pickle.loads(self._file.read_bytes())
-                    if isinstance(loaded, dict):
-                        self._entries = loaded
-        return self._entries
-
-    def get(self, key: str) -> Any:
-        return self._load().get(key)
-
-    def store(self, key: str, value: Any) -> Any:
-        entries = self._load()
-        entries[key] = value
-        while len(entries) > self._max_entries:  # the oldest go first
-            del entries[next(iter(entries))]
-        if not self._dirty:
-            self._dirty = True
-            atexit.register(self._save)
-        return value
-
-    def _save(self) -> None:
-        if self._file is None or self._entries is None:
-            return
-        temporary = None
-        try:
-            self._file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self._file.parent, prefix=f".{self._file.stem}.")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pickle.dumps(self._entries, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, self._file)
-        except Exception:  # a cache that cannot be written is done without, and leaves nothing
-            if temporary is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temporary)
+        super().__init__(_cache_file(kind), max_entries)
 
 
 class TemplateCache(DiskCache):
