@@ -1,5 +1,6 @@
-"""Binding: each dataset a rule reads bound to its data, and each rule checked against what the
-data holds (columns, measures left to the data, codes held as numbers)."""
+"""The bind stage: each dataset a rule reads bound to its data, and each rule checked against
+what the data holds (columns, measures left to the data, codes held as numbers, units in a
+column); :func:`bind_directive` is its entry."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import attrs
 
 from . import model as m
+from .asof import dataset_facts
 from .data import DataFile, DatasetSchema
 from .errors import (
     Diagnostic,
@@ -19,6 +21,8 @@ from .errors import (
     suggest,
 )
 from .plan import Engine, TableInfo
+from .row_units import RowUnits, convert, read_row_units
+from .run_options import RunOptions
 from .run_progress import Progress, stepping
 
 
@@ -265,3 +269,29 @@ def resolve_rule(
     if problems:
         raise DirectiveError.from_diagnostics(problems)
     return attrs.evolve(rule, left=left, right=right, upper=upper)
+
+
+@attrs.frozen(kw_only=True)
+class Bound:
+    """What binding learned: each dataset's table (as-of and fill settled), the rules with
+    measures left to the data resolved and units in a column converted, and what each
+    dataset was read from."""
+
+    tables: Mapping[str, TableInfo]
+    rules: tuple[m.CheckedRule, ...]
+    row_units: RowUnits
+    sources: Mapping[str, tuple[object, Path]]
+
+
+def bind_directive(directive: m.CheckedDirective, data: Mapping[str, object], engine: Engine,
+                   options: RunOptions, *, allow_outside: bool, progress: Progress) -> Bound:
+    """The bind stage: every dataset the rules read bound by *engine*, each one's as-of and
+    `fill 0` settled (SPEC §13.2), measures left to the data resolved, and the units a unit
+    column names read and applied row by row (§13.1)."""
+    sources: dict[str, tuple[object, Path]] = {}
+    tables = dataset_facts(directive, bind_datasets(directive, data, engine, allow_outside, sources, progress),
+                           options.as_of)
+    rules = [resolve_rule(rule, tables, directive.domains) for rule in directive.rules]
+    row_units = read_row_units(rules, tables, engine, directive.units)
+    return Bound(tables=tables, rules=tuple(convert(rule, row_units) for rule in rules),
+                 row_units=row_units, sources=sources)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .asof import EVERY_DATASET
+from .engines.registry import DEFAULT_ENGINE, engine_help
 from .errors import DirectiveError, DirectiveUsageError
 from .i18n import LOCALES
 
@@ -56,6 +57,42 @@ def _add_output_options(command: argparse.ArgumentParser) -> None:
                          help="colours in text: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces)")
 
 
+def _add_run_options(command: argparse.ArgumentParser) -> None:
+    """What data to bind and how: shared by `check` and `plan`."""
+    command.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="bind a dataset to a file (repeatable); options after ?: "
+        "PATH?delimiter=;&decimal=,&encoding=cp1251&header=2&sheet=NAME",
+    )
+    command.add_argument(
+        "--data-dir", metavar="DIR",
+        help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet|.xlsx|.xlsm|.xls|.ods"
+    )
+    command.add_argument(
+        "--engine", default=DEFAULT_ENGINE, help=engine_help()
+    )
+    command.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
+    command.add_argument(
+        "--as-of", metavar="[NAME=]P", action="append",
+        help="evaluate as if data after period P did not exist; NAME=P sets one dataset's as-of "
+             "(repeatable)",
+    )
+    command.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
+    command.add_argument(
+        "--missing",
+        choices=("fail", "warn", "ignore"),
+        help="how missing values count, for rules without @missing",
+    )
+    command.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let `from` paths and imports leave the directive's folder",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="directive", description="Check quantitative policy targets against data."
@@ -67,22 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "files", nargs="*", metavar="FILE", help="directive files (default: *.directive here)"
     )
-    check.add_argument(
-        "--data",
-        action="append",
-        default=[],
-        metavar="NAME=PATH",
-        help="bind a dataset to a file (repeatable); options after ?: "
-        "PATH?delimiter=;&decimal=,&encoding=cp1251&header=2&sheet=NAME",
-    )
-    check.add_argument(
-        "--data-dir", metavar="DIR",
-        help="find DIR/NAME.csv|.tsv|.json|.jsonl|.parquet|.xlsx|.xlsm|.xls|.ods"
-    )
-    check.add_argument(
-        "--engine", default="duckdb", help="duckdb (default), python, spark or postgres"
-    )
-    check.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
+    _add_run_options(check)
     check.add_argument(
         "--format",
         choices=FORMATS,
@@ -91,12 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--output", metavar="PATH", help="write the report here (atomically) instead of stdout"
     )
-    check.add_argument(
-        "--as-of", metavar="[NAME=]P", action="append",
-        help="evaluate as if data after period P did not exist; NAME=P sets one dataset's as-of "
-             "(repeatable)",
-    )
-    check.add_argument("--window", metavar="P..P", help="the evaluation window, e.g. 2026..2030")
     check.add_argument("--locale", choices=LOCALES, default="en",
                        help="the language of the report's words and numbers: en (default), ru or be")
     check.add_argument("--all", action="store_true", help="list every outcome, passing ones too")
@@ -117,16 +133,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-config",
         action="store_true",
         help="print the options in effect and where each came from, then stop",
-    )
-    check.add_argument(
-        "--missing",
-        choices=("fail", "warn", "ignore"),
-        help="how missing values count, for rules without @missing",
-    )
-    check.add_argument(
-        "--allow-outside",
-        action="store_true",
-        help="let `from` paths and imports leave the directive's folder",
     )
 
     lint = commands.add_parser("lint", help="check syntax, names and units; no data needed")
@@ -152,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print instead the aggregate query per dataset that the SQL engines run",
     )
 
+    plan = commands.add_parser(
+        "plan", help="print what a check would compute: per dataset the scans, per rule the periods"
+    )
+    plan.add_argument("file", metavar="FILE")
+    _add_run_options(plan)
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json")
+
     commands.add_parser("lsp", help="run the language server on stdio (needs the [lsp] extra)")
 
     explain = commands.add_parser(
@@ -164,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument(
         "paths", nargs="*", metavar="PATH", help="test files, or folders holding them (default: .)"
     )
-    test.add_argument("--engine", default="duckdb", help="duckdb (default), python, spark or postgres")
+    test.add_argument("--engine", default=DEFAULT_ENGINE, help=engine_help())
     test.add_argument("--dsn", help="PostgreSQL connection string, for --engine postgres")
     test.add_argument("--format", choices=("text", "junit"), help="text (default) or junit")
     test.add_argument("--output", metavar="PATH", help="write the results here instead of stdout")
@@ -187,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lint": _lint,
         "fmt": _fmt,
         "compile": _compile,
+        "plan": _plan,
         "lsp": _lsp,
         "explain": _explain,
         "test": _test,
@@ -540,6 +554,13 @@ def _compile(args: argparse.Namespace) -> int:
             f"({'; '.join(unsupported)}); check them before running them there",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from .commands import print_plan
+
+    print_plan(args, _existing(args.file), _data_options(args.data), _as_of_option(args.as_of))
     return EXIT_OK
 
 

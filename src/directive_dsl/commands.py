@@ -101,7 +101,7 @@ def directive_files(files: Sequence[str]) -> list[str]:
 
 def run_tests(args: argparse.Namespace) -> int:
     """``directive test``: 0 when every case passes, 1 when one fails, 2 on an error."""
-    from .evaluate import make_engine
+    from .engines.registry import make_engine
     from .testfiles import find_test_files, read_test_file, render_junit, render_text, run_test_file
 
     files = find_test_files(args.paths or ["."])
@@ -146,3 +146,27 @@ def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:
         ) from None
     script: str = shtab.complete(parser, shell=shell)
     return script if script.endswith("\n") else script + "\n"
+
+
+def print_plan(args: argparse.Namespace, file: Path, data: dict[str, object],
+               as_of: str | dict[str, str] | None) -> None:
+    """`directive plan`: bind the data as `check` would, and print the plan instead of running it."""
+    import json
+
+    from .api import load
+    from .evaluate import plan
+    from .plan_text import describe_plan, plan_dict
+
+    directive = load(file, allow_outside=args.allow_outside)
+    bound = dict(data)
+    if args.data_dir:
+        from .cli import _from_dir
+
+        bound.update(_from_dir(args.data_dir, directive.datasets, bound))
+    options = {"dsn": args.dsn} if args.dsn else {}
+    planned = plan(directive, bound, engine=args.engine, as_of=as_of, window=args.window,
+                   missing=args.missing, allow_outside=args.allow_outside, engine_options=options)
+    if args.format == "json":
+        print(json.dumps(plan_dict(planned), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(describe_plan(planned))

@@ -6,302 +6,42 @@ one place. Values are computed in base units and shown in the rule's unit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
 
 import attrs
 
 from . import model as m
 from .aggregates import kind_of
-from .partial import PartialPeriod, covers_whole_period, partial_at
-from .periods import Period, is_finer, period_range
+from .comparison import holds, shortfall
+from .partial import PartialPeriod, covers_whole_period
+from .periods import Period, period_range
 from .plan import (
-    AggregateRequest,
     Answers,
-    Bucket,
-    CoverageRequest,
-    GrainBucket,
-    RangeBucket,
     TableInfo,
 )
-from .plan_tables import combination_requests, rows_of
 from .report import Coverage, Location, Outcome, Status, significant
-from .rule_groups import datasets_with
-from .rule_values import At, Evaluator, RulePlan, in_rule_unit
-from .timing import elapsed_path_fraction, last_within, path_fraction, per_periods
-
-TOLERANCE = 1e-9
-
-
-# ---------------------------------------------------------------- requests
-
-
-def contexts(plan: RulePlan) -> list[Bucket]:
-    """The buckets a rule reads its values in, before `at` and lookback."""
-    time = plan.rule.time
-    if time.kind == "total":
-        if plan.window is None:
-            return []
-        return [plan.window.range_to(plan.as_of)]
-    buckets: list[Bucket] = []
-    grains = [time.grain]
-    if time.kind == "by" and time.baseline_period is not None:
-        grains.append(time.baseline_period.grain)
-    for grain in dict.fromkeys(grains):
-        assert grain is not None
-        buckets.append(GrainBucket(grain, plan.until))
-    return buckets
-
-
-def requests(
-    plan: RulePlan, tables: Mapping[str, TableInfo], domains: Mapping[str, tuple[str, ...]]
-) -> tuple[set[AggregateRequest], set[CoverageRequest]]:
-    """Every aggregate and coverage request a rule needs."""
-    aggregates: set[AggregateRequest] = set()
-    coverage: set[CoverageRequest] = set()
-
-    def visit(value: m.Value, bucket: Bucket) -> None:
-        if isinstance(value, m.AtPeriod):
-            visit(value.operand, GrainBucket(value.period.grain, plan.until))
-            return
-        if isinstance(value, m.Aggregate):
-            aggregates.add(AggregateRequest.of(value, bucket))
-            if len(value.groups) >= 2:
-                aggregates.add(AggregateRequest.of(rows_of(value), bucket))
-            for dim in value.groups or (None,):
-                coverage.add(CoverageRequest(value.dataset, dim, bucket))
-            return
-        for child in m.value_children(value):
-            visit(child, bucket)
-
-    for bucket in contexts(plan):
-        for value in plan.rule.values():
-            visit(value, bucket)
-
-    def visit_part(value: m.Value, at: PartialPeriod) -> None:
-        """What a partial period reads: its covered part, and the same part of earlier ones."""
-        if isinstance(value, m.AtPeriod):
-            if value.period.grain == at.grain:
-                visit_part(value.operand, at.part_of(value.period))
-            return  # a whole period: its grain's bucket is asked for above
-        if isinstance(value, m.Shift):
-            visit_part(value.operand, at.shift(value.periods))
-            return
-        if isinstance(value, m.Aggregate):
-            visit(value, at.bucket())
-            return
-        for child in m.value_children(value):
-            visit_part(child, at)
-
-    for part in partial_periods(plan):
-        for value in plan.rule.values():
-            visit_part(value, part)
-    coverage |= _sub_period_requests(plan, tables)
-    aggregates |= combination_requests(plan.rule, tables, plan.until)
-    for dim in plan.rule.dimensions:
-        if dim not in domains:
-            for name in datasets_with(plan.rule, tables, dim):
-                coverage.add(CoverageRequest(name, dim, RangeBucket(None, plan.until)))
-    return aggregates, coverage
-
-
-def _sub_period_requests(plan: RulePlan, tables: Mapping[str, TableInfo]) -> set[CoverageRequest]:
-    """Which sub-periods at the data's grain each grouped leaf's dataset, and each of the group's
-    values, has rows in: to find the periods a group is incomplete in (SPEC §13.4)."""
-    found: set[CoverageRequest] = set()
-    grain = plan.rule.time.grain
-    for value in plan.rule.values():
-        for leaf in m.aggregates(value):
-            table = tables[leaf.dataset]
-            if not leaf.groups or grain is None or table.grain is None or not is_finer(table.grain, grain):
-                continue
-            bucket = GrainBucket(table.grain, plan.until)
-            found |= {CoverageRequest(leaf.dataset, dim, bucket) for dim in (*leaf.groups, None)}
-    return found
-
-
-def partial_periods(plan: RulePlan) -> list[PartialPeriod]:
-    """The periods of the rule judged on the part its data covers (SPEC §13.4): at most one,
-    the period holding the as-of, when it is coarser than the as-of and not yet over."""
-    return [p.at for p in _points(plan) if isinstance(p.at, PartialPeriod)]
-
-
-def not_judged(plan: RulePlan) -> list[tuple[str, str]]:
-    """The periods `@partial skip` leaves without an outcome, and why."""
-    if plan.rule.partial != "skip":
-        return []
-    tracked = attrs.evolve(plan, rule=attrs.evolve(plan.rule, partial="track"))
-    return [(part.label, f"partial: the data runs through {part.through}")
-            for part in partial_periods(tracked)]
-
-
-# ---------------------------------------------------------------- comparison
-
-
-def holds(op: str, a: float, b: float) -> bool:
-    """``a op b`` with values within 1e-9 (relative) of each other counted equal (SPEC §7.3)."""
-    tol = TOLERANCE * max(abs(a), abs(b))
-    if op == ">=":
-        return a >= b - tol
-    if op == ">":
-        return a > b + tol
-    if op == "<=":
-        return a <= b + tol
-    if op == "<":
-        return a < b - tol
-    if op == "=":
-        return abs(a - b) <= tol
-    return abs(a - b) > tol
-
-
-def shortfall(op: str, a: float, b: float) -> float:
-    """How far *a* is from satisfying ``a op b``, never negative.
-
-    A strict comparison that fails because the sides are equal within the
-    tolerance has a shortfall of 0, not the tiny negative difference.
-    """
-    if op in (">=", ">"):
-        return max(0.0, b - a)
-    if op in ("<=", "<"):
-        return max(0.0, a - b)
-    return abs(a - b)
-
+from .rule_points import Point
+from .rule_values import Evaluator, RulePlan, in_rule_unit
+from .timing import elapsed_path_fraction, last_within, path_fraction
 
 # ---------------------------------------------------------------- outcomes
 
 
-@attrs.frozen
-class _Point:
-    """One outcome to compute: where, and how to judge it."""
-
-    period: str
-    at: At | None  # None: nothing to compute (pending before any data)
-    sort: tuple[int, int]
-    mode: Literal["judge", "path", "pending", "prorata", "partial"] = "judge"
-    fraction: float = 1.0  # prorata: share of the window elapsed; partial: of the period covered
-    reason: str | None = None
-
-
 def judge_rule(
     plan: RulePlan,
+    points: Sequence[Point],
     tables: Mapping[str, TableInfo],
     answers: Answers,
     groups: Sequence[Mapping[str, str]],
 ) -> list[Outcome]:
     """The outcomes of one rule for its *groups* (those with a target, :func:`targeted_groups`)."""
     evaluator = Evaluator(plan, tables, answers)
-    points = list(_points(plan))
     outcomes = [_outcome(plan, evaluator, group, point) for group in groups for point in points]
     return outcomes
 
 
-def _points(plan: RulePlan) -> Iterator[_Point]:
-    time = plan.rule.time
-    as_of = plan.as_of
-    if as_of is None:
-        label = _time_label(plan)
-        yield _Point(label, None, (0, 0), mode="pending", reason="no data")
-        return
-    if time.kind == "per":
-        assert plan.window is not None
-        for period in per_periods(plan.rule, plan.window, as_of):
-            yield from _judged(plan, period, as_of)
-        return
-    if time.kind == "in":
-        assert time.start is not None
-        period = time.start
-        if period.start_day() > as_of.end_day():
-            yield _Point(
-                period.label,
-                period,
-                (period.start_day(), 0),
-                mode="pending",
-                reason=f"{period} is after the latest data ({as_of})",
-            )
-        else:
-            yield from _judged(plan, period, as_of)
-        return
-    if time.kind == "total":
-        window = plan.window
-        assert window is not None
-        sort = (window.start.start_day(), window.end.end_day())
-        if as_of.end_day() >= window.end.end_day():
-            yield _Point(window.label, window.range_to(), sort)
-        elif as_of.end_day() < window.start.start_day():
-            yield _Point(
-                window.label,
-                None,
-                sort,
-                mode="pending",
-                reason=f"the window starts after the latest data ({as_of})",
-            )
-        else:
-            from .periods import elapsed_fraction
-
-            fraction = elapsed_fraction(window.start, window.end, as_of)
-            yield _Point(
-                window.label, window.range_to(as_of), sort, mode="prorata", fraction=fraction
-            )
-        return
-    deadline = time.deadline
-    assert deadline is not None
-    # The as-of period at the deadline's grain; a coarser as-of (mixed-grain data) ends in its last one.
-    now = as_of.to_grain(deadline.grain) if not _finer(deadline, as_of) else last_within(as_of, deadline.grain)
-    if now.start_day() >= deadline.start_day():
-        yield from _judged(plan, deadline, as_of)
-    elif time.baseline_period is None:
-        yield _Point(
-            now.label,
-            now,
-            (now.start_day(), now.end_day()),
-            mode="pending",
-            reason=f"the deadline {deadline} is not reached",
-        )
-    elif now.start_day() < time.baseline_period.start_day():
-        # before the baseline there is no path to judge the pace by
-        yield _Point(
-            now.label,
-            now,
-            (now.start_day(), now.end_day()),
-            mode="pending",
-            reason=f"the latest data ({as_of}) is before the baseline {time.baseline_period}",
-        )
-    else:
-        part = partial_at(now, as_of)
-        if part is None or plan.rule.partial == "full":
-            yield _Point(now.label, now, (now.start_day(), now.end_day()), mode="path")
-        elif plan.rule.partial == "track":
-            yield _Point(now.label, part, (now.start_day(), now.end_day()), mode="path")
-
-
-def _judged(plan: RulePlan, period: Period, as_of: Period) -> Iterator[_Point]:
-    """*period* to judge: whole, or on the part the data covers when the as-of lies inside it,
-    as `@partial` says (SPEC §13.4)."""
-    sort = (period.start_day(), period.end_day())
-    part = partial_at(period, as_of)
-    if part is None or plan.rule.partial == "full":
-        yield _Point(period.label, period, sort)
-    elif plan.rule.partial == "track":
-        yield _Point(period.label, part, sort, mode="partial", fraction=part.fraction)
-
-
-def _finer(a: Period, b: Period) -> bool:
-    from .periods import is_finer
-
-    return is_finer(a.grain, b.grain)
-
-
-def _time_label(plan: RulePlan) -> str:
-    time = plan.rule.time
-    if time.kind == "in" and time.start is not None:
-        return time.start.label
-    if time.kind == "by" and time.deadline is not None:
-        return time.deadline.label
-    return plan.window.label if plan.window else "all"
-
-
 def _outcome(
-    plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: _Point
+    plan: RulePlan, evaluator: Evaluator, group: Mapping[str, str], point: Point
 ) -> Outcome:
     rule = plan.rule
     factor = rule.unit.factor if rule.unit is not None else 1.0
@@ -478,7 +218,7 @@ def _path(
     plan: RulePlan,
     evaluator: Evaluator,
     group: Mapping[str, str],
-    point: _Point,
+    point: Point,
     target: float,
     factor: float,
 ) -> float | None:
@@ -537,7 +277,7 @@ def _accumulates(value: m.Value) -> bool:
 def _record(
     plan: RulePlan,
     group: Mapping[str, str],
-    point: _Point,
+    point: Point,
     status: Status,
     actual: float | None,
     threshold: float | None,

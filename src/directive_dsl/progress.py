@@ -22,6 +22,8 @@ from typing import Literal
 
 import attrs
 
+from .comparison import TOLERANCE
+
 ProgressStatus = Literal[
     "target_achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration"
 ]
@@ -41,7 +43,6 @@ THRESHOLDS: tuple[tuple[float, ProgressStatus], ...] = (
 )
 
 _DIRECTIONS = {">=": 1, ">": 1, "<=": -1, "<": -1}
-_TOLERANCE = 1e-9
 
 
 @attrs.frozen
@@ -65,7 +66,7 @@ def cagr(start: float, end: float, years: float) -> float:
 def meets(op: str, value: float, target: float) -> bool:
     """Whether *value* already meets the target of ``op`` (the tolerance of SPEC §7.3)."""
     direction = _DIRECTIONS[op]
-    tolerance = _TOLERANCE * max(abs(value), abs(target))
+    tolerance = TOLERANCE * max(abs(value), abs(target))
     if op in (">=", "<="):
         return direction * (value - target) >= -tolerance
     return direction * (value - target) > tolerance

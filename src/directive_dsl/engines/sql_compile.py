@@ -27,9 +27,9 @@ from sqlglot import exp
 
 from .. import model as m
 from ..errors import DirectiveUsageError, listing, suggest
-from ..judge import requests
 from ..periods import Period
 from ..plan import AggregateRequest, CoverageRequest, TableInfo
+from ..rule_requests import rule_requests
 from ..rule_values import RulePlan
 from ..timing import Window
 from .dialects import PREAMBLES, adapt
@@ -99,7 +99,7 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
         rule = attrs.evolve(rule, left=m.map_aggregates(rule.left, _resolved),
                             right=m.map_aggregates(rule.right, _resolved), upper=upper)
         plan = RulePlan(rule=rule, index=index, as_of=end, window=window, until=None, missing="fail")
-        found, covered = requests(plan, tables, directive.domains)
+        found, covered = rule_requests(plan, tables, directive.domains)
         aggregates |= found
         coverage |= covered
         for name in rule.datasets():

@@ -26,7 +26,7 @@ from sqlglot import exp
 
 from .. import model as m
 from ..aggregates import kind_of
-from ..judge import TOLERANCE
+from ..comparison import TOLERANCE
 from ..periods import GRAINS, Grain, Period, period_range
 from ..timing import first_within, last_within
 from .sql_conditions import condition, ident, number, row_expr, template, text
