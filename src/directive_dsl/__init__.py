@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from .api import Directive as Directive
 from .api import load as load
 from .api import loads as loads
 from .errors import DirectiveCheckError as DirectiveCheckError
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CheckedDirective",
+    "Directive",
     "DirectiveCheckError",
     "DirectiveDataError",
     "DirectiveEngineError",

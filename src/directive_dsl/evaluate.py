@@ -44,7 +44,7 @@ def evaluate(
     engine_options: Mapping[str, object] | None = None,
     progress: Progress = SILENT,
 ) -> Report:
-    """Evaluate *directive* against *data*; see :meth:`CheckedDirective.evaluate`.
+    """Evaluate *directive* against *data*; see :meth:`Directive.evaluate <directive_dsl.api.Directive.evaluate>`.
 
     *progress* hears of each stage: ``read`` (a step per dataset bound), the
     engine's ``scan``, then ``judge`` (a step per rule).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 import attrs
 
@@ -20,11 +20,6 @@ from .errors import Diagnostic
 from .periods import Grain, Period
 from .source import Span, unknown_span
 from .units import Unit, UnitRegistry
-
-if TYPE_CHECKING:
-    from .plan import Engine
-    from .report import Report
-    from .run_progress import Progress
 
 #: An aggregate's name: one of :data:`directive_dsl.aggregates.NAMES`, where each one's meaning is.
 AggregateFunc: TypeAlias = str
@@ -408,7 +403,11 @@ class CheckedWaiver:
 
 @attrs.frozen(kw_only=True)
 class CheckedDirective:
-    """A directive whose names, units and rules were checked; bind data to evaluate it."""
+    """A directive whose names, units and rules were checked: the check stage's output.
+
+    :func:`directive_dsl.load` returns it as a :class:`directive_dsl.api.Directive`,
+    which adds ``evaluate`` and ``plan``: the later stages are not this module's.
+    """
 
     title: str | None
     path: str
@@ -422,41 +421,3 @@ class CheckedDirective:
     rules: tuple[CheckedRule, ...] = ()
     waivers: tuple[CheckedWaiver, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
-
-    def evaluate(
-        self,
-        data: Mapping[str, object] | None = None,
-        *,
-        engine: str | Engine = "duckdb",
-        as_of: str | Mapping[str, str] | None = None,
-        window: str | tuple[str, str] | None = None,
-        missing: MissingPolicy | None = None,
-        include_passing: bool = False,
-        allow_outside: bool = False,
-        progress: Progress | None = None,
-        **engine_options: object,
-    ) -> Report:
-        """Evaluate every rule against *data* (dataset name -> rows, DataFrame or path).
-
-        Datasets not in *data* are read from their ``from`` clause. *as_of* is a
-        period for every dataset (``"2027"``), or one per dataset name
-        (``{"exports": "2026-06"}``, with ``"*"`` for the others). *progress*
-        hears how far the run has got (see :mod:`directive_dsl.run_progress`).
-        Returns a :class:`~directive_dsl.report.Report`.
-        """
-        from .evaluate import evaluate
-        from .run_progress import SILENT
-
-        report = evaluate(
-            self,
-            data or {},
-            engine=engine,
-            as_of=as_of,
-            window=window,
-            missing=missing,
-            allow_outside=allow_outside,
-            engine_options=engine_options,
-            progress=progress or SILENT,
-        )
-        # What the report's documents and tables hold unless asked otherwise.
-        return attrs.evolve(report, include_passing=include_passing)

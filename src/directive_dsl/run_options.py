@@ -25,7 +25,7 @@ class RunOptions:
     def parse(cls, *, as_of: str | Mapping[str, str] | None = None,
               window: str | tuple[str, str] | None = None,
               missing: str | None = None) -> RunOptions:
-        """The options as :meth:`CheckedDirective.evaluate` takes them, checked."""
+        """The options as :meth:`Directive.evaluate <directive_dsl.api.Directive.evaluate>` takes them, checked."""
         if missing is not None and missing not in ("fail", "warn", "ignore"):
             raise DirectiveUsageError(f"unknown missing policy `{missing}`", hint="use fail, warn or ignore")
         return cls(as_of=caller_as_ofs(as_of), window=_window_option(window),
