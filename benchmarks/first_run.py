@@ -13,8 +13,9 @@ compute the same aggregates as the rules:
   ``SODA_PYTHON`` (soda-core-duckdb pins an older DuckDB), its usage
   statistics off (``send_anonymous_usage_stats: false`` in its config file).
 
-Each process runs once unmeasured (the file in the page cache, the package's
-SQL cache written), then the median of ``repeat`` runs is taken.
+Each program runs once unmeasured (the file in the page cache, the package's
+SQL cache and the file's digest kept), then the median of ``repeat`` runs is
+taken, the programs in turns.
 """
 
 from __future__ import annotations
@@ -153,17 +154,21 @@ def soda_environment(folder: Path) -> dict[str, str]:
     return {**os.environ, "HOME": str(home), "SODA_CORE_TELEMETRY_DISABLED": "1"}
 
 
-def fresh_process_time(python: str, program: str, repeat: int, env: dict[str, str] | None = None,
-                       cwd: Path | None = None) -> dict[str, float]:
-    """Medians over *repeat* new processes of what *program* prints, after one unmeasured run."""
-    found: list[dict[str, float]] = []
+Program = tuple[str, str, "dict[str, str] | None", "Path | None"]  # python, code, environment, folder
+
+
+def fresh_process_times(programs: list[Program], repeat: int) -> list[dict[str, float]]:
+    """Per program, the medians over *repeat* new processes of what it prints, after one
+    unmeasured run each; the programs run in turns, so a busy moment of the machine hits all."""
+    found: list[list[dict[str, float]]] = [[] for _ in programs]
     for i in range(repeat + 1):
-        out = subprocess.run([python, "-c", program], capture_output=True, text=True, env=env, cwd=cwd)
-        if out.returncode != 0:
-            raise RuntimeError(f"benchmark process failed:\n{out.stderr[-2000:]}")
-        if i:
-            found.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    return {key: statistics.median(float(f[key]) for f in found) for key in found[0]}
+        for (python, program, env, cwd), runs in zip(programs, found, strict=True):
+            out = subprocess.run([python, "-c", program], capture_output=True, text=True, env=env, cwd=cwd)
+            if out.returncode != 0:
+                raise RuntimeError(f"benchmark process failed:\n{out.stderr[-2000:]}")
+            if i:
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return [{key: statistics.median(float(r[key]) for r in runs) for key in runs[0]} for runs in found]
 
 
 def first_run_rows(path: Path, ten_rules: list[str], directive_text: Callable[[list[str]], str],
@@ -178,20 +183,23 @@ def first_run_rows(path: Path, ten_rules: list[str], directive_text: Callable[[l
     cases = (("1 grouped rule", ten_rules[1:2], ONE_RULE_QUERY, POLARS_ONE_RULE, SODA_CHECKS[1:2]),
              ("10 rules", ten_rules, two_stage_query, POLARS_TEN_RULES, SODA_CHECKS))
     for label, rules, query, polars_body, soda_checks in cases:
-        ours = fresh_process_time(sys.executable, directive_program(directive_text(rules), path), repeat,
-                                  env=ours_env)
-        hand = fresh_process_time(sys.executable, duckdb_program(query, path), repeat)
-        polars = fresh_process_time(sys.executable, polars_program(polars_body, path, eu), repeat)
+        programs: list[Program] = [
+            (sys.executable, directive_program(directive_text(rules), path), ours_env, None),
+            (sys.executable, duckdb_program(query, path), None, None),
+            (sys.executable, polars_program(polars_body, path, eu), None, None),
+        ]
+        if soda_python:
+            programs.append((soda_python, soda_program(soda_checks, path), soda_environment(data / "soda"),
+                             data / "soda" / "soda-home"))
+        ours, hand, polars, *soda = fresh_process_times(programs, repeat)
         rows.append((f"(g) first evaluation, fresh process, directive (duckdb), {label}", ours["total"],
                      f"evaluate alone {ours['evaluate']:.3f} s; / hand-written = "
                      f"{ours['total'] / hand['total']:.2f} (target <= 1.2); / polars = "
                      f"{ours['total'] / polars['total']:.2f}"))
         rows.append((f"(g) first evaluation, fresh process, hand-written DuckDB query, {label}", hand["total"], ""))
         rows.append((f"(g) first evaluation, fresh process, polars lazy, {label}", polars["total"], ""))
-        if soda_python:
-            soda = fresh_process_time(soda_python, soda_program(soda_checks, path), repeat,
-                                      env=soda_environment(data / "soda"), cwd=data / "soda" / "soda-home")
-            rows.append((f"(g) first evaluation, fresh process, Soda Core group-by checks, {label}", soda["total"],
-                         f"one query per rule, {int(soda['checks'])} group results"
-                         + ("; SODA LOGGED ERRORS" if soda["errors"] else "")))
+        for found in soda:
+            rows.append((f"(g) first evaluation, fresh process, Soda Core group-by checks, {label}", found["total"],
+                         f"one query per rule, {int(found['checks'])} group results"
+                         + ("; SODA LOGGED ERRORS" if found["errors"] else "")))
     return rows

@@ -27,8 +27,9 @@ import contextlib
 import datetime as dt
 import functools
 import gettext
+import importlib.util
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from importlib import resources
 from typing import Any
@@ -42,10 +43,17 @@ DOMAIN = "directive_dsl"
 class Language:
     """A locale's catalogue and formats."""
 
-    def __init__(self, code: str, translations: gettext.NullTranslations, babel: Any | None) -> None:
+    def __init__(self, code: str, translations: gettext.NullTranslations,
+                 babel: Callable[[], Any] | None) -> None:
         self.code = code
         self._translations = translations
-        self._babel = babel  # a babel.Locale, or None for English without Babel
+        # How to make the babel.Locale, or None for English without Babel. It is made when first
+        # needed: English reports rarely need it, and loading Babel costs about 15 ms a process.
+        self._make_babel = babel
+
+    @functools.cached_property
+    def _babel(self) -> Any:
+        return self._make_babel() if self._make_babel is not None else None
 
     def gettext(self, message: str) -> str:
         """*message* in this language (English when the catalogue lacks it)."""
@@ -65,17 +73,17 @@ class Language:
         The digits stay as they are: only the signs change, to what Babel writes
         for the locale (``-1\u00a0234,5`` in Russian).
         """
-        if self._babel is None or self.code == "en":
+        if self._make_babel is None or self.code == "en":
             return text
         return text.translate(self._signs)
 
     def count(self, n: int) -> str:
         """A count in a sentence: ``1234`` in English (as the reports always wrote it), ``1\u00a0234`` in Russian."""
-        return str(n) if self._babel is None or self.code == "en" else self.figure(f"{n:,}")
+        return str(n) if self._make_babel is None or self.code == "en" else self.figure(f"{n:,}")
 
     def percent(self, text: str) -> str:
         """A number already written for this locale, as a percentage (``4,5\u00a0%`` in Russian)."""
-        if self._babel is None or self.code == "en":
+        if self._make_babel is None or self.code == "en":
             return f"{text}%"
         pattern = self._babel.percent_formats[None].pattern
         return f"{text}\u00a0%" if "\u00a0%" in pattern else f"{text}%"
@@ -89,7 +97,7 @@ class Language:
 
     def decimal(self, value: float, *, digits: int | None = None) -> str:
         """*value* with the locale's separators; *digits* fixes the decimals shown."""
-        if self._babel is None:
+        if self._make_babel is None:
             return f"{value:,.{digits}f}" if digits is not None else _plain(value)
         from babel.numbers import format_decimal
 
@@ -104,7 +112,7 @@ class Language:
 
     def date(self, value: dt.date) -> str:
         """A date in the locale's medium format (``4 Dec 2026``, ``4 дек. 2026 г.``)."""
-        if self._babel is None:
+        if self._make_babel is None:
             return f"{value.day} {value:%b %Y}"
         from babel.dates import format_date
 
@@ -112,7 +120,7 @@ class Language:
 
     def datetime(self, value: dt.datetime) -> str:
         """A moment in the locale's long format, with its zone (``4 декабря 2026 г., 05:12:05 UTC``)."""
-        if self._babel is None:
+        if self._make_babel is None:
             return f"{value.day} {value:%b %Y %H:%M:%S} UTC"
         from babel.dates import format_datetime
 
@@ -134,21 +142,26 @@ def language(code: str = "en") -> Language:
             f"unknown locale `{code}`",
             hint=suggest(code, LOCALES) or f"the locales are {listing(LOCALES)}",
         )
-    try:
-        from babel import Locale
-    except ImportError:
+    if importlib.util.find_spec("babel") is None:
         if code != "en":
             raise DirectiveUsageError(
                 f"the locale `{code}` needs Babel",
                 hint="pip install 'directive_dsl[i18n]'",
-            ) from None
+            )
         return Language(code, gettext.NullTranslations(), None)
-    babel = Locale.parse(code)
-    return Language(code, _catalogue(code), babel)
+    return Language(code, _catalogue(code), functools.partial(_babel_locale, code))
+
+
+def _babel_locale(code: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(code)
 
 
 def _catalogue(code: str) -> gettext.NullTranslations:
     """The compiled catalogue shipped in the wheel, else the source catalogue compiled now."""
+    if code == "en":  # the messages are written in English: it has no catalogue
+        return gettext.NullTranslations()
     folder = resources.files("directive_dsl").joinpath("locales", code, "LC_MESSAGES")
     compiled = folder.joinpath(f"{DOMAIN}.mo")
     if compiled.is_file():
