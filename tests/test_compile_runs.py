@@ -11,8 +11,7 @@ import pytest
 
 import directive_dsl
 from directive_dsl.engines.dialects import PREAMBLES
-from directive_dsl.engines.sql import compile_sql
-from directive_dsl.engines.sql_compile import compile_rules
+from directive_dsl.engines.sql_compile import compile_rules, compile_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 psycopg = (

@@ -21,7 +21,7 @@ from directive_dsl.data import DatasetSchema
 from directive_dsl.engines.duckdb import DuckDBEngine
 from directive_dsl.engines.duckdb_layout import choose_fine_sets
 from directive_dsl.engines.python import PythonEngine
-from directive_dsl.engines.sql import compile_sql
+from directive_dsl.engines.sql_compile import compile_sql
 from directive_dsl.errors import DirectiveError
 from directive_dsl.plan import TableInfo
 

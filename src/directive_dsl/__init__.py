@@ -23,8 +23,7 @@ from .model import CheckedDirective as CheckedDirective
 from .parser import parse as parse
 from .report import Outcome as Outcome
 from .report import Report as Report
-
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 __all__ = [
     "CheckedDirective",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .asof import EVERY_DATASET
+from .cli_data import as_of_option, data_options, existing, from_dir
 from .engines.registry import DEFAULT_ENGINE, engine_help
 from .errors import DirectiveError, DirectiveUsageError
 from .i18n import LOCALES
@@ -221,18 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _version() -> str:
-    from . import __version__
+    from .version import __version__
 
     return __version__
 
 
 def _print_error(error: DirectiveError) -> None:
     print(error.render(), file=sys.stderr)
-
-
-def print_error_of(error: DirectiveError) -> None:
-    """An error as the command line prints it: located, with its source line and hint."""
-    _print_error(error)
 
 
 # ---------------------------------------------------------------- check
@@ -256,17 +251,17 @@ def _check_once(args: argparse.Namespace) -> int:
 
 
     fmt = args.format or _default_format(args.output)
-    data = _data_options(args.data)
+    data = data_options(args.data)
     options: dict[str, Any] = {}
     if args.dsn:
         options["dsn"] = args.dsn
     reports = []
     try:
         for file in args.files:
-            directive = load(_existing(file), allow_outside=args.allow_outside)
+            directive = load(existing(file), allow_outside=args.allow_outside)
             bound = dict(data)
             if args.data_dir:
-                bound.update(_from_dir(args.data_dir, directive.datasets, bound))
+                bound.update(from_dir(args.data_dir, directive.datasets, bound))
             for warning in directive.warnings:
                 if warning.code != "W102" and not args.quiet:  # W102: resolved against the data now
                     print(warning.render(), file=sys.stderr)
@@ -275,7 +270,7 @@ def _check_once(args: argparse.Namespace) -> int:
                 report = directive.evaluate(
                     bound,
                     engine=args.engine,
-                    as_of=_as_of_option(args.as_of),
+                    as_of=as_of_option(args.as_of),
                     window=args.window,
                     missing=args.missing,
                     allow_outside=args.allow_outside,
@@ -339,56 +334,6 @@ def _default_format(output: str | None) -> str:
     return "text"  # whether or not the output is a terminal (SPEC §13.10)
 
 
-def _data_options(items: list[str]) -> dict[str, object]:
-    bound: dict[str, object] = {}
-    for item in items:
-        name, sep, path = item.partition("=")
-        if not sep or not name or not path:
-            raise DirectiveUsageError(
-                f"--data `{item}` is not NAME=PATH", hint="e.g. --data investments=inv.csv"
-            )
-        if name in bound:
-            raise DirectiveUsageError(f"--data binds `{name}` twice")
-        bound[name] = _data_file(item, path)
-    return bound
-
-
-def _data_file(item: str, text: str) -> object:
-    """PATH, or PATH?key=value&… as a data file with its options (SPEC §13.2)."""
-    from .data import DataFile
-    from .data.options import OptionProblem, format_of_name, read_options, split_data_path
-
-    try:
-        path, pairs = split_data_path(text)
-        if not pairs:
-            return text
-        return DataFile(path, read_options(pairs, format_of_name(path)))
-    except OptionProblem as problem:
-        raise DirectiveUsageError(f"--data `{item}`: {problem.message}", hint=problem.hint) from None
-
-
-def _from_dir(folder: str, datasets: object, bound: dict[str, object]) -> dict[str, object]:
-    from .data import find_in_dir
-
-    directory = Path(folder)
-    if not directory.is_dir():
-        raise DirectiveUsageError(f"--data-dir `{folder}` is not a folder")
-    found: dict[str, object] = {}
-    for name in datasets:  # type: ignore[attr-defined]
-        if name not in bound and (path := find_in_dir(directory, name)) is not None:
-            found[name] = str(path)
-    return found
-
-
-def _existing(file: str) -> Path:
-    path = Path(file)
-    if not path.exists():
-        raise DirectiveUsageError(f"no such file: {file}", file=file)
-    if path.is_dir():
-        raise DirectiveUsageError(f"{file} is a folder, not a directive file", file=file)
-    return path
-
-
 def _emit(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
@@ -449,7 +394,7 @@ def _lint(args: argparse.Namespace) -> int:
     linted = []
     for file in args.files:
         try:
-            directive = load(_existing(file))
+            directive = load(existing(file))
         except DirectiveError as error:
             if args.format == "text":
                 _print_error(error)
@@ -495,7 +440,7 @@ def _fmt(args: argparse.Namespace) -> int:
             continue
         from .check.scope import read_text
 
-        path = _existing(file)
+        path = existing(file)
         try:
             text = read_text(path)
             formatted = format_source(text, file)
@@ -517,28 +462,15 @@ def _fmt(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- compile and lsp
 
 
-def _as_of_option(values: str | list[str] | None) -> str | dict[str, str] | None:
-    """``--as-of P`` (every dataset) and ``--as-of NAME=P`` (one), as ``evaluate`` takes them."""
-    if values is None or isinstance(values, str):  # none, or one from a configuration file
-        return values
-    found: dict[str, str] = {}
-    for value in values:
-        name, _, period = value.rpartition("=")
-        found[name.strip() or EVERY_DATASET] = period
-    if list(found) == [EVERY_DATASET]:
-        return found[EVERY_DATASET]
-    return found
-
-
 def _compile(args: argparse.Namespace) -> int:
     from .api import load
     from .engines.sql_compile import check_dialect, comment_text, compile_rules, quietly
 
     check_dialect(args.dialect)
-    directive = load(_existing(args.file))
+    directive = load(existing(args.file))
     with quietly() as unsupported:
         if args.scans:
-            from .engines.sql import compile_sql
+            from .engines.sql_compile import compile_sql
 
             statements = [([heading], sql) for heading, sql in compile_sql(directive, args.dialect)]
         else:
@@ -560,7 +492,7 @@ def _compile(args: argparse.Namespace) -> int:
 def _plan(args: argparse.Namespace) -> int:
     from .commands import print_plan
 
-    print_plan(args, _existing(args.file), _data_options(args.data), _as_of_option(args.as_of))
+    print_plan(args, existing(args.file), data_options(args.data), as_of_option(args.as_of))
     return EXIT_OK
 
 

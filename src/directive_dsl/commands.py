@@ -160,9 +160,9 @@ def print_plan(args: argparse.Namespace, file: Path, data: dict[str, object],
     directive = load(file, allow_outside=args.allow_outside)
     bound = dict(data)
     if args.data_dir:
-        from .cli import _from_dir
+        from .cli_data import from_dir
 
-        bound.update(_from_dir(args.data_dir, directive.datasets, bound))
+        bound.update(from_dir(args.data_dir, directive.datasets, bound))
     options = {"dsn": args.dsn} if args.dsn else {}
     planned = plan(directive, bound, engine=args.engine, as_of=as_of, window=args.window,
                    missing=args.missing, allow_outside=args.allow_outside, engine_options=options)

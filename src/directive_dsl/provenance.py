@@ -234,7 +234,7 @@ def directive_sha256(path: str) -> str | None:
 def run_info(*, engine: str, directive_file: str, directive_path: str,
              datasets: Mapping[str, DatasetRun], locale: str = "en") -> RunInfo:
     """The run block, stamped now."""
-    from . import __version__
+    from .version import __version__
 
     return RunInfo(generated_at=generated_at(), engine=engine, version=__version__, locale=locale,
                    directive_file=directive_file, directive_sha256=directive_sha256(directive_path),

@@ -17,10 +17,11 @@ import attrs
 
 from .errors import Diagnostic
 from .provenance import RunInfo
+from .version import REPORT_SCHEMA
 
 Status = Literal["pass", "fail", "missing", "pending", "on_track", "off_track"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "missing", "pending", "on_track", "off_track")
-SCHEMA = "directive-report/2"
+SCHEMA = REPORT_SCHEMA
 
 
 @attrs.frozen(kw_only=True)

@@ -16,10 +16,14 @@ the trend's projection and the progress class.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .i18n import N_, _
 from .reasons import reason_words
-from .report import Outcome
 from .wording import figures, reading
+
+if TYPE_CHECKING:
+    from .report import Outcome
 
 #: Each progress class of SPEC §13.8 as a reader says it.
 _PROGRESS: dict[str, str] = {

@@ -77,7 +77,6 @@ def watch(args: argparse.Namespace, run: Callable[[], int], *, stop: Any = None)
 
 
 def _once(run: Callable[[], int], *, clear: bool) -> None:
-    from .cli import print_error_of
     from .errors import DirectiveError
 
     if clear:
@@ -85,7 +84,7 @@ def _once(run: Callable[[], int], *, clear: bool) -> None:
     try:
         code = run()
     except DirectiveError as error:
-        print_error_of(error)
+        print(error.render(), file=sys.stderr)  # as the command line prints it
         code = 2
     print(f"directive: exit code {code}", file=sys.stderr, flush=True)
     sys.stdout.flush()

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .i18n import N_, NN_, _, current, ngettext, pgettext
 from .reasons import reason_words
-from .report import Location, Outcome, Report, RuleSummary
+
+if TYPE_CHECKING:
+    from .report import Location, Outcome, Report, RuleSummary
 
 #: A failed comparison in words, by operator: the actual value against its threshold.
 _MISSED = {

@@ -19,8 +19,8 @@ from ..errors import (
 )
 from ..periods import Period
 from ..units import DIMENSIONLESS, MAGNITUDES, Unit, UnitRegistry, UnknownUnit, incompatibility
-from .exprs import quantity_value
 from .scope import Declared
+from .typed import quantity_value
 
 Report = Callable[[Diagnostic], None]
 

@@ -10,7 +10,6 @@ Problems are recorded as diagnostics; a broken part resolves to
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal
 
 import attrs
 
@@ -31,7 +30,6 @@ from ..periods import Period
 from ..source import Span
 from ..units import (
     DIMENSIONLESS,
-    MAGNITUDES,
     PERCENT,
     POINTS,
     Unit,
@@ -40,6 +38,8 @@ from ..units import (
     incompatibility,
     is_currency_clash,
 )
+from .selectors import apply_selector
+from .typed import BROKEN, Typed, merge_narrowing, quantity_value
 
 FUNCTIONS = (*AGGREGATES, "share", "growth", "change")
 #: Through lets, a value may nest as deep as one expression may (the builder's bound), and
@@ -47,41 +47,6 @@ FUNCTIONS = (*AGGREGATES, "share", "growth", "change")
 MAX_TERMS = 100_000
 _ARITY: dict[str, int] = {**{k.name: k.arity for k in AGGREGATES.values()},
                           "share": 2, "growth": 1, "change": 1}
-Narrowing = Mapping[str, tuple[m.RowCondition, ...]]
-
-
-@attrs.frozen(kw_only=True)
-class Typed:
-    """A resolved expression."""
-
-    #: "column": a dimension read as values, which only `count_distinct` takes.
-    kind: Literal["value", "dataset", "column", "list", "string", "broken"] = "value"
-    value: m.Value = attrs.field(factory=lambda: m.Constant(value=0.0))
-    unit: Unit | None = DIMENSIONLESS
-    items: tuple[str | float, ...] = ()  # a list's items, a string's text
-    narrowing: Narrowing = attrs.field(factory=dict)
-
-
-BROKEN = Typed(kind="broken", unit=None)
-
-
-def merge_narrowing(*parts: Narrowing) -> dict[str, tuple[m.RowCondition, ...]]:
-    merged: dict[str, tuple[m.RowCondition, ...]] = {}
-    for part in parts:
-        for dim, conds in part.items():
-            merged[dim] = merged.get(dim, ()) + tuple(
-                c for c in conds if c not in merged.get(dim, ())
-            )
-    return merged
-
-
-def quantity_value(q: n.Quantity, units: UnitRegistry) -> tuple[float, Unit]:
-    """A literal's value in base units and its unit; raises UnknownUnit."""
-    unit = units.parse(q.unit) if q.unit else DIMENSIONLESS
-    scale = MAGNITUDES[q.magnitude] if q.magnitude else 1.0
-    return q.number * scale * unit.factor, unit
-
-
 class Resolver:
     """Resolves expressions against a directive's declarations."""
 
@@ -365,8 +330,6 @@ class Resolver:
         return found
 
     def _select(self, select: n.Select) -> Typed:
-        from .selectors import apply_selector
-
         base = self.resolve(select.base)
         if base.kind == "broken":
             return base

@@ -11,7 +11,8 @@ from .. import nodes as n
 from ..errors import listing, suggest
 from ..periods import GRAINS, Grain, Period, is_finer
 from ..units import DIMENSIONLESS, PERCENT, Unit
-from .exprs import Resolver, Typed, merge_narrowing
+from .exprs import Resolver
+from .typed import Typed, merge_narrowing
 
 ANNOTATIONS = {
     "severity": ("error", "warning", "info"),

@@ -17,7 +17,7 @@ from .. import nodes as n
 from ..errors import DirectiveNameError, DirectiveUnitError, suggest
 from ..source import Span
 from ..units import UnknownUnit, incompatibility
-from .exprs import BROKEN, Typed, merge_narrowing, quantity_value
+from .typed import BROKEN, Typed, merge_narrowing, quantity_value
 
 if TYPE_CHECKING:
     from .exprs import Resolver

@@ -98,8 +98,8 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
     Every missing column is reported at once (E501); then every column with
     a bad value, at its first bad value (E502 for numbers, E503 for times).
     """
-    _check_present(schema, raw)
-    time_column = schema.time or _infer_time(schema, raw)
+    check_present(schema, raw)
+    time_column = schema.time or infer_time(schema, raw)
     declared_dimensions = dimension_columns(schema, raw.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in raw.columns and c != schema.time}
@@ -112,7 +112,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         time_codes, bad = to_periods(raw.columns[time_column])
         if time_codes is None:
             inferred = schema.time is None
-            problems.append(_time_problem(raw, time_column, bad, inferred=inferred))
+            problems.append(time_problem(raw, time_column, bad, inferred=inferred))
         else:
             times = time_codes.rows()  # type: ignore[assignment]
             grains = {period.grain for period in time_codes.periods}
@@ -126,7 +126,7 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
         if column in numeric:
             numbers, bad = read_numbers(values)
             if bad >= 0:
-                problems.append(_number_problem(schema, raw, column, bad))
+                problems.append(number_problem(schema, raw, column, bad))
             else:
                 measures[column] = numbers
         if column in declared_dimensions:
@@ -203,7 +203,7 @@ def _declared(schema: DatasetSchema) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def _check_present(schema: DatasetSchema, raw: RawTable) -> None:
+def check_present(schema: DatasetSchema, raw: RawTable) -> None:
     """E501 for every declared column the data lacks."""
     problems: list[Diagnostic] = []
     where = origin_text(raw.origin)
@@ -252,7 +252,7 @@ def _missing_hint(column: str, present: list[str]) -> str:
     return f"the data has columns {shown}"
 
 
-def _infer_time(schema: DatasetSchema, raw: RawTable) -> str | None:
+def infer_time(schema: DatasetSchema, raw: RawTable) -> str | None:
     """The first column named like a time column that is not declared as something else."""
     taken = set(schema.dimensions or ()) | set(schema.measures) | set(schema.numeric_columns)
     for column in raw.columns:
@@ -322,7 +322,7 @@ def _locate(raw: RawTable, row: int) -> tuple[int | None, str]:
     return line, "" if line is not None else f"row {row + 1}, "
 
 
-def _time_problem(raw: RawTable, column: str, row: int, *, inferred: bool) -> Diagnostic:
+def time_problem(raw: RawTable, column: str, row: int, *, inferred: bool) -> Diagnostic:
     value = raw.columns[column][row]
     line, prefix = _locate(raw, row)
     if is_empty(value):
@@ -355,7 +355,7 @@ def _comma_written(text: str) -> bool:
     ) is not None
 
 
-def _number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int) -> Diagnostic:
+def number_problem(schema: DatasetSchema, raw: RawTable, column: str, row: int) -> Diagnostic:
     value = raw.columns[column][row]
     line, prefix = _locate(raw, row)
     text = value.strip() if isinstance(value, str) else ""

@@ -49,7 +49,7 @@ def read_frame(name: str, value: Any, kind: FrameKind) -> RawTable:
     return RawTable(name, origin, columns, n_rows)
 
 
-def _check_unique(names: list[str], origin: str) -> None:
+def check_unique(names: list[str], origin: str) -> None:
     first: dict[str, int] = {}
     for index, title in enumerate(names):
         if title in first:
@@ -76,7 +76,7 @@ def _pandas(frame: Any, origin: str) -> tuple[dict[str, list[object]], int]:
     """Named index levels first (as ``reset_index`` would), then the columns."""
     levels = [level for level in frame.index.names if level is not None]
     names = [str(level) for level in levels] + [str(title) for title in frame.columns]
-    _check_unique(names, origin)
+    check_unique(names, origin)
     data = [frame.index.get_level_values(level) for level in levels]
     data += [frame.iloc[:, index] for index in range(frame.shape[1])]
     columns = {title: _pandas_values(d) for title, d in zip(names, data, strict=True)}
@@ -98,7 +98,7 @@ def _polars(frame: Any) -> tuple[dict[str, list[object]], int]:
 
 def _arrow(table: Any, origin: str) -> tuple[dict[str, list[object]], int]:
     names = [str(title) for title in table.schema.names]
-    _check_unique(names, origin)
+    check_unique(names, origin)
     columns: dict[str, list[object]] = {}
     for index, title in enumerate(names):
         column = table.column(index)

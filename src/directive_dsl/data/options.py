@@ -21,6 +21,22 @@ import attrs
 
 from ..errors import suggest
 
+#: File extension to format.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".ods": "excel",
+}
+
 #: Every option, in the order the documentation gives them.
 OPTION_NAMES: tuple[str, ...] = ("delimiter", "decimal", "encoding", "header", "sheet")
 
@@ -141,8 +157,6 @@ def _value(key: str, value: object) -> object:
 
 def format_of_name(path: str | os.PathLike[str]) -> str | None:
     """The format a file's name gives (its extension, after any ``.gz``), None if unknown."""
-    from .readers import FORMATS
-
     lowered = os.fspath(path).lower().removesuffix(".gz")
     return FORMATS.get(os.path.splitext(lowered)[1])
 

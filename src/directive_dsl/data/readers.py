@@ -27,7 +27,7 @@ from ..errors import suggest
 from ..source import display_path
 from .formats import decode, read_delimited, read_json, read_jsonl, read_parquet, rows_to_table
 from .frames import frame_kind, read_frame
-from .options import DEFAULTS, DataFile, FileOptions
+from .options import DEFAULTS, FORMATS, DataFile, FileOptions
 from .raw import RawTable, data_error, gc_paused
 
 __all__ = [
@@ -40,22 +40,6 @@ __all__ = [
     "read_table",
     "resolve_path",
 ]
-
-#: File extension to format.
-FORMATS: dict[str, str] = {
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".xlsx": "excel",
-    ".xlsm": "excel",
-    ".xls": "excel",
-    ".ods": "excel",
-}
 
 #: The extensions ``--data-dir`` tries, in order.
 DIR_EXTENSIONS: tuple[str, ...] = (

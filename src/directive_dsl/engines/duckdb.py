@@ -36,6 +36,7 @@ from .duckdb_layout import choose_fine_sets
 from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
 from .remote import reason_of
 from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
+from .sql_answers import decode, nan_seen
 from .sql_cache import duckdb_sql
 from .sql_conditions import ident
 from .sql_one_stage import OneStageQuery, one_stage
@@ -155,9 +156,9 @@ class DuckDBEngine:
             staged = [r for r in requested if one_stage(r)]
             if asked or covers:
                 query, rows = self._query(self.datasets[name], asked, covers)
-                if query.nan_seen(rows):
+                if nan_seen(query, rows):
                     query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)
-                found, seen = query.decode(rows)
+                found, seen = decode(query, rows)
                 answers.update(found)
                 covered.update(seen)
             if staged:

@@ -19,11 +19,11 @@ from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
 from ..data.binding import (
-    _check_present,
-    _infer_time,
-    _number_problem,
-    _time_problem,
+    check_present,
     dimension_columns,
+    infer_time,
+    number_problem,
+    time_problem,
 )
 from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
@@ -209,7 +209,7 @@ class _Binder:
             missing = exp.or_(exp.Is(this=value.copy(), expression=exp.null()),
                               exp.Is(this=grain_of(value, source.kind), expression=exp.null()))
             row, cell = self.first_row(missing, column)
-            problem = _time_problem(self._raw(column, row, cell), column, row,
+            problem = time_problem(self._raw(column, row, cell), column, row,
                                     inferred=self.schema.time is None)
             return source, (), None, problem
         periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
@@ -232,7 +232,7 @@ class _Binder:
         for (column, check), bad in zip(checks.items(), flags, strict=True):
             if bad:
                 row, cell = self.first_row(check, column)
-                problems.append(_number_problem(self.schema, self._raw(column, row, cell), column, row))
+                problems.append(number_problem(self.schema, self._raw(column, row, cell), column, row))
         return problems
 
     def json_numbers(self, columns: list[str]) -> frozenset[str]:
@@ -271,9 +271,9 @@ class _Binder:
 def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[SqlDataset, TableInfo]:
     """Check *source* against *schema*; the dataset as SQL reads it, and what binding learned."""
     stub = RawTable(schema.name, source.origin, {c: [] for c in source.columns}, source.n_rows)
-    _check_present(schema, stub)
+    check_present(schema, stub)
     binder = _Binder(loader, schema, source)
-    time_column = schema.time or _infer_time(schema, stub)
+    time_column = schema.time or infer_time(schema, stub)
     declared = dimension_columns(schema, source.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in source.columns and c != schema.time}

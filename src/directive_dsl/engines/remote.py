@@ -38,6 +38,7 @@ from ..run_progress import SILENT, Progress, stepping
 from .dialects import render
 from .remote_binding import Relation, bind_relation, text_number
 from .sql import Convert, DatasetQuery, SqlDataset, same
+from .sql_answers import decode, nan_seen
 from .sql_conditions import ident
 from .sql_one_stage import OneStageQuery, one_stage
 from .sql_time import TimeSource
@@ -105,10 +106,10 @@ class RemoteEngine:
             if asked or covers:
                 query = DatasetQuery(self.datasets[name], asked, covers)
                 rows = self._statement(name, query.expression)
-                if query.nan_seen(rows):
+                if nan_seen(query, rows):
                     query = DatasetQuery(self.datasets[name].guarded(), asked, covers)
                     rows = self._statement(name, query.expression)
-                found, seen = query.decode(rows)
+                found, seen = decode(query, rows)
                 answers.update(found)
                 covered.update(seen)
             if staged:

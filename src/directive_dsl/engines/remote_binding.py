@@ -28,11 +28,11 @@ from sqlglot import exp
 
 from ..data import TIME_NAMES, DatasetSchema, RawTable
 from ..data.binding import (
-    _check_present,
-    _infer_time,
-    _number_problem,
-    _time_problem,
+    check_present,
     dimension_columns,
+    infer_time,
+    number_problem,
+    time_problem,
 )
 from ..data.raw import OneCell
 from ..errors import Diagnostic, DirectiveDataError
@@ -195,7 +195,7 @@ class _Checker:
             bad = exp.or_(exp.Is(this=value, expression=exp.null()),
                           exp.Is(this=grain_of(value.copy(), source.kind), expression=exp.null()))
             row, cell = self.first(bad, column)
-            problem = self.problem(column, row, cell, lambda raw, r: _time_problem(
+            problem = self.problem(column, row, cell, lambda raw, r: time_problem(
                 raw, column, r, inferred=self.schema.time is None))
             return source, (), None, problem
         periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
@@ -221,7 +221,7 @@ class _Checker:
         check = not_a_number(self.cell(column), self.family(column))
         assert check is not None
         row, cell = self.first(check, column)
-        return self.problem(column, row, cell, lambda raw, r: _number_problem(self.schema, raw, column, r))
+        return self.problem(column, row, cell, lambda raw, r: number_problem(self.schema, raw, column, r))
 
 
 def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tuple[SqlDataset, TableInfo]:
@@ -230,9 +230,9 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
     Returns the dataset as the shared SQL reads it, and what binding learned.
     """
     stub = RawTable(schema.name, relation.origin, {c: [] for c in relation.columns}, 0)
-    _check_present(schema, stub)
+    check_present(schema, stub)
     checker = _Checker(fetch, schema, relation)
-    time_column = schema.time or _infer_time(schema, stub)
+    time_column = schema.time or infer_time(schema, stub)
     declared = dimension_columns(schema, relation.columns, time_column)
     numeric = set(schema.measures) | set(schema.numeric_columns)
     numeric |= {c for c in schema.wanted if c in relation.columns and c != schema.time}

@@ -37,7 +37,7 @@ import attrs
 from sqlglot import exp
 
 from ..data import FORMATS, resolve_path
-from ..data.frames import _check_unique
+from ..data.frames import check_unique
 from ..data.raw import data_error
 from ..data.readers import gzip_intact
 from ..source import display_path
@@ -157,7 +157,7 @@ class Sources:
     def _frame(self, name: str, frame: Any, origin: str, *, numbered: bool,
                names: list[str] | None = None, lines: Any = None) -> Relation:
         names = names if names is not None else [str(c) for c in frame.columns]
-        _check_unique(names, origin if origin.startswith("<") else f"<{origin}>")
+        check_unique(names, origin if origin.startswith("<") else f"<{origin}>")
         physical = [f"c{i}" for i in range(len(names))]
         renamed = frame.toDF(*physical)
         view = self.new_view(renamed)

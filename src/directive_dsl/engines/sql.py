@@ -18,7 +18,7 @@ expressions, not with the number of rules: identical aggregates are computed
 once, and conditions on grouped columns are applied to the small grouped
 result. Coverage comes from the same grouping sets; ``first``/``last`` read
 the per-day sums of a set that also groups by day. :mod:`.sql_answers` reads
-the rows back.
+the rows back (:func:`.sql_answers.decode`).
 
 An engine that computes a CTE once (DuckDB) may go further, see
 :mod:`.duckdb_layout`: the scan may group by more columns, so that conditions
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import attrs
 from sqlglot import exp
@@ -149,7 +148,7 @@ class Cells:
 
 
 @attrs.frozen
-class _Read:
+class Read:
     """Where one request's answer sits in the result rows."""
 
     request: AggregateRequest
@@ -162,7 +161,7 @@ class _Read:
 
 
 @attrs.frozen
-class _Cover:
+class Cover:
     """Where one coverage request's answer sits: a grouping set, its dimension and bucket keys."""
 
     request: CoverageRequest
@@ -306,7 +305,7 @@ class DatasetQuery:
         bucket = request.bucket
         return not (isinstance(bucket, GrainBucket) and bucket.grain == self.ds.grain)
 
-    def _read(self, request: AggregateRequest) -> _Read:
+    def _read(self, request: AggregateRequest) -> Read:
         fine = fine_set_for(request.groups, request.where, self._fine_sets)
         scan, late = self._split(request.where, fine)
         keys = [self._text_key(g) for g in request.groups] + [self._bucket(request.bucket)]
@@ -316,7 +315,7 @@ class DatasetQuery:
         rows = self._out("sum", self._slot("rows", None, scan), late)
         kind = kind_of(request.func)
         if request.measure is None or kind.counts_rows:
-            return _Read(request, self._grouping(tuple(keys), fine, rows), self._positions(keys), rows,
+            return Read(request, self._grouping(tuple(keys), fine, rows), self._positions(keys), rows,
                          None, None, False)
         value = row_expr(request.measure.expr, self._base())
         if never_unknown(request.measure.expr, self.ds.whole):
@@ -326,9 +325,9 @@ class DatasetQuery:
         func = kind.partial if kind.partial in ("min", "max") else "sum"  # by_day: sums per day
         total = self._out(func, self._slot(func, value.copy(), scan), late)
         grouping = self._grouping(tuple(keys), fine, rows, known, total)
-        return _Read(request, grouping, self._positions(keys), rows, known, total, by_day)
+        return Read(request, grouping, self._positions(keys), rows, known, total, by_day)
 
-    def _cover(self, request: CoverageRequest) -> _Cover:
+    def _cover(self, request: CoverageRequest) -> Cover:
         keys = [self._bucket(request.bucket)]
         dimensions = (request.dimension,) if request.dimension is not None else ()
         if request.dimension is not None:
@@ -336,7 +335,7 @@ class DatasetQuery:
         positions = self._positions(keys)
         dim = positions[0] if request.dimension is not None else None
         fine = fine_set_for(dimensions, None, self._fine_sets)
-        return _Cover(request, self._grouping(tuple(keys), fine), dim, positions[-1])
+        return Cover(request, self._grouping(tuple(keys), fine), dim, positions[-1])
 
     @staticmethod
     def _positions(keys: list[str]) -> tuple[int, ...]:
@@ -392,8 +391,6 @@ class DatasetQuery:
 
     def _fine_set_id(self, fine: int) -> int:
         """The ``fine_set`` value of the scan's rows grouped by fine set *fine*."""
-        from .sql_answers import grouping_mask
-
         positions = tuple(i for i, c in enumerate(self._fine_groups) if c in self._fine_sets[fine])
         return grouping_mask(positions, len(self._fine_groups))
 
@@ -446,8 +443,6 @@ class DatasetQuery:
 
     def set_numbers(self) -> dict[int, int]:
         """The value of the ``grouping`` column of each set's rows, and the set's number."""
-        from .sql_answers import grouping_mask
-
         if self.set_by_set:
             return {index: index for index in self._sets.values()}
         return {grouping_mask(names, self.key_count): index for (names, _), index in self._sets.items()}
@@ -458,17 +453,13 @@ class DatasetQuery:
         aliases = self._packed(index) if self.set_by_set else [a for a, _ in self._outs.values()]
         return {alias: first + i for i, alias in enumerate(aliases)}
 
-    def nan_seen(self, rows: Sequence[Sequence[Any]]) -> bool:
-        """Whether a measure read without a NaN guard held a NaN (run :meth:`SqlDataset.guarded`)."""
-        from .sql_answers import nan_seen
 
-        return nan_seen(self, rows)
-
-    def decode(self, rows: Sequence[Sequence[Any]]) -> tuple[AggregateAnswers, CoverageAnswers]:
-        """The answers in the statement's result *rows*."""
-        from .sql_answers import decode
-
-        return decode(self, rows)
+def grouping_mask(names: tuple[int, ...], n_keys: int) -> int:
+    """The ``GROUPING(k0, k1, …)`` of the set grouping by the keys at *names*: 1 bits for the rest."""
+    mask = 0
+    for position in range(n_keys):
+        mask = (mask << 1) | (0 if position in names else 1)
+    return mask
 
 
 def never_unknown(expr: m.RowExpr, whole: frozenset[str]) -> bool:
@@ -524,25 +515,3 @@ def select_from(columns: list[exp.Expr], source: exp.Expr | str,
         source = exp.Table(this=exp.to_identifier(source))
     select = exp.select(*columns, copy=False).from_(source, copy=False)
     return select.group_by(*group_by, copy=False) if group_by else select
-
-
-def compile_sql(directive: m.CheckedDirective, dialect: str = "duckdb") -> list[tuple[str, str]]:
-    """The statement each dataset of *directive* is read with, rendered for *dialect*.
-
-    Works without data: it assumes the declared schema and the header's
-    window (see :mod:`directive_dsl.engines.sql_compile` for the assumptions).
-
-    >>> from directive_dsl import loads
-    >>> directive = loads('''
-    ... dataset trade
-    ...   time year
-    ...   dimensions partner
-    ...   measure value
-    ... rule cn "Exports to China": require trade.value[partner = "CN"] >= 5 per year
-    ... ''')
-    >>> [(heading, "GROUPING SETS" in sql) for heading, sql in compile_sql(directive, "spark")]
-    [('dataset trade (rules cn)', True)]
-    """
-    from .sql_compile import compile_directive
-
-    return compile_directive(directive, dialect)

@@ -9,14 +9,12 @@ the reference engine's groups do not hold such rows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..aggregates import kind_of
 from ..periods import Period
 from ..plan import Bucket, Cell, CellKey, CoverageKey, GrainBucket
-
-if TYPE_CHECKING:
-    from .sql import AggregateAnswers, CoverageAnswers, DatasetQuery, _Cover, _Read
+from .sql import AggregateAnswers, Cover, CoverageAnswers, DatasetQuery, Read
 
 
 def nan_seen(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> bool:
@@ -42,21 +40,13 @@ def decode(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> tuple[Aggregat
     return aggregates, coverage
 
 
-def grouping_mask(names: tuple[int, ...], n_keys: int) -> int:
-    """The ``GROUPING(k0, k1, …)`` of the set grouping by the keys at *names*: 1 bits for the rest."""
-    mask = 0
-    for position in range(n_keys):
-        mask = (mask << 1) | (0 if position in names else 1)
-    return mask
-
-
 def _period(query: DatasetQuery, bucket: Bucket, key: Any) -> Period | None:
     if isinstance(bucket, GrainBucket) and query.ds.time is not None:
         return Period(bucket.grain, int(key))
     return None
 
 
-def _cells(query: DatasetQuery, read: _Read, rows: list[Sequence[Any]],
+def _cells(query: DatasetQuery, read: Read, rows: list[Sequence[Any]],
            outs: Mapping[str, int]) -> dict[CellKey, Cell]:
     request = read.request
     n_groups = len(request.groups)
@@ -103,7 +93,7 @@ def _add_day(days: dict[CellKey, list[Any]], key: CellKey, day: Any, n: int, kno
         acc[3] += value
 
 
-def _covered(query: DatasetQuery, cover: _Cover, rows: list[Sequence[Any]]) -> frozenset[CoverageKey]:
+def _covered(query: DatasetQuery, cover: Cover, rows: list[Sequence[Any]]) -> frozenset[CoverageKey]:
     bucket = cover.request.bucket
     seen: set[CoverageKey] = set()
     for row in rows:

@@ -215,3 +215,23 @@ def _dataset(info: m.DatasetInfo, asked: list[AggregateRequest],
         numbers=dict.fromkeys(sorted(numeric), same),
         time=TimeSource(ident(info.time or "year"), "text"),
     )
+
+
+def compile_sql(directive: m.CheckedDirective, dialect: str = "duckdb") -> list[tuple[str, str]]:
+    """The statement each dataset of *directive* is read with, rendered for *dialect*.
+
+    Works without data: it assumes the declared schema and the header's
+    window (see this module's docstring for the assumptions).
+
+    >>> from directive_dsl import loads
+    >>> directive = loads('''
+    ... dataset trade
+    ...   time year
+    ...   dimensions partner
+    ...   measure value
+    ... rule cn "Exports to China": require trade.value[partner = "CN"] >= 5 per year
+    ... ''')
+    >>> [(heading, "GROUPING SETS" in sql) for heading, sql in compile_sql(directive, "spark")]
+    [('dataset trade (rules cn)', True)]
+    """
+    return compile_directive(directive, dialect)

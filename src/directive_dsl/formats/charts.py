@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..report import Outcome, RuleSummary
 from ..wording import group_words
 from . import timeline
 from .drawing import (
@@ -43,6 +42,9 @@ from .drawing import (
     value_range,
 )
 from .markup import el
+
+if TYPE_CHECKING:
+    from ..report import Outcome, RuleSummary
 
 Kind = Literal["series", "path", "bars"]
 MAX_PANELS = 36

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..i18n import _
 from ..reasons import reason_words
-from ..report import Outcome, RuleSummary
 from ..wording import OP_SYMBOLS, figures, group_words, status_words, threshold_words
 from . import timeline
 from .markup import el, num
 from .svgkit import Scale, domain, marker, nice_ticks, tick_label
+
+if TYPE_CHECKING:
+    from ..report import Outcome, RuleSummary
 
 
 @attrs.frozen

@@ -22,15 +22,15 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from importlib import resources
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .. import __version__
 from ..i18n import N_, _, current, ngettext
 from ..provenance import RunInfo
 from ..reasons import reason_words
-from ..report import SCHEMA, Outcome, Report, RuleSummary
 from ..rule_words import deadline_words
 from ..run_words import grain_words, grouped, moment_words, short_hash
+from ..version import REPORT_SCHEMA as SCHEMA
+from ..version import __version__
 from ..wording import (
     count_words,
     figures,
@@ -49,6 +49,9 @@ from ..wording import threshold_words as threshold_text
 from .charts import Chart, rule_chart
 from .markup import el, to_html
 from .svgkit import mark_icon
+
+if TYPE_CHECKING:
+    from ..report import Outcome, Report, RuleSummary
 
 _SHAPES = {"pass": "pass", "warn": "off_track", "fail": "fail"}
 _SEVERITY = {"error": N_("Error"), "warning": N_("Warning"), "info": N_("Information")}

@@ -9,9 +9,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..periods import GRAINS, Grain, Period, is_finer, period_range
-from ..report import Outcome
+
+if TYPE_CHECKING:
+    from ..report import Outcome
 
 #: Past this many periods the axis keeps only the periods that have outcomes.
 MAX_AXIS = 240
