@@ -76,3 +76,23 @@ class StoredDict:
             if temporary is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
+
+
+# A file written this recently may be written again within its time stamps' resolution.
+SETTLED_NS = 2_000_000_000
+
+
+def settled_identity(path: Path) -> str | None:
+    """What identifies the bytes of the file at *path* without reading them: its path, size,
+    modification and change times (the latter set by the system on every write) and inode;
+    None for a file written in the last seconds (as git trusts its index) or unreadable."""
+    import time
+
+    try:
+        stat = path.stat()
+        resolved = path.resolve()
+    except OSError:
+        return None
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) <= SETTLED_NS:
+        return None
+    return f"{resolved}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"

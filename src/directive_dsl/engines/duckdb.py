@@ -225,7 +225,8 @@ class DuckDBEngine:
         sample = sample.from_(dataset.relation.copy()).limit(_SAMPLE_ROWS)
         counts = exp.select(*(exp.Count(this=exp.Distinct(expressions=[ident(f"c{i}")]))
                               for i in range(len(cells)))).from_(sample.subquery("sample"))
-        found = tuple(int(n) for n in self.loader.execute(duckdb_sql(counts))[0])
+        relation = dataset.relation.name if isinstance(dataset.relation, exp.Table) else None
+        found = tuple(int(n) for n in self.loader.remembered(relation, duckdb_sql(counts))[0])
         dataset.memo[key] = found
         return found
 

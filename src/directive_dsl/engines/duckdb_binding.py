@@ -204,7 +204,7 @@ class _Binder:
         timed = exp.select(ident("t"), exp.alias_(grain, "grain", quoted=True)).from_(distinct.subquery("d"))
         query = exp.select(ident("grain"), day_of(ident("t"), source.kind, ident("grain"))).from_(
             timed.subquery("g"))
-        found = self.loader.execute(duckdb_sql(query))
+        found = self.loader.remembered(self.source.relation, duckdb_sql(query))
         if any(g is None or d is None for g, d in found):  # an unparsable or empty (NULL, NaT) time
             missing = exp.or_(exp.Is(this=value.copy(), expression=exp.null()),
                               exp.Is(this=grain_of(value, source.kind), expression=exp.null()))
@@ -227,7 +227,7 @@ class _Binder:
         if not checks:
             return []
         query = exp.select(*(exp.func("bool_or", e) for e in checks.values())).from_(self.relation.copy())
-        flags = self.loader.execute(duckdb_sql(query))[0]
+        flags = self.loader.remembered(self.source.relation, duckdb_sql(query))[0]
         problems = []
         for (column, check), bad in zip(checks.items(), flags, strict=True):
             if bad:
@@ -243,7 +243,8 @@ class _Binder:
                            v=self.cell(c)) for c in columns]
         seen = [template("bool_or(:v IS NOT NULL AND json_type(:v) <> 'NULL')", v=self.cell(c))
                 for c in columns]
-        row = self.loader.execute(duckdb_sql(exp.select(*checks, *seen).from_(self.relation.copy())))[0]
+        row = self.loader.remembered(self.source.relation,
+                                     duckdb_sql(exp.select(*checks, *seen).from_(self.relation.copy())))[0]
         return frozenset(c for c, numbers, any_ in zip(columns, row, row[len(columns):], strict=False)
                          if numbers and any_)
 
