@@ -21,6 +21,7 @@ from .errors import (
     suggest,
 )
 from .plan import Engine, TableInfo
+from .provenance import hash_soon
 from .row_units import RowUnits, convert, read_row_units
 from .run_options import RunOptions
 from .run_progress import Progress, stepping
@@ -85,6 +86,7 @@ def bind_datasets(
             continue
         schema = attrs.evolve(schema_of(info), wanted=_wanted(directive, name),
                               keys=_keyed(directive, name))
+        hash_soon(value, base_dir)  # the report's digest of the file, read while the engine reads it
         try:
             tables[name] = engine.bind(
                 name, value, schema, base_dir=base_dir, allow_outside=outside
