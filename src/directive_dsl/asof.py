@@ -23,9 +23,8 @@ from .errors import (
     listing,
     suggest,
 )
-from .periods import Period
+from .periods import Period, latest
 from .plan import TableInfo
-from .timing import latest
 
 #: The key of a caller's as-of that applies to every dataset.
 EVERY_DATASET = "*"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -288,3 +289,10 @@ def parse_time_value(value: object) -> Period | None:
             if isinstance(inner, int | float):
                 return parse_time_value(inner)
     return None
+
+
+def latest(periods: Sequence[Period]) -> Period | None:
+    """The period that ends last (the finer one on a tie)."""
+    if not periods:
+        return None
+    return max(periods, key=lambda p: (p.end_day(), -p.start_day()))

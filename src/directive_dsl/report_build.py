@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 
 from . import model as m
+from .periods import latest
 from .plan import TableInfo
 from .planner import DirectivePlan
 from .provenance import RunInfo, dataset_run, run_info
 from .report import Location, Report, RuleSummary, Status
 from .source import display_path
-from .timing import latest
 from .verdicts import Judgement
 
 

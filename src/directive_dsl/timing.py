@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import attrs
 
 from .model import CheckedRule
-from .periods import Grain, Period, is_finer, period_range
+from .periods import Grain, Period, is_finer, latest, period_range
 from .plan import RangeBucket
 
 
@@ -50,13 +50,6 @@ def last_within(period: Period, grain: Grain) -> Period:
 def start_index(period: Period, grain: Grain) -> int:
     """*period*'s position on the time line of *grain* (its first sub-period's ordinal)."""
     return first_within(period, grain).ordinal
-
-
-def latest(periods: Sequence[Period]) -> Period | None:
-    """The period that ends last (the finer one on a tie)."""
-    if not periods:
-        return None
-    return max(periods, key=lambda p: (p.end_day(), -p.start_day()))
 
 
 def window_for(

@@ -16,8 +16,8 @@ from typing import Any
 
 import attrs
 
-from .. import __version__
 from ..errors import Diagnostic
+from ..version import __version__
 from .github import escape_data, escape_property
 from .sarif import SARIF_SCHEMA, artifact_uri
 

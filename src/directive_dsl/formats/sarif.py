@@ -27,9 +27,9 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
 from ..i18n import _
 from ..report import Outcome, Report, RuleSummary
+from ..version import __version__
 from ..wording import group_words
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

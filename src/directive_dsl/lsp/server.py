@@ -15,10 +15,10 @@ import bisect
 import logging
 from typing import TYPE_CHECKING
 
-from .. import __version__
 from ..errors import Diagnostic, DirectiveError, DirectiveUsageError
 from ..fmt import format_source
 from ..source import Span
+from ..version import __version__
 from .assist import Completion, complete, hover
 from .index import DocumentIndex, Symbol
 
