@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 from sqlglot import exp
 
-from ..data import BoundTable, DatasetSchema, bind_table
+from ..data import BoundTable, DataFile, DatasetSchema, bind_table
 from ..errors import DirectiveEngineError
 from ..plan import (
     AggregateRequest,
@@ -101,6 +101,7 @@ class DuckDBEngine:
         self.statements: list[str] = []  # the statements `run` issued, in order
         self.routes: dict[str, str] = {}  # dataset -> who read it: "duckdb" or "reference reader"
         self.row_counts: dict[str, int] = {}
+        self._read_from: dict[str, tuple[object, Path | None, bool]] = {}  # what bind was given
 
     def bind(self, name: str, value: object, schema: object, *, base_dir: object,
              allow_outside: bool) -> TableInfo:
@@ -116,6 +117,7 @@ class DuckDBEngine:
         self.datasets[name] = dataset
         self.routes[name] = route
         self.row_counts[name] = info.n_rows
+        self._read_from[name] = (value, folder, allow_outside)
         return info
 
     def _bind_native(self, name: str, value: object, schema: DatasetSchema, folder: Path | None,
@@ -180,10 +182,21 @@ class DuckDBEngine:
         try:
             return self.loader.execute_exactly(sql) if exactly else self.loader.execute(sql)
         except duckdb.Error as error:
+            self._name_damage(name)
             raise DirectiveEngineError(
                 f"duckdb could not answer the statement for dataset `{name}`: {reason_of(error)}",
                 hint="the statement is in the engine's `statements`; `directive compile` prints it too",
             ) from error
+
+    def _name_damage(self, name: str) -> None:
+        """A file read in place that DuckDB could not read to its end (a damaged Parquet page
+        its checks at binding did not reach): the reference reader reads it again and names
+        the problem (E500). Returns when it reads the file without one."""
+        if self.routes.get(name) != "duckdb" or name not in self._read_from:
+            return
+        value, folder, allow_outside = self._read_from[name]
+        if isinstance(value, str | Path | DataFile):
+            reference_table(name, value, base_dir=folder, allow_outside=allow_outside)
 
     def _fine_sets(self, dataset: SqlDataset, asked: list[AggregateRequest],
                    covers: list[CoverageRequest]) -> list[tuple[str, ...]]:
