@@ -36,7 +36,10 @@ from .values import (
     to_texts,
 )
 
-__all__ = ["TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table"]
+__all__ = [
+    "TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table", "dimension_columns", "number_reader",
+    "time_column_of",
+]
 
 #: Column names taken as the time column when none is declared (compared case-insensitively).
 TIME_NAMES: tuple[str, ...] = ("year", "quarter", "month", "date", "period", "time")
@@ -162,8 +165,12 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
 
 
 def _number_reader(raw: RawTable) -> Callable[[list[object]], tuple[list[float | None], int]]:
-    """How *raw*'s cells become numbers: with a decimal comma when the file was read so."""
-    if raw.options.decimal == ",":
+    return number_reader(raw.options.decimal)
+
+
+def number_reader(decimal: str) -> Callable[[list[object]], tuple[list[float | None], int]]:
+    """How cells become numbers: with a decimal comma when the file is read so."""
+    if decimal == ",":
         return lambda values: to_numbers(comma_decimals(values))
     return to_numbers
 
@@ -254,8 +261,16 @@ def _missing_hint(column: str, present: list[str]) -> str:
 
 def infer_time(schema: DatasetSchema, raw: RawTable) -> str | None:
     """The first column named like a time column that is not declared as something else."""
+    return time_column_of(schema, raw.columns)
+
+
+def time_column_of(schema: DatasetSchema, columns: Iterable[str]) -> str | None:
+    """The time column: the declared one, else the first of *columns* named like a time
+    column that is not declared as something else."""
+    if schema.time:
+        return schema.time
     taken = set(schema.dimensions or ()) | set(schema.measures) | set(schema.numeric_columns)
-    for column in raw.columns:
+    for column in columns:
         if column.lower() in TIME_NAMES and column not in taken:
             return column
     return None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import suggest
+from ..errors import DirectiveError, suggest
 from ..source import display_path
 from .formats import decode, read_delimited, read_json, read_jsonl, read_parquet, rows_to_table
 from .frames import frame_kind, read_frame
@@ -34,7 +34,9 @@ __all__ = [
     "DIR_EXTENSIONS",
     "FORMATS",
     "DataFile",
+    "DelimitedFile",
     "RawTable",
+    "delimited_file",
     "find_in_dir",
     "gzip_intact",
     "read_table",
@@ -92,6 +94,41 @@ def _read(name: str, value: object, *, base_dir: Path | None, allow_outside: boo
         f"dataset `{name}` is bound to {article} {type_name}, which is not a table",
         hint=hint,
     )
+
+
+@attrs.frozen
+class DelimitedFile:
+    """A CSV or TSV file that a binding names, found and readable as far as its name tells."""
+
+    path: Path
+    origin: str
+    delimiter: str
+    compressed: bool
+    options: FileOptions
+
+
+def delimited_file(
+    value: object, *, base_dir: Path | None = None, allow_outside: bool = True
+) -> DelimitedFile | None:
+    """The CSV or TSV file *value* names, or None for anything else, or for a binding
+    :func:`read_table` would refuse (it then says why)."""
+    options = value.options if isinstance(value, DataFile) else DEFAULTS
+    if isinstance(value, DataFile):
+        value = value.path
+    if not isinstance(value, str | os.PathLike) or isinstance(os.fspath(value), bytes):
+        return None
+    try:
+        path = resolve_path(value, base_dir=base_dir, allow_outside=allow_outside)
+        origin = display_path(str(path))
+        fmt, compressed = _format_of(path, origin)
+        if options:
+            _check_options(options, fmt, origin)
+    except DirectiveError:
+        return None
+    if fmt not in ("csv", "tsv") or not path.is_file():
+        return None
+    delimiter = options.delimiter or ("," if fmt == "csv" else "\t")
+    return DelimitedFile(path, origin, delimiter, compressed, options)
 
 
 def resolve_path(

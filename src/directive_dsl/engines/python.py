@@ -1,24 +1,27 @@
-"""The reference engine: pure Python over column lists.
+"""The reference engine: pure Python over coded columns, a chunk of rows at a time.
 
-It reads and checks each dataset with :mod:`directive_dsl.data`, then answers
-every request column by column. Text columns and times are dictionary-encoded
-once (a small integer per row), so a condition on a dimension is decided once
-per distinct value, and each cell of an aggregate is keyed by one integer:
-``group code × number of buckets + bucket code``. Keys, masks and derived
-columns are computed once and shared by every request that needs them.
+Each dataset is read and checked by :mod:`directive_dsl.data`, a CSV file while
+it is read (``data/chunks.py``), into chunks of coded columns: text and times
+as a small integer per row. Every request then folds the chunks one after the
+other into its own state (``python_fold.py``), so no more than a chunk's rows
+are ever expanded. A condition on a dimension is decided once per distinct
+value, and each cell of an aggregate is keyed by one integer:
+``group code × number of buckets + bucket code``, the same in every chunk.
+Within a chunk, keys, masks and derived columns are computed once and shared
+by every request that needs them.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from functools import reduce
 from itertools import compress, repeat
-from operator import add, mul
+from operator import add, and_, mul, or_
 from pathlib import Path
 from typing import Any
 
 from .. import model as m
-from ..aggregates import Values, kind_of
+from ..aggregates import kind_of
 from ..conditions import (
     OPERATORS,
     Truth,
@@ -28,8 +31,10 @@ from ..conditions import (
     truth_all,
     truth_any,
 )
-from ..data import BoundTable, DatasetSchema, bind_table, read_table
+from ..data import DatasetSchema, bind_table, read_table
+from ..data.chunks import Chunk, ChunkedTable, chunked_from_bound, read_csv_chunks
 from ..data.raw import gc_paused
+from ..data.readers import delimited_file
 from ..periods import GRAINS, Period
 from ..plan import (
     AggregateRequest,
@@ -42,11 +47,9 @@ from ..plan import (
     GrainBucket,
     TableInfo,
     requests_by_dataset,
-    table_info,
 )
 from ..run_progress import SILENT, Progress, stepping
-
-Keys = list[int | None]
+from .python_fold import Fold, Keys, fold_for
 
 
 class PythonEngine:
@@ -61,19 +64,20 @@ class PythonEngine:
         self, name: str, value: object, schema: object, *, base_dir: object, allow_outside: bool
     ) -> TableInfo:
         assert isinstance(schema, DatasetSchema)
-        raw = read_table(
-            name,
-            value,
-            base_dir=base_dir if isinstance(base_dir, Path) else None,
-            allow_outside=allow_outside,
-        )
-        table = _Table(bind_table(schema, raw))
+        folder = base_dir if isinstance(base_dir, Path) else None
+        with gc_paused():  # millions of short lists: the collector would only slow them down
+            source = delimited_file(value, base_dir=folder, allow_outside=allow_outside)
+            chunked = read_csv_chunks(schema, source) if source is not None else None
+        if chunked is None:  # not a CSV file, or one with a problem to word
+            raw = read_table(name, value, base_dir=folder, allow_outside=allow_outside)
+            chunked = chunked_from_bound(bind_table(schema, raw))
+        table = _Table(chunked)
         self.tables[name] = table
         return table.info()
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
             progress: Progress = SILENT) -> Answers:
-        with gc_paused():  # millions of short lists: the collector would only slow them down
+        with gc_paused():
             return self._run(aggregates, coverage, progress)
 
     def _run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest],
@@ -83,137 +87,267 @@ class PythonEngine:
         by_dataset = requests_by_dataset(aggregates, coverage)
         for name in stepping(list(by_dataset), progress, "scan"):
             asked, covers = by_dataset[name]
-            answers.update((req, self.tables[name].aggregate(req)) for req in asked)
-            covered.update((req, self.tables[name].coverage(req)) for req in covers)
+            found, seen = self.tables[name].answer(asked, covers)
+            answers.update(found)
+            covered.update(seen)
         return Answers(aggregates=answers, coverage=covered)
 
     def close(self) -> None:
         self.tables.clear()
 
 
-class _Encoded:
-    """A column as a code per row and the distinct values the codes stand for."""
+class _Codes:
+    """Codes for values met chunk after chunk: the same value has the same code in every chunk."""
 
-    def __init__(self, values: Sequence[Any]) -> None:
-        self.values: list[Any] = list(dict.fromkeys(values))
-        index = {v: i for i, v in enumerate(self.values)}
-        self.codes: list[int] = list(map(index.__getitem__, values))
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {}
+        self.values: list[Any] = []
+
+    def encode(self, cells: Sequence[Any]) -> list[int]:
+        index = self.index
+        for value in dict.fromkeys(cells):
+            if value not in index:
+                index[value] = len(self.values)
+                self.values.append(value)
+        return list(map(index.__getitem__, cells))
 
 
 class _Table:
-    """A bound table and the per-row codes, keys and masks computed from it so far."""
+    """A table in chunks, and what holds for all its chunks: the codes of each bucket and
+    grouping, and what each condition makes of each value of a dimension."""
 
-    def __init__(self, bound: BoundTable) -> None:
-        self.bound = bound
-        self.n = bound.n_rows
-        self.numeric = frozenset(bound.measures)
-        self.columns: dict[str, Sequence[object]] = {**bound.dimensions, **bound.measures}
-        self._encoded: dict[str, _Encoded] = {}
-        self._times = self._encode_times()
-        self._buckets: dict[Bucket, tuple[Keys, list[Period | None]]] = {}
-        self._keys: dict[
-            tuple[tuple[str, ...], Bucket], tuple[Keys, int, list[tuple[Any, ...]]]
-        ] = {}
-        self._masks: dict[m.RowCondition, list[bool]] = {}
-        self._values: dict[m.RowExpr, list[float | None]] = {}
-
-    def _encode_times(self) -> _Encoded | None:
-        times = self.bound.times
-        if times is None:
-            return None
-        if self.bound.time_codes is not None:  # binding has coded them already
-            encoded = _Encoded(())
-            encoded.codes = self.bound.time_codes.codes
-            encoded.values = list(self.bound.time_codes.periods)
-            return encoded
-        # Rows share Period objects (binding caches them), so encode by identity, then merge equals.
-        ids = list(map(id, times))
-        by_id = _Encoded(ids)
-        objects = dict(zip(ids, times, strict=True))
-        canonical: dict[Period | None, int] = {}
-        remap = [canonical.setdefault(objects[i], len(canonical)) for i in by_id.values]
-        encoded = _Encoded(())
-        encoded.codes = list(map(remap.__getitem__, by_id.codes))
-        encoded.values = list(canonical)
-        return encoded
+    def __init__(self, table: ChunkedTable) -> None:
+        self.table = table
+        self.numeric = frozenset(table.measures)
+        self._buckets: dict[Bucket, tuple[list[int | None] | None, list[Period | None]]] = {}
+        self._groupings: dict[tuple[str, ...], _Codes] = {}
+        self._texts: dict[str, _Codes] = {}  # measures read as text
+        self._per_value: dict[m.RowCondition, list[Truth]] = {}
+        self._days: list[int] | None = None
 
     def info(self) -> TableInfo:
-        return table_info(self.bound)
+        """What binding learned, as every engine reports it."""
+        table = self.table
+        periods = sorted(table.periods, key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
+        columns = dict.fromkeys([*table.dimensions, *table.measures])
+        return TableInfo(
+            name=table.name,
+            origin=table.origin,
+            n_rows=table.n_rows,
+            columns=tuple(columns) + ((table.time_column,) if table.time_column else ()),
+            numeric=self.numeric,
+            dimensions=tuple(table.dimensions),
+            time_column=table.time_column,
+            grain=table.grain,
+            periods=tuple(periods),
+            numeric_dimensions=table.numeric_dimensions,
+        )
 
-    # ---------------------------------------------------------------- per-row codes
+    def answer(
+        self, asked: list[AggregateRequest], covers: list[CoverageRequest]
+    ) -> tuple[dict[AggregateRequest, dict[CellKey, Cell]],
+               dict[CoverageRequest, frozenset[CoverageKey]]]:
+        """Every request on this table, the chunks folded one after the other."""
+        folds = {req: fold_for(req) for req in asked}
+        seen: dict[CoverageRequest, set[int | None]] = {req: set() for req in covers}
+        for chunk in self.table.chunks:
+            rows = _Rows(self, chunk)
+            for req in asked:
+                rows.fold(req, folds[req])
+            for cover in covers:
+                seen[cover].update(rows.cover(cover))
+        answers = {req: self._cells(req.groups, req.bucket, folds[req].cells()) for req in asked}
+        covered = {cover: self._covered(cover, seen[cover]) for cover in covers}
+        return answers, covered
 
-    def encoded(self, column: str) -> _Encoded:
-        """A column as text codes (a numeric column used as a dimension turns into text)."""
-        found = self._encoded.get(column)
-        if found is None:
-            if column in self.bound.dimensions:
-                found = _Encoded(self.bound.dimensions[column])
-            else:
-                found = _Encoded([_as_text(v) for v in self.bound.measures[column]])
-            self._encoded[column] = found
-        return found
+    def _cells(self, groups: tuple[str, ...], bucket: Bucket,
+               cells: dict[int, Any]) -> dict[Any, Any]:
+        label, periods = self.label_of(groups), self.buckets(bucket)[1]
+        width = max(1, len(periods))
+        return {(label(k // width), periods[k % width]): cell for k, cell in cells.items()}
 
-    def buckets(self, bucket: Bucket) -> tuple[Keys, list[Period | None]]:
-        """Each row's bucket code (None: not in the bucket), and the period of each code."""
+    def _covered(self, cover: CoverageRequest, keys: set[int | None]) -> frozenset[CoverageKey]:
+        keys.discard(None)
+        if cover.dimension is None:
+            periods = self.buckets(cover.bucket)[1]
+            return frozenset((None, periods[k]) for k in keys)  # type: ignore[index]
+        cells = self._cells((cover.dimension,), cover.bucket, dict.fromkeys(keys))  # type: ignore[arg-type]
+        return frozenset((group[0], period) for group, period in cells)
+
+    # ---------------------------------------------------------------- codes for every chunk
+
+    def buckets(self, bucket: Bucket) -> tuple[list[int | None] | None, list[Period | None]]:
+        """Each period's bucket code (None: not in the bucket), and the period of each code;
+        None for the first when there is no time column: every row is in every bucket."""
         found = self._buckets.get(bucket)
         if found is not None:
             return found
-        if self._times is None:  # no time column: every row is in every bucket
-            found = ([0] * self.n, [None])
+        if self.table.time_column is None:
+            found = (None, [None])
         else:
             periods: dict[Period | None, int] = {}
             per_time: list[int | None] = []
-            for t in self._times.values:
-                if t is None or not _inside(t, bucket):
+            for t in self.table.periods:
+                if not _inside(t, bucket):
                     per_time.append(None)
                 else:
                     per_time.append(periods.setdefault(_bucket_of(t, bucket), len(periods)))
-            found = (list(map(per_time.__getitem__, self._times.codes)), list(periods))
+            found = (per_time, list(periods))
         self._buckets[bucket] = found
         return found
 
-    def keys(
-        self, groups: tuple[str, ...], bucket: Bucket
-    ) -> tuple[Keys, int, list[tuple[Any, ...]]]:
+    def column_values(self, column: str) -> list[Any]:
+        """The distinct values of a column read as text, as far as they are coded yet."""
+        if column in self.table.dimensions:
+            return self.table.dimensions[column]
+        return self._texts.setdefault(column, _Codes()).values
+
+    def text_codes(self, column: str, chunk: Chunk) -> Sequence[int]:
+        """A chunk's codes of a column read as text (a measure used as a dimension turns into text)."""
+        if column in self.table.dimensions:
+            return chunk.dimensions[column]
+        codes = self._texts.setdefault(column, _Codes())
+        return codes.encode([_as_text(v) for v in chunk.numbers(column)])
+
+    def grouping(self, groups: tuple[str, ...]) -> _Codes:
+        """The codes of the combinations of values of *groups* (two or more columns), when
+        one of them is a measure read as text."""
+        return self._groupings.setdefault(groups, _Codes())
+
+    def radix(self, groups: tuple[str, ...]) -> list[int] | None:
+        """When every column of *groups* is a dimension, the number of values of each: a
+        combination's code is then its codes as digits in these bases."""
+        if not all(g in self.table.dimensions for g in groups):
+            return None
+        return [len(self.table.dimensions[g]) for g in groups]
+
+    def label_of(self, groups: tuple[str, ...]) -> Callable[[int], tuple[Any, ...]]:
+        """The values of *groups* that a group code stands for."""
+        if not groups:
+            return lambda code: ()
+        columns = [self.column_values(g) for g in groups]
+        if len(groups) == 1:
+            return lambda code: (columns[0][code],)
+        radix = self.radix(groups)
+        if radix is None:
+            combos = self.grouping(groups).values
+            return lambda code: tuple(col[i] for col, i in zip(columns, combos[code], strict=True))
+
+        def label(code: int) -> tuple[Any, ...]:
+            digits = []
+            for base in reversed(radix):
+                code, digit = divmod(code, base)
+                digits.append(digit)
+            return tuple(col[i] for col, i in zip(columns, reversed(digits), strict=True))
+
+        return label
+
+    def per_value(self, cond: m.ColumnCompare | m.ColumnIn) -> list[Truth]:
+        """Whether *cond* holds for each value of its dimension."""
+        found = self._per_value.get(cond)
+        if found is None:
+            values = self.table.dimensions[cond.column]
+            found = [condition_holds(cond, {cond.column: v}) for v in values]
+            self._per_value[cond] = found
+        return found
+
+    def days(self) -> list[int]:
+        """Each period's first day, for first/last."""
+        if self._days is None:
+            self._days = [t.start_day() for t in self.table.periods]
+        return self._days
+
+
+class _Rows:
+    """One chunk of a table, and the per-row codes, keys, masks and values computed from it."""
+
+    def __init__(self, table: _Table, chunk: Chunk) -> None:
+        self.table = table
+        self.chunk = chunk
+        self.n = chunk.n_rows
+        self.numeric = table.numeric
+        self._keys: dict[tuple[tuple[str, ...], Bucket], Keys] = {}
+        self._buckets: dict[Bucket, Keys] = {}
+        self._masks: dict[m.RowCondition, list[bool]] = {}
+        self._values: dict[m.RowExpr, list[float | None]] = {}
+        self._numbers: dict[str, list[float | None]] = {}
+
+    def numbers(self, column: str) -> list[float | None]:
+        found = self._numbers.get(column)
+        if found is None:
+            found = self._numbers[column] = self.chunk.numbers(column)
+        return found
+
+    def texts(self, column: str) -> list[str | None]:
+        """A dimension's text in each row."""
+        values = self.table.column_values(column)
+        return list(map(values.__getitem__, self.table.text_codes(column, self.chunk)))
+
+    # ---------------------------------------------------------------- per-row codes
+
+    def buckets(self, bucket: Bucket) -> Keys:
+        """Each row's bucket code (None: not in the bucket)."""
+        found = self._buckets.get(bucket)
+        if found is None:
+            per_time = self.table.buckets(bucket)[0]
+            if per_time is None or self.chunk.times is None:
+                found = [0] * self.n
+            else:
+                found = list(map(per_time.__getitem__, self.chunk.times))
+            self._buckets[bucket] = found
+        return found
+
+    def keys(self, groups: tuple[str, ...], bucket: Bucket) -> Keys:
         """Each row's cell key: group code × buckets + bucket code (None: in no cell)."""
         cache_key = (groups, bucket)
         found = self._keys.get(cache_key)
         if found is not None:
             return found
-        bucket_codes, periods = self.buckets(bucket)
-        width = max(1, len(periods))
+        bucket_codes = self.buckets(bucket)
         if not groups:
-            found = (bucket_codes, width, [()])
+            found = bucket_codes
         else:
-            group_codes, group_values = self._group_codes(groups)
+            width = max(1, len(self.table.buckets(bucket)[1]))
+            group_codes = self._group_codes(groups)
             if None in group_codes or None in bucket_codes:
-                keys = [
+                found = [
                     None if g is None or b is None else g * width + b
                     for g, b in zip(group_codes, bucket_codes, strict=True)
                 ]
             else:  # the common case, with map running in C
-                keys = list(map(add, map(mul, group_codes, repeat(width)), bucket_codes))
-            found = (keys, width, group_values)
+                found = list(map(add, map(mul, group_codes, repeat(width)), bucket_codes))
         self._keys[cache_key] = found
         return found
 
-    def _group_codes(self, groups: tuple[str, ...]) -> tuple[Keys, list[tuple[Any, ...]]]:
-        columns = [self.encoded(g) for g in groups]
+    def _group_codes(self, groups: tuple[str, ...]) -> Keys:
+        table = self.table
+        columns = [table.text_codes(g, self.chunk) for g in groups]
         if len(columns) == 1:
-            values = columns[0].values
-            labels = [(v,) for v in values]
+            values = table.column_values(groups[0])
             if None not in values:
-                return columns[0].codes, labels  # type: ignore[return-value]
+                return columns[0]
             usable = [i if v is not None else None for i, v in enumerate(values)]
-            return list(map(usable.__getitem__, columns[0].codes)), labels
-        combined = _Encoded(list(zip(*(c.codes for c in columns), strict=True)))
-        codes: Keys = list(combined.codes)
-        labels = [
-            tuple(col.values[i] for col, i in zip(columns, combo, strict=True))
-            for combo in combined.values
-        ]
-        usable = [i if None not in label else None for i, label in enumerate(labels)]
-        return [usable[c] for c in codes], labels  # type: ignore[index]
+            return list(map(usable.__getitem__, columns[0]))
+        values = [table.column_values(g) for g in groups]
+        radix = table.radix(groups)
+        if radix is not None:  # the codes as digits, computed in C
+            combined: Keys = columns[0]
+            for column, base in zip(columns[1:], radix[1:], strict=True):
+                combined = list(map(add, map(mul, combined, repeat(base)), column))
+            for column, distinct in zip(columns, values, strict=True):
+                if None in distinct:  # a row with an empty cell is in no group
+                    empty = distinct.index(None)
+                    combined = [None if c == empty else k for k, c in zip(combined, column, strict=True)]
+            return combined
+        combos = list(zip(*columns, strict=True))
+        grouping = table.grouping(groups)
+        local: dict[tuple[int, ...], int | None] = {}
+        for combo in dict.fromkeys(combos):
+            if any(col[i] is None for col, i in zip(values, combo, strict=True)):
+                local[combo] = None
+            else:
+                local[combo] = grouping.encode([combo])[0]
+        return list(map(local.__getitem__, combos))
 
     # ---------------------------------------------------------------- masks and values
 
@@ -234,31 +368,29 @@ class _Table:
             and cond.column not in self.numeric
             and not (isinstance(cond, m.ColumnCompare) and isinstance(cond.value, m.ColumnName))
         ):
-            encoded = self.encoded(cond.column)  # decide once per distinct text value
-            per_value = [condition_holds(cond, {cond.column: v}) for v in encoded.values]
-            return list(map(per_value.__getitem__, encoded.codes))
+            per_value = self.table.per_value(cond)  # decided once per distinct text value
+            return list(map(per_value.__getitem__, self.chunk.dimensions[cond.column]))
         if isinstance(cond, m.ColumnCompare):
             return self._compare_numbers(cond)
         if isinstance(cond, m.ColumnIn):
-            cells = self.bound.measures[cond.column]
+            cells = self.numbers(cond.column)
             hits: list[Truth] = [None if c is None else member(c, cond.values, True) for c in cells]
             return [None if h is None else not h for h in hits] if cond.negated else hits
         if isinstance(cond, m.Not):
             return [None if t is None else not t for t in self._truth(cond.item)]
         parts = [self._truth(item) for item in cond.items]
-        if not any(None in part for part in parts):  # plain booleans: min is AND, max is OR
-            return list(map(min if isinstance(cond, m.AllOf) else max, *parts))
+        if not any(None in part for part in parts):  # plain booleans: & and | in C
+            return reduce(lambda a, b: list(map(and_ if isinstance(cond, m.AllOf) else or_, a, b)),
+                          parts)
         combine = truth_all if isinstance(cond, m.AllOf) else truth_any
         return [combine(values) for values in zip(*parts, strict=True)]
 
     def _compare_numbers(self, cond: m.ColumnCompare) -> list[Truth]:
         cells = self._scaled(cond.column, cond.scale)
         if isinstance(cond.value, m.ColumnName):
-            other_numeric = cond.value.name in self.numeric
-            others = (
-                self._scaled(cond.value.name, cond.value.scale)
-                if other_numeric
-                else self.columns[cond.value.name]
+            other = cond.value.name
+            others: Sequence[Any] = (
+                self._scaled(other, cond.value.scale) if other in self.numeric else self.texts(other)
             )
             return [compare_cell(a, cond.op, b, True) for a, b in zip(cells, others, strict=True)]
         value = cond.value
@@ -267,8 +399,8 @@ class _Table:
         op = OPERATORS[cond.op]
         return [None if c is None else op(c, value) for c in cells]
 
-    def _scaled(self, name: str, scale: float) -> Sequence[Any]:
-        cells = self.bound.measures[name]
+    def _scaled(self, name: str, scale: float) -> list[float | None]:
+        cells = self.numbers(name)
         return cells if scale == 1.0 else [None if c is None else c * scale for c in cells]
 
     def values(self, expr: m.RowExpr) -> list[float | None]:
@@ -280,68 +412,53 @@ class _Table:
 
     def _compute(self, expr: m.RowExpr) -> list[float | None]:
         if isinstance(expr, m.RowColumn):
-            return list(self._scaled(expr.name, expr.scale))
+            return self._scaled(expr.name, expr.scale)
         if isinstance(expr, m.RowConst):
             return [expr.value] * self.n
         if isinstance(expr, m.RowNeg):
             return [None if v is None else -v for v in self.values(expr.operand)]
         if isinstance(expr, m.RowUnit):
-            column = self.encoded(expr.column)
+            codes = self.table.text_codes(expr.column, self.chunk)
             factors = dict(expr.factors)
-            per_code = [factors.get(v) if isinstance(v, str) else None for v in column.values]
-            return [per_code[c] for c in column.codes]
+            values = self.table.column_values(expr.column)
+            per_code = [factors.get(v) if isinstance(v, str) else None for v in values]
+            return list(map(per_code.__getitem__, codes))
         left, right = self.values(expr.left), self.values(expr.right)
         op = _ROW_OPS[expr.op]
         return [
             None if a is None or b is None else op(a, b) for a, b in zip(left, right, strict=True)
         ]
 
-    # ---------------------------------------------------------------- answers
+    # ---------------------------------------------------------------- folding
 
-    def coverage(self, req: CoverageRequest) -> frozenset[CoverageKey]:
-        bucket_codes, periods = self.buckets(req.bucket)
+    def cover(self, req: CoverageRequest) -> set[int | None]:
+        """The cell keys with rows: bucket codes, or those of a grouping by the one dimension
+        (shared with the aggregates that group by it)."""
         if req.dimension is None:
-            return frozenset((None, periods[b]) for b in set(bucket_codes) if b is not None)
-        # The cells of a grouping by that one dimension: shared with the aggregates that group by it.
-        keys, width, groups = self.keys((req.dimension,), req.bucket)
-        return frozenset(
-            (groups[k // width][0], periods[k % width]) for k in set(keys) if k is not None
-        )
+            return set(self.buckets(req.bucket))
+        return set(self.keys((req.dimension,), req.bucket))
 
-    def aggregate(self, req: AggregateRequest) -> dict[CellKey, Cell]:
-        keys, width, groups = self.keys(req.groups, req.bucket)
-        periods = self.buckets(req.bucket)[1]
+    def fold(self, req: AggregateRequest, fold: Fold) -> None:
+        keys = self.keys(req.groups, req.bucket)
         mask = self.mask(req.where)
-        kind = kind_of(req.func)
+        values: list[Any] | None
         if req.column is not None:  # a dimension's values, counted by `count_distinct`
-            column = self.encoded(req.column)
-            values: list[Any] | None = [column.values[c] for c in column.codes]
+            values = self.texts(req.column)
         else:
-            counting = req.measure is None or kind.counts_rows
+            counting = req.measure is None or kind_of(req.func).counts_rows
             values = None if counting or req.measure is None else self.values(req.measure.expr)
         days = self._days() if req.func in ("first", "last") else None
         if mask is not None:  # keep only the rows the condition selects (compress runs in C)
             keys = list(compress(keys, mask))
             values = list(compress(values, mask)) if values is not None else None
             days = list(compress(days, mask)) if days is not None else None
-        if values is None:
-            rows = Counter(keys)
-            rows.pop(None, None)
-            cells: dict[Any, Cell] = {k: Cell(float(n), n, n) for k, n in rows.items()}
-        elif days is not None:
-            cells = _first_last(keys, values, days, req.func == "last")
-        elif kind.reduce is not None:
-            cells = _reduced(keys, values, kind.reduce, req.parameter)
-        else:
-            cells = _REDUCERS[req.func](keys, values)
-        return {(groups[k // width], periods[k % width]): cell for k, cell in cells.items()}
+        fold.add(keys, values, days)
 
     def _days(self) -> list[int]:
         """Each row's first day, for first/last."""
-        if self._times is None:
+        if self.chunk.times is None:
             return [0] * self.n
-        days = [t.start_day() if t is not None else 0 for t in self._times.values]
-        return [days[c] for c in self._times.codes]
+        return list(map(self.table.days().__getitem__, self.chunk.times))
 
 
 # ---------------------------------------------------------------- buckets and reducers
@@ -377,86 +494,3 @@ _ROW_OPS: dict[str, Callable[[float, float], float | None]] = {
 }
 
 
-def _sum(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
-    rows = Counter(keys)
-    rows.pop(None, None)
-    totals: defaultdict[int | None, float] = defaultdict(float)
-    if None not in values:  # the common case: every value known, so known == rows
-        for k, v in zip(keys, values, strict=True):
-            totals[k] += v  # type: ignore[operator]
-        return {k: Cell(totals[k], n, n) for k, n in rows.items()}
-    known: Counter[int | None] = Counter()
-    for k, v in zip(keys, values, strict=True):
-        if v is not None:
-            totals[k] += v
-            known[k] += 1
-    return {k: Cell(totals[k] if known[k] else None, n, known[k]) for k, n in rows.items()}
-
-
-def _mean(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
-    return {
-        k: Cell(c.value / c.known if c.known and c.value is not None else None, c.rows, c.known)
-        for k, c in _sum(keys, values).items()
-    }
-
-
-def _extreme(largest: bool) -> Callable[[Keys, list[float | None]], dict[Any, Cell]]:
-    def reducer(keys: Keys, values: list[float | None]) -> dict[Any, Cell]:
-        rows = Counter(keys)
-        rows.pop(None, None)
-        best: dict[int | None, float] = {}
-        get = best.get
-        for k, v in zip(keys, values, strict=True):
-            if v is not None:
-                b = get(k)
-                if b is None or (v > b if largest else v < b):
-                    best[k] = v
-        known: Counter[int | None] = rows
-        if None in values:
-            known = Counter(k for k, v in zip(keys, values, strict=True) if v is not None)
-        return {k: Cell(best.get(k), n, known.get(k, 0)) for k, n in rows.items()}
-
-    return reducer
-
-
-_REDUCERS: dict[str, Callable[[Keys, list[float | None]], dict[Any, Cell]]] = {
-    "sum": _sum,
-    "mean": _mean,
-    "min": _extreme(largest=False),
-    "max": _extreme(largest=True),
-}
-
-
-def _reduced(keys: Keys, values: list[Any], reduce: Callable[[Values, float | None], float],
-             parameter: float | None) -> dict[Any, Cell]:
-    """An aggregate that does not decompose: each cell's known values, gathered, then reduced."""
-    rows = Counter(keys)
-    rows.pop(None, None)
-    known: defaultdict[int | None, list[Any]] = defaultdict(list)
-    for k, v in zip(keys, values, strict=True):
-        if v is not None:
-            known[k].append(v)
-    return {k: Cell(reduce(known[k], parameter) if known[k] else None, n, len(known[k]))
-            for k, n in rows.items()}
-
-
-def _first_last(
-    keys: Keys, values: list[float | None], days: list[int], last: bool
-) -> dict[Any, Cell]:
-    """The sum of the known values at the earliest (latest) time in each cell."""
-    state: dict[int, list[Any]] = {}  # [rows, known, best day, sum at best day]
-    for k, v, day in zip(keys, values, days, strict=True):
-        if k is None:
-            continue
-        acc = state.get(k)
-        if acc is None:
-            acc = state[k] = [0, 0, None, 0.0]
-        acc[0] += 1
-        if v is None:
-            continue
-        acc[1] += 1
-        if acc[2] is None or (day > acc[2] if last else day < acc[2]):
-            acc[2], acc[3] = day, v
-        elif day == acc[2]:
-            acc[3] += v
-    return {k: Cell(a[3] if a[1] else None, a[0], a[1]) for k, a in state.items()}
