@@ -53,7 +53,7 @@ class Chunk:
     n_rows: int
     dimensions: dict[str, Sequence[int]]
     measures: dict[str, Sequence[float | None]]
-    #: The measures of this chunk that hold an unknown value (NaN in an array).
+    #: The measures of this chunk that hold an unknown value (NaN in an array, else None).
     unknown: frozenset[str]
     times: Sequence[int] | None
 
@@ -105,7 +105,8 @@ def chunked_from_bound(bound: BoundTable) -> ChunkedTable:
         where: dict[Period, int] = {}
         times = [where.setdefault(t, len(where)) for t in bound.times if t is not None]
         periods = list(where)
-    chunk = Chunk(bound.n_rows, codes, dict(bound.measures), frozenset(), times)
+    unknown = frozenset(name for name, values in bound.measures.items() if None in values)
+    chunk = Chunk(bound.n_rows, codes, dict(bound.measures), unknown, times)
     return ChunkedTable(
         name=bound.name, origin=bound.origin, n_rows=bound.n_rows, time_column=bound.time_column,
         grain=bound.grain, dimensions=dimensions, measures=tuple(bound.measures), periods=periods,

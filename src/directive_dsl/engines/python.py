@@ -269,7 +269,7 @@ class _Rows:
         self._keys: dict[tuple[tuple[str, ...], Bucket], Keys] = {}
         self._buckets: dict[Bucket, Keys] = {}
         self._masks: dict[m.RowCondition, list[bool]] = {}
-        self._values: dict[m.RowExpr, list[float | None]] = {}
+        self._values: dict[m.RowExpr, tuple[list[float | None], bool]] = {}
         self._numbers: dict[str, list[float | None]] = {}
 
     def numbers(self, column: str) -> list[float | None]:
@@ -307,9 +307,10 @@ class _Rows:
         if not groups:
             found = bucket_codes
         else:
-            width = max(1, len(self.table.buckets(bucket)[1]))
-            group_codes = self._group_codes(groups)
-            if None in group_codes or None in bucket_codes:
+            per_time, periods = self.table.buckets(bucket)
+            width = max(1, len(periods))
+            group_codes, gaps = self._group_codes(groups)
+            if gaps or (per_time is not None and None in per_time):  # a row may be in no cell
                 found = [
                     None if g is None or b is None else g * width + b
                     for g, b in zip(group_codes, bucket_codes, strict=True)
@@ -319,26 +320,28 @@ class _Rows:
         self._keys[cache_key] = found
         return found
 
-    def _group_codes(self, groups: tuple[str, ...]) -> Keys:
+    def _group_codes(self, groups: tuple[str, ...]) -> tuple[Keys, bool]:
+        """Each row's group code, and whether a row may be in no group (None)."""
         table = self.table
         columns = [table.text_codes(g, self.chunk) for g in groups]
         if len(columns) == 1:
             values = table.column_values(groups[0])
             if None not in values:
-                return columns[0]
+                return columns[0], False
             usable = [i if v is not None else None for i, v in enumerate(values)]
-            return list(map(usable.__getitem__, columns[0]))
+            return list(map(usable.__getitem__, columns[0])), True
         values = [table.column_values(g) for g in groups]
         radix = table.radix(groups)
         if radix is not None:  # the codes as digits, computed in C
             combined: Keys = columns[0]
             for column, base in zip(columns[1:], radix[1:], strict=True):
                 combined = list(map(add, map(mul, combined, repeat(base)), column))
+            gaps = False
             for column, distinct in zip(columns, values, strict=True):
                 if None in distinct:  # a row with an empty cell is in no group
-                    empty = distinct.index(None)
+                    empty, gaps = distinct.index(None), True
                     combined = [None if c == empty else k for k, c in zip(combined, column, strict=True)]
-            return combined
+            return combined, gaps
         combos = list(zip(*columns, strict=True))
         grouping = table.grouping(groups)
         local: dict[tuple[int, ...], int | None] = {}
@@ -347,7 +350,7 @@ class _Rows:
                 local[combo] = None
             else:
                 local[combo] = grouping.encode([combo])[0]
-        return list(map(local.__getitem__, combos))
+        return list(map(local.__getitem__, combos)), True
 
     # ---------------------------------------------------------------- masks and values
 
@@ -357,33 +360,38 @@ class _Rows:
             return None
         found = self._masks.get(where)
         if found is None:
-            truth = self._truth(where)
-            mask: list[bool] = truth if None not in truth else [t is True for t in truth]  # type: ignore[assignment]
+            truth, unknown = self._truth(where)
+            mask: list[bool] = [t is True for t in truth] if unknown else truth  # type: ignore[assignment]
             self._masks[where] = found = mask
         return found
 
-    def _truth(self, cond: m.RowCondition) -> list[Truth]:
+    def _truth(self, cond: m.RowCondition) -> tuple[list[Truth], bool]:
+        """Whether *cond* holds in each row (None: unknown), and whether any may be unknown."""
         if (
             isinstance(cond, m.ColumnCompare | m.ColumnIn)
             and cond.column not in self.numeric
             and not (isinstance(cond, m.ColumnCompare) and isinstance(cond.value, m.ColumnName))
         ):
             per_value = self.table.per_value(cond)  # decided once per distinct text value
-            return list(map(per_value.__getitem__, self.chunk.dimensions[cond.column]))
+            rows = list(map(per_value.__getitem__, self.chunk.dimensions[cond.column]))
+            return rows, None in per_value
         if isinstance(cond, m.ColumnCompare):
-            return self._compare_numbers(cond)
-        if isinstance(cond, m.ColumnIn):
+            truth = self._compare_numbers(cond)
+        elif isinstance(cond, m.ColumnIn):
             cells = self.numbers(cond.column)
             hits: list[Truth] = [None if c is None else member(c, cond.values, True) for c in cells]
-            return [None if h is None else not h for h in hits] if cond.negated else hits
-        if isinstance(cond, m.Not):
-            return [None if t is None else not t for t in self._truth(cond.item)]
-        parts = [self._truth(item) for item in cond.items]
-        if not any(None in part for part in parts):  # plain booleans: & and | in C
-            return reduce(lambda a, b: list(map(and_ if isinstance(cond, m.AllOf) else or_, a, b)),
-                          parts)
-        combine = truth_all if isinstance(cond, m.AllOf) else truth_any
-        return [combine(values) for values in zip(*parts, strict=True)]
+            truth = [None if h is None else not h for h in hits] if cond.negated else hits
+        elif isinstance(cond, m.Not):
+            item, unknown = self._truth(cond.item)
+            return [None if t is None else not t for t in item], unknown
+        else:
+            parts = [self._truth(item) for item in cond.items]
+            if not any(unknown for _, unknown in parts):  # plain booleans: & and | in C
+                both = and_ if isinstance(cond, m.AllOf) else or_
+                return reduce(lambda a, b: list(map(both, a, b)), [p for p, _ in parts]), False
+            combine = truth_all if isinstance(cond, m.AllOf) else truth_any
+            truth = [combine(values) for values in zip(*(p for p, _ in parts), strict=True)]
+        return truth, None in truth
 
     def _compare_numbers(self, cond: m.ColumnCompare) -> list[Truth]:
         cells = self._scaled(cond.column, cond.scale)
@@ -403,31 +411,34 @@ class _Rows:
         cells = self.numbers(name)
         return cells if scale == 1.0 else [None if c is None else c * scale for c in cells]
 
-    def values(self, expr: m.RowExpr) -> list[float | None]:
+    def values(self, expr: m.RowExpr) -> tuple[list[float | None], bool]:
+        """*expr* in each row (None: unknown), and whether any may be unknown."""
         found = self._values.get(expr)
         if found is None:
             found = self._compute(expr)
             self._values[expr] = found
         return found
 
-    def _compute(self, expr: m.RowExpr) -> list[float | None]:
+    def _compute(self, expr: m.RowExpr) -> tuple[list[float | None], bool]:
         if isinstance(expr, m.RowColumn):
-            return self._scaled(expr.name, expr.scale)
+            return self._scaled(expr.name, expr.scale), expr.name in self.chunk.unknown
         if isinstance(expr, m.RowConst):
-            return [expr.value] * self.n
+            return [expr.value] * self.n, expr.value is None
         if isinstance(expr, m.RowNeg):
-            return [None if v is None else -v for v in self.values(expr.operand)]
+            operand, unknown = self.values(expr.operand)
+            return [None if v is None else -v for v in operand], unknown
         if isinstance(expr, m.RowUnit):
             codes = self.table.text_codes(expr.column, self.chunk)
             factors = dict(expr.factors)
             values = self.table.column_values(expr.column)
             per_code = [factors.get(v) if isinstance(v, str) else None for v in values]
-            return list(map(per_code.__getitem__, codes))
-        left, right = self.values(expr.left), self.values(expr.right)
+            return list(map(per_code.__getitem__, codes)), None in per_code
+        left, right = self.values(expr.left)[0], self.values(expr.right)[0]
         op = _ROW_OPS[expr.op]
-        return [
+        found = [
             None if a is None or b is None else op(a, b) for a, b in zip(left, right, strict=True)
         ]
+        return found, None in found
 
     # ---------------------------------------------------------------- folding
 
@@ -441,18 +452,18 @@ class _Rows:
     def fold(self, req: AggregateRequest, fold: Fold) -> None:
         keys = self.keys(req.groups, req.bucket)
         mask = self.mask(req.where)
-        values: list[Any] | None
+        values: list[Any] | None = None
+        unknown = True
         if req.column is not None:  # a dimension's values, counted by `count_distinct`
             values = self.texts(req.column)
-        else:
-            counting = req.measure is None or kind_of(req.func).counts_rows
-            values = None if counting or req.measure is None else self.values(req.measure.expr)
+        elif req.measure is not None and not kind_of(req.func).counts_rows:
+            values, unknown = self.values(req.measure.expr)
         days = self._days() if req.func in ("first", "last") else None
         if mask is not None:  # keep only the rows the condition selects (compress runs in C)
             keys = list(compress(keys, mask))
             values = list(compress(values, mask)) if values is not None else None
             days = list(compress(days, mask)) if days is not None else None
-        fold.add(keys, values, days)
+        fold.add(keys, values, days, unknown)
 
     def _days(self) -> list[int]:
         """Each row's first day, for first/last."""

@@ -23,8 +23,10 @@ Keys = Sequence[int | None]
 class Fold(Protocol):
     """The running state of one aggregate."""
 
-    def add(self, keys: Keys, values: list[Any] | None, days: list[int] | None) -> None:
-        """Take some rows: their keys, their values (None: counting) and days (first/last)."""
+    def add(self, keys: Keys, values: list[Any] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
+        """Take some rows: their keys, their values (None: counting) and days (first/last);
+        *unknown* False tells that no value is None (True: some may be)."""
 
     def cells(self) -> dict[int, Cell]:
         """The answer for each key that has rows."""
@@ -41,7 +43,8 @@ class RowCount:
     def __init__(self) -> None:
         self.rows: Counter[int | None] = Counter()
 
-    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None) -> None:
+    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
         self.rows.update(keys)  # counted in C
 
     def cells(self) -> dict[int, Cell]:
@@ -56,8 +59,7 @@ class _Counted:
         self.rows: Counter[int | None] = Counter()
         self._known: Counter[int | None] | None = None  # None: every value known so far
 
-    def count(self, keys: Keys, values: list[float | None]) -> None:
-        unknown = None in values
+    def count(self, keys: Keys, values: list[float | None], unknown: bool) -> None:
         if unknown and self._known is None:
             self._known = self.rows.copy()
         self.rows.update(keys)  # counted in C
@@ -76,11 +78,12 @@ class Sum(_Counted):
         super().__init__()
         self.totals: defaultdict[int | None, float] = defaultdict(float)
 
-    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None) -> None:
+    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
         assert values is not None
-        self.count(keys, values)
+        self.count(keys, values, unknown)
         totals = self.totals
-        if None not in values:  # the common case: every value known
+        if not unknown:  # the common case: every value known
             for k, v in zip(keys, values, strict=True):
                 totals[k] += v  # type: ignore[operator]
             return
@@ -112,9 +115,10 @@ class Extreme(_Counted):
         self.largest = largest
         self.best: dict[int | None, float] = {}
 
-    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None) -> None:
+    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
         assert values is not None
-        self.count(keys, values)
+        self.count(keys, values, unknown)
         best, largest = self.best, self.largest
         get = best.get
         for k, v in zip(keys, values, strict=True):
@@ -136,7 +140,8 @@ class FirstLast:
         self.last = last
         self.state: dict[int, list[Any]] = {}  # [rows, known, best day, sum at best day]
 
-    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None) -> None:
+    def add(self, keys: Keys, values: list[float | None] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
         assert values is not None and days is not None
         state, last = self.state, self.last
         for k, v, day in zip(keys, values, days, strict=True):
@@ -179,7 +184,8 @@ class Gathered:
         self.rows: Counter[int | None] = Counter()
         self.known: defaultdict[int | None, list[Any]] = defaultdict(list)
 
-    def add(self, keys: Keys, values: list[Any] | None, days: list[int] | None) -> None:
+    def add(self, keys: Keys, values: list[Any] | None, days: list[int] | None,
+            unknown: bool = True) -> None:
         assert values is not None
         self.rows.update(keys)
         known = self.known
