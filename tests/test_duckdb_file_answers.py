@@ -115,3 +115,18 @@ def test_settled_identity_changes_with_the_file(tmp_path: Path, monkeypatch: pyt
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # size and mtime as they were
     assert before is not None and disk_cache.settled_identity(path) not in (None, before)
     assert disk_cache.settled_identity(tmp_path / "missing") is None
+
+
+def test_a_relation_made_another_way_is_asked_afresh(tmp_path: Path, fresh_runs: list[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # Answers are kept for the file and the SQL that reads it together: a newer version that
+    # reads the same file differently never meets the older version's answers.
+    path = tmp_path / "t.parquet"
+    _write(path, [(2020, "A", 7.0), (2021, "B", 3.0)])
+    _run(path)
+    rows = duckdb_sources._parquet_rows
+    monkeypatch.setattr(duckdb_sources, "_parquet_rows", lambda p: rows(p) + " WHERE year = 2021")
+    fresh_runs.clear()
+    report = _run(path)
+    assert any(sql.startswith('SELECT "grain"') for sql in fresh_runs)
+    assert '"2021"' in report and '"2020"' not in report

@@ -154,16 +154,15 @@ class Loader:
     def parquet_view(self, path: Path) -> str:
         """A view reading the Parquet file at *path* in place."""
         relation = self.new_name("VIEW")
-        quoted = duckdb_sql(exp.Literal.string(str(path)))
         try:
-            self.execute(f'CREATE TEMP VIEW "{relation}" AS SELECT * FROM read_parquet({quoted})')
+            self.execute(f'CREATE TEMP VIEW "{relation}" AS {_parquet_rows(path)}')
         except Exception as error:  # the reference reader words the error
             raise Unsupported from error
         return relation
 
     def _parquet(self, name: str, path: Path) -> Source:
         relation = self.parquet_view(path)
-        self._note_file(relation, path)
+        self._note_file(relation, path, _parquet_rows(path))
         source = self._described(name, display_path(str(path)), relation,
                                  numbered=_literal_call("read_parquet", path, "file_row_number"),
                                  path=path)
@@ -189,11 +188,13 @@ class Loader:
                 frozenset(str(name) for name, _, no_null, _ in found if no_null),
                 frozenset(str(name) for name, _, _, finite in found if finite))
 
-    def _note_file(self, relation: str, path: Path) -> None:
-        """*relation* reads the file at *path* as it is now (see :meth:`remembered`)."""
+    def _note_file(self, relation: str, path: Path, definition: str) -> None:
+        """*relation*, made by *definition* (SQL without its name), reads the file at *path* as
+        it is now (see :meth:`remembered`): answers are kept for the two together, so a
+        relation made another way is asked afresh."""
         identity = settled_identity(path)
         if identity is not None:
-            self.files[relation] = identity
+            self.files[relation] = f"{identity}\0{definition}"
 
     def _delimited(self, name: str, path: Path, delimiter: str, compressed: bool) -> Source:
         header, skip = _header(path, delimiter, compressed)
@@ -204,17 +205,15 @@ class Loader:
         relation = self.new_name("TABLE")
         physical = {title: f"c{i}" for i, title in enumerate(header)}
         present = " OR ".join(f'"{p}" IS NOT NULL' for p in physical.values())
+        rows = ("SELECT * FROM read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?,"
+                f" columns = ?, auto_detect = false) WHERE {present}")
+        parameters = [str(path), delimiter, skip, {p: "VARCHAR" for p in physical.values()}]
         try:
-            self.execute(
-                f'CREATE TEMP TABLE "{relation}" AS SELECT * FROM read_csv(?, delim = ?, quote = \'"\','
-                " escape = '\"', header = false, skip = ?, columns = ?, auto_detect = false)"
-                f" WHERE {present}",
-                [str(path), delimiter, skip, {p: "VARCHAR" for p in physical.values()}],
-            )
+            self.execute(f'CREATE TEMP TABLE "{relation}" AS {rows}', parameters)
         except Exception as error:
             raise Unsupported from error
         origin = display_path(str(path))
-        self._note_file(relation, path)
+        self._note_file(relation, path, f"{rows}\0{parameters!r}")
         n_rows = int(self.remembered(relation, f'SELECT count(*) FROM "{relation}"')[0][0])
         return Source(name=name, origin=origin, relation=relation, columns=physical,
                       types=dict.fromkeys(header, "VARCHAR"), n_rows=n_rows,
@@ -289,6 +288,11 @@ def parquet_file(value: object, *, base_dir: Path | None, allow_outside: bool) -
     if FORMATS.get(os.path.splitext(path.name.lower())[1]) != "parquet" or not path.is_file():
         return None
     return path
+
+
+def _parquet_rows(path: Path) -> str:
+    """The rows of the Parquet file at *path*, read in place."""
+    return f"SELECT * FROM read_parquet({duckdb_sql(exp.Literal.string(str(path)))})"
 
 
 def _literal_call(function: str, path: Path, option: str) -> str:
