@@ -106,9 +106,9 @@ def stage_of(module: str) -> int:
         for member in members:
             if member == "" and module != "":
                 continue
-            if module == member or module.startswith(member + "."):
-                if best is None or len(member) > best[1]:
-                    best = (rank, len(member))
+            inside = module == member or module.startswith(member + ".")
+            if inside and (best is None or len(member) > best[1]):
+                best = (rank, len(member))
     assert best is not None, f"module `{module}` belongs to no stage: add it to STAGES"
     return best[0]
 
