@@ -34,6 +34,9 @@ from ..source import display_path
 from .sql_cache import duckdb_sql
 
 
+_KEPT_ROWS = 5_000
+
+
 @functools.cache
 def _answers() -> StoredDict:
     """Rows of questions about unchanged files, kept between runs, per DuckDB version."""
@@ -91,7 +94,8 @@ class Loader:
         if isinstance(known, list):
             return known
         rows = self.execute(sql)
-        _answers().store(key, rows)
+        if len(rows) <= _KEPT_ROWS:  # the file of answers stays small enough to load on every run
+            _answers().store(key, rows)
         return rows
 
     def new_name(self, kind: str) -> str:
