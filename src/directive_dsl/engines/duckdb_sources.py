@@ -33,7 +33,6 @@ from ..disk_cache import StoredDict, cache_file, settled_identity
 from ..source import display_path
 from .sql_cache import duckdb_sql
 
-
 _KEPT_ROWS = 5_000
 
 
