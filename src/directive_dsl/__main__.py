@@ -1,7 +1,5 @@
 """``python -m directive_dsl`` runs the `directive` command."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

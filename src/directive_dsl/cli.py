@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import sys
 import tempfile
@@ -189,6 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
     completion.add_argument("shell", choices=("bash", "zsh", "fish"))
     parser.commands = dict(commands.choices)
     return parser
+
+
+def run() -> None:
+    """The `directive` command: :func:`main`, then a quick exit with its code.
+
+    As the interpreter ends it collects once more the objects every module made
+    (the classes of sqlglot, attrs and DuckDB among them): 50-70 ms of a
+    0.45 s `directive check`, for memory the process gives back anyway. They
+    are frozen instead (``gc.freeze``: left out of every later collection);
+    the exit handlers, which write the caches, run as before.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
