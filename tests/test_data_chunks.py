@@ -13,12 +13,15 @@ from directive_dsl.data import DataFile, DatasetSchema, FileOptions, bind_table,
 from directive_dsl.data import chunks as chunks_module
 from directive_dsl.data.chunks import ChunkedTable, chunked_from_bound, read_csv_chunks
 from directive_dsl.data.readers import delimited_file
+from directive_dsl.data.values import comma_decimals, texts_to_numbers, to_numbers
 
 
 @pytest.fixture(autouse=True)
 def _small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks of three rows, so every file here spans several; files in a fresh folder."""
+    """Chunks of three rows or twenty characters, so every file here spans several; files
+    in a fresh folder."""
     monkeypatch.setattr(chunks_module, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(chunks_module, "CHUNK_CHARS", 20)
     monkeypatch.chdir(tmp_path)
 
 
@@ -115,3 +118,20 @@ def test_only_delimited_files_are_read_in_chunks() -> None:
     assert delimited_file("trade.json") is None
     assert delimited_file("missing.csv") is None
     assert delimited_file([{"year": 2024}]) is None
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["1", "2.5", "-0", "1e5", " 12 "],
+        ["1", "nan"], ["1", "NaN"], ["inf", "2"], ["1e400"], ["9" * 400], ["1e308", "1e308"],
+        ["1_000"], ["\uff11\uff12"], ["12\u00a0"], ["NA", ""], ["1", "x"], ["1,5", "2"],
+    ],
+)
+@pytest.mark.parametrize("decimal", [".", ","])
+def test_text_cells_become_the_numbers_binding_gives(cells: list[str], decimal: str) -> None:
+    expected = to_numbers(comma_decimals(list(cells)) if decimal == "," else list(cells))
+    found = texts_to_numbers(cells, decimal)
+    assert found[1] == expected[1]
+    assert [None if v is None else repr(v) for v in found[0]] == [
+        None if v is None else repr(v) for v in expected[0]]

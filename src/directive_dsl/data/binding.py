@@ -37,7 +37,7 @@ from .values import (
 )
 
 __all__ = [
-    "TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table", "dimension_columns", "number_reader",
+    "TIME_NAMES", "BoundTable", "DatasetSchema", "bind_table", "dimension_columns",
     "time_column_of",
 ]
 
@@ -165,12 +165,8 @@ def bind_table(schema: DatasetSchema, raw: RawTable) -> BoundTable:
 
 
 def _number_reader(raw: RawTable) -> Callable[[list[object]], tuple[list[float | None], int]]:
-    return number_reader(raw.options.decimal)
-
-
-def number_reader(decimal: str) -> Callable[[list[object]], tuple[list[float | None], int]]:
-    """How cells become numbers: with a decimal comma when the file is read so."""
-    if decimal == ",":
+    """How *raw*'s cells become numbers: with a decimal comma when the file was read so."""
+    if raw.options.decimal == ",":
         return lambda values: to_numbers(comma_decimals(values))
     return to_numbers
 

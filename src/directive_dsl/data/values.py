@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -122,6 +123,23 @@ def is_infinite(value: object) -> bool:
     except (ValueError, OverflowError):
         return False
     return number is not None and not math.isfinite(number)
+
+
+def texts_to_numbers(values: Sequence[str], decimal: str = ".") -> tuple[list[float | None], int]:
+    """:func:`to_numbers` for a column of text cells (a CSV file's, read with *decimal* as its
+    decimal mark), quicker in the common case: plain figures, none unknown."""
+    cells: list[object] = list(values) if not isinstance(values, list) else values
+    if decimal == ",":
+        cells = comma_decimals(cells)
+    try:
+        found: list[float | None] = list(map(float, cells))  # type: ignore[arg-type]
+    except ValueError:
+        return to_numbers(cells)
+    joined = "".join(cells)  # type: ignore[arg-type]
+    # No NaN nor infinity among them when their sum is finite; no spelling refused either.
+    if joined.isascii() and _FIND_NOT_IN_NUMBERS(joined) is None and math.isfinite(sum(found)):  # type: ignore[arg-type]
+        return found, -1
+    return to_numbers(cells)
 
 
 def _to_numbers(values: list[object]) -> tuple[list[float | None], int]:
