@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sqlglot
-
-from directive_dsl.engines.dialects import adapt
+from directive_dsl.engines.sql.dialects import adapt
 
 
 def test_postgres_rewrites_nodes_inside_rewritten_ones() -> None:

@@ -14,8 +14,8 @@ import pytest
 import directive_dsl
 from directive_dsl import disk_cache
 from directive_dsl.engines import duckdb as duckdb_engine
-from directive_dsl.engines import duckdb_sources
 from directive_dsl.engines.duckdb import DuckDBEngine
+from directive_dsl.engines.duckdb import sources as duckdb_sources
 
 DIRECTIVE = """
 dataset t

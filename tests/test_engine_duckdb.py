@@ -13,15 +13,15 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from directive_dsl.engines.sql.compile import compile_sql
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import directive_dsl
 from directive_dsl.data import DatasetSchema
 from directive_dsl.engines.duckdb import DuckDBEngine
-from directive_dsl.engines.duckdb_layout import choose_fine_sets
+from directive_dsl.engines.duckdb.layout import choose_fine_sets
 from directive_dsl.engines.python import PythonEngine
-from directive_dsl.engines.sql_compile import compile_sql
 from directive_dsl.errors import DirectiveError
 from directive_dsl.plan import TableInfo
 
@@ -513,9 +513,8 @@ _CONNECTIONS: list[Any] = []
 
 @functools.cache
 def _time_query() -> str:
+    from directive_dsl.engines.sql.periods import day_of, grain_of
     from sqlglot import exp
-
-    from directive_dsl.engines.sql_time import day_of, grain_of
 
     value = exp.column("t", quoted=True)
     grain = grain_of(value, "text")
@@ -550,7 +549,7 @@ def test_number_text_is_read_in_sql_as_in_python(texts: list[str]) -> None:
     from sqlglot import exp
 
     from directive_dsl.data.values import is_infinite, parse_number
-    from directive_dsl.engines.duckdb_binding import as_number, not_a_number
+    from directive_dsl.engines.duckdb.binding import as_number, not_a_number
 
     cell = exp.column("v", quoted=True)
     query = exp.select(cell, not_a_number(cell, "text"), as_number(cell, "text")).sql("duckdb")

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 import directive_dsl
 from conftest import ENGINES, in_ci_run, require
-from directive_dsl.engines.duckdb_layout import choose_fine_sets
+from directive_dsl.engines.duckdb.layout import choose_fine_sets
 from directive_dsl.errors import DirectiveError
 from directive_dsl.model import condition_columns
 from engine_neutral import neutral_json

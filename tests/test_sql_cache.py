@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-
-from directive_dsl.engines.sql_cache import TemplateCache
+from directive_dsl.engines.sql.cache import TemplateCache
 
 
 def test_templates_are_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,7 +29,7 @@ def test_a_broken_cache_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_rendered_statements_are_kept_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from directive_dsl.engines import sql_cache
+    from directive_dsl.engines.sql import cache as sql_cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 2))
@@ -49,7 +48,7 @@ def test_rendered_statements_are_kept_between_runs(tmp_path: Path, monkeypatch: 
 
 
 def test_a_long_lived_process_soon_renders_directly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from directive_dsl.engines import sql_cache
+    from directive_dsl.engines.sql import cache as sql_cache
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(sql_cache, "_RENDERED", sql_cache.DiskCache("duckdb", 100))

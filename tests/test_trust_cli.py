@@ -88,7 +88,7 @@ def test_a_failed_run_keeps_the_old_report(folder: Path) -> None:
 
 def test_an_unreadable_cache_is_done_without(folder: Path, monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from directive_dsl.engines import sql_cache
+    from directive_dsl.engines.sql import cache as sql_cache
 
     real_is_file = Path.is_file
 
@@ -111,7 +111,7 @@ def test_an_unreadable_cache_is_done_without(folder: Path, monkeypatch: pytest.M
 def test_a_cache_folder_that_is_a_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (folder / "cache").write_text("not a folder")
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
-    from directive_dsl.engines import sql_cache
+    from directive_dsl.engines.sql import cache as sql_cache
 
     cache = sql_cache.DiskCache("test", 10)
     assert cache.get("k") is None
@@ -122,7 +122,7 @@ def test_a_cache_folder_that_is_a_file(folder: Path, monkeypatch: pytest.MonkeyP
 def test_a_cache_that_cannot_be_replaced_leaves_no_temporary_file(
         folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
-    from directive_dsl.engines import sql_cache
+    from directive_dsl.engines.sql import cache as sql_cache
 
     def refuse(*args: object) -> None:
         raise PermissionError(13, "Permission denied")

@@ -484,13 +484,13 @@ def _fmt(args: argparse.Namespace) -> int:
 
 def _compile(args: argparse.Namespace) -> int:
     from .api import load
-    from .engines.sql_compile import check_dialect, comment_text, compile_rules, quietly
+    from .engines.sql.compile import check_dialect, comment_text, compile_rules, quietly
 
     check_dialect(args.dialect)
     directive = load(existing(args.file))
     with quietly() as unsupported:
         if args.scans:
-            from .engines.sql_compile import compile_sql
+            from .engines.sql.compile import compile_sql
 
             statements = [([heading], sql) for heading, sql in compile_sql(directive, args.dialect)]
         else:

@@ -5,7 +5,7 @@ of the whole table, in the order they first appear; the time column likewise
 into the distinct periods; a measure is an ``array`` of floats, NaN standing
 for an unknown value. A 5M-row table takes a few hundred MB instead of the
 gigabytes its cells take as Python strings, and the engine folds it a chunk at
-a time into the state of each request (``engines/python_fold.py``).
+a time into the state of each request (``engines/python/fold.py``).
 
 :func:`read_csv_chunks` types a CSV or TSV file while it reads it, so the file
 is never held whole. It only takes the plain case: any problem (a bad number,

@@ -24,10 +24,10 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 
-from .. import model as m
-from ..aggregates import kind_of
-from ..plan import AggregateRequest, CoverageRequest
-from .sql import condition_items, fine_set_for, grouped_columns, never_unknown
+from ... import model as m
+from ...aggregates import kind_of
+from ...plan import AggregateRequest, CoverageRequest
+from ..sql.query import condition_items, fine_set_for, grouped_columns, never_unknown
 
 _TABLE_NS, _TABLE_GROWTH_NS = 7.0, 5.0  # per row and grouping set: a lookup in its hash table
 _AGGREGATE_NS, _AGGREGATE_GROWTH_NS = 2.0, 7.0  # per row, grouping set and aggregate

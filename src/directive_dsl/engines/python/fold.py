@@ -13,8 +13,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from ..aggregates import Values, kind_of
-from ..plan import AggregateRequest, Cell
+from ...aggregates import Values, kind_of
+from ...plan import AggregateRequest, Cell
 
 #: Each row's cell key; None: the row is in no cell.
 Keys = Sequence[int | None]

@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..data import FORMATS, BoundTable, DatasetSchema, bind_table, read_table, resolve_path
-from ..errors import DirectiveEngineError, DirectiveError
-from ..plan import (
+from ...data import FORMATS, BoundTable, DatasetSchema, bind_table, read_table, resolve_path
+from ...errors import DirectiveEngineError, DirectiveError
+from ...plan import (
     AggregateRequest,
     Answers,
     CoverageRequest,
@@ -34,14 +34,14 @@ from ..plan import (
     requests_by_dataset,
     table_info,
 )
-from ..run_progress import SILENT, Progress, stepping
+from ...run_progress import SILENT, Progress, stepping
+from .answers import decode, nan_seen
+from .conditions import ident
 from .dialects import render
+from .one_stage import OneStageQuery, one_stage
+from .periods import TimeSource
+from .query import Convert, DatasetQuery, SqlDataset, same
 from .remote_binding import Relation, bind_relation, text_number
-from .sql import Convert, DatasetQuery, SqlDataset, same
-from .sql_answers import decode, nan_seen
-from .sql_conditions import ident
-from .sql_one_stage import OneStageQuery, one_stage
-from .sql_time import TimeSource
 
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..aggregates import kind_of
-from ..periods import Period
-from ..plan import Bucket, Cell, CellKey, CoverageKey, GrainBucket
-from .sql import AggregateAnswers, Cover, CoverageAnswers, DatasetQuery, Read
+from ...aggregates import kind_of
+from ...periods import Period
+from ...plan import Bucket, Cell, CellKey, CoverageKey, GrainBucket
+from .query import AggregateAnswers, Cover, CoverageAnswers, DatasetQuery, Read
 
 
 def nan_seen(query: DatasetQuery, rows: Sequence[Sequence[Any]]) -> bool:

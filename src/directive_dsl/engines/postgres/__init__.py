@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..errors import DirectiveEngineError, DirectiveUsageError
-from .dbapi import DbApiEngine
-from .dialects import POSTGRES_FUNCTIONS
-from .remote import ColumnTypes, reason_of
-from .remote_binding import Family
+from ...errors import DirectiveEngineError, DirectiveUsageError
+from ..sql.dbapi import DbApiEngine
+from ..sql.dialects import POSTGRES_FUNCTIONS
+from ..sql.remote import ColumnTypes, reason_of
+from ..sql.remote_binding import Family
 
 #: Column type (OID) to family; every other type reads as text, and is no number.
 _FAMILIES: dict[int, Family] = {

@@ -18,10 +18,10 @@ from typing import Protocol
 import sqlglot
 from sqlglot import exp
 
-from .. import model as m
-from ..conditions import as_number, as_text
+from ... import model as m
+from ...conditions import as_number, as_text
+from .cache import TemplateCache
 from .dialects import on_doubles
-from .sql_cache import TemplateCache
 
 _CMP: dict[str, Callable[..., exp.Expr]] = {
     ">=": exp.GTE,

@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..aggregates import kind_of
-from ..model import condition_columns, row_columns
-from ..periods import Period
-from ..plan import AggregateRequest, Cell, CellKey, GrainBucket
-from .sql import AggregateAnswers, Cells, SqlDataset, aliased, select_from
-from .sql_conditions import condition, ident, row_expr
-from .sql_time import bucket_key, day_of, fine_value, grain_of
+from ...aggregates import kind_of
+from ...model import condition_columns, row_columns
+from ...periods import Period
+from ...plan import AggregateRequest, Cell, CellKey, GrainBucket
+from .conditions import condition, ident, row_expr
+from .periods import bucket_key, day_of, fine_value, grain_of
+from .query import AggregateAnswers, Cells, SqlDataset, aliased, select_from
 
 
 def one_stage(request: AggregateRequest) -> bool:

@@ -25,18 +25,18 @@ from collections.abc import Iterator
 import attrs
 from sqlglot import exp
 
-from .. import model as m
-from ..errors import DirectiveUsageError, listing, suggest
-from ..periods import Period
-from ..plan import AggregateRequest, CoverageRequest, TableInfo
-from ..rule_requests import rule_requests
-from ..rule_values import RulePlan
-from ..timing import Window
+from ... import model as m
+from ...errors import DirectiveUsageError, listing, suggest
+from ...periods import Period
+from ...plan import AggregateRequest, CoverageRequest, TableInfo
+from ...rule_requests import rule_requests
+from ...rule_values import RulePlan
+from ...timing import Window
+from .conditions import ident
 from .dialects import PREAMBLES, adapt
-from .sql import DatasetQuery, SqlDataset, same
-from .sql_conditions import ident
-from .sql_one_stage import OneStageQuery, one_stage
-from .sql_time import TimeSource
+from .one_stage import OneStageQuery, one_stage
+from .periods import TimeSource
+from .query import DatasetQuery, SqlDataset, same
 
 
 def check_dialect(name: str) -> None:
@@ -130,7 +130,7 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
 
 def compile_rules(directive: m.CheckedDirective, dialect: str) -> list[tuple[list[str], str]]:
     """Per rule, the heading lines and the statement that yields its outcomes (see ``sql_verdicts``)."""
-    from .sql_verdicts import rule_statements
+    from .verdicts import rule_statements
 
     rules = []
     for rule in directive.rules:

@@ -26,12 +26,12 @@ from typing import Any
 import attrs
 from sqlglot import exp
 
-from ..data import FORMATS, RawTable, read_table, resolve_path
-from ..data.frames import ORIGINS, frame_kind
-from ..data.readers import gzip_intact
-from ..disk_cache import StoredDict, cache_file, settled_identity
-from ..source import display_path
-from .sql_cache import duckdb_sql
+from ...data import FORMATS, RawTable, read_table, resolve_path
+from ...data.frames import ORIGINS, frame_kind
+from ...data.readers import gzip_intact
+from ...disk_cache import StoredDict, cache_file, settled_identity
+from ...source import display_path
+from ..sql.cache import duckdb_sql
 
 _KEPT_ROWS = 5_000
 

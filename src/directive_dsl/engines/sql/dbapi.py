@@ -19,10 +19,10 @@ from typing import Any, Protocol
 
 from sqlglot import exp
 
-from ..data import DatasetSchema
-from ..data.raw import data_error
-from ..errors import DirectiveEngineError, DirectiveError
-from ..plan import TableInfo
+from ...data import DatasetSchema
+from ...data.raw import data_error
+from ...errors import DirectiveEngineError, DirectiveError
+from ...plan import TableInfo
 from .remote import ColumnTypes, RemoteEngine, reason_of, table_name
 from .remote_binding import Family, Relation
 

@@ -24,13 +24,13 @@ from collections.abc import Iterator, Sequence
 import attrs
 from sqlglot import exp
 
-from .. import model as m
-from ..aggregates import kind_of
-from ..comparison import TOLERANCE
-from ..periods import GRAINS, Grain, Period, period_range
-from ..timing import first_within, last_within
-from .sql_conditions import condition, ident, number, row_expr, template, text
-from .sql_time import date_literal, day_of, grain_of, ordinal
+from ... import model as m
+from ...aggregates import kind_of
+from ...comparison import TOLERANCE
+from ...periods import GRAINS, Grain, Period, period_range
+from ...timing import first_within, last_within
+from .conditions import condition, ident, number, row_expr, template, text
+from .periods import date_literal, day_of, grain_of, ordinal
 
 TIME = "__time"  # a row's time value, as written
 GRAIN = "__grain"  # a row's grain rank (0 year … 3 day), as sql_time counts

@@ -20,9 +20,9 @@ from typing import Any
 import attrs
 from sqlglot import exp
 
-from ..data import BoundTable, DataFile, DatasetSchema, bind_table
-from ..errors import DirectiveEngineError
-from ..plan import (
+from ...data import BoundTable, DataFile, DatasetSchema, bind_table
+from ...errors import DirectiveEngineError
+from ...plan import (
     AggregateRequest,
     Answers,
     CoverageRequest,
@@ -30,17 +30,17 @@ from ..plan import (
     requests_by_dataset,
     table_info,
 )
-from ..run_progress import SILENT, Progress, stepping
-from .duckdb_binding import bind_source, number_of
-from .duckdb_layout import choose_fine_sets
-from .duckdb_sources import Loader, Unsupported, parquet_file, reference_table
-from .remote import reason_of
-from .sql import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
-from .sql_answers import decode, nan_seen
-from .sql_cache import duckdb_sql
-from .sql_conditions import ident
-from .sql_one_stage import OneStageQuery, one_stage
-from .sql_time import TimeSource, fine_value
+from ...run_progress import SILENT, Progress, stepping
+from ..sql.answers import decode, nan_seen
+from ..sql.cache import duckdb_sql
+from ..sql.conditions import ident
+from ..sql.one_stage import OneStageQuery, one_stage
+from ..sql.periods import TimeSource, fine_value
+from ..sql.query import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
+from ..sql.remote import reason_of
+from .binding import bind_source, number_of
+from .layout import choose_fine_sets
+from .sources import Loader, Unsupported, parquet_file, reference_table
 
 _ENGINES = itertools.count()
 _SAMPLE_ROWS = 10_000  # rows read to count a column's values

@@ -19,9 +19,9 @@ from typing import Literal
 import attrs
 from sqlglot import exp
 
-from ..periods import GRAINS, Grain
-from ..plan import Bucket, GrainBucket
-from .sql_conditions import cast, number, template, text
+from ...periods import GRAINS, Grain
+from ...plan import Bucket, GrainBucket
+from .conditions import cast, number, template, text
 
 TimeKind = Literal["text", "year", "date"]
 

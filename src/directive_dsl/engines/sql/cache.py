@@ -21,7 +21,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from ..disk_cache import StoredDict, cache_file
+from ...disk_cache import StoredDict, cache_file
 
 
 def _cache_file(kind: str) -> Path | None:

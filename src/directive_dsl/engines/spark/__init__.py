@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlglot import exp
 
-from ..data import DatasetSchema
-from ..errors import DirectiveDataError, DirectiveEngineError, DirectiveError, DirectiveUsageError
-from ..plan import TableInfo
-from .remote import ColumnTypes, RemoteEngine, reason_of
-from .spark_sources import NotNative, Sources, is_spark_error
+from ...data import DatasetSchema
+from ...errors import DirectiveDataError, DirectiveEngineError, DirectiveError, DirectiveUsageError
+from ...plan import TableInfo
+from ..sql.remote import ColumnTypes, RemoteEngine, reason_of
+from .sources import NotNative, Sources, is_spark_error
 
 _ENGINES = itertools.count()
 _QUIET = ("SQLQueryContextLogger", "DataFrameQueryContextLogger", "py4j")

@@ -26,21 +26,21 @@ from typing import Any, Literal
 import attrs
 from sqlglot import exp
 
-from ..data import TIME_NAMES, DatasetSchema, RawTable
-from ..data.binding import (
+from ...data import TIME_NAMES, DatasetSchema, RawTable
+from ...data.binding import (
     check_present,
     dimension_columns,
     infer_time,
     number_problem,
     time_problem,
 )
-from ..data.raw import OneCell
-from ..errors import Diagnostic, DirectiveDataError
-from ..periods import GRAINS, Grain, Period
-from ..plan import TableInfo
-from .sql import Convert, SqlDataset, bound_info
-from .sql_conditions import cast, dimension_text, ident, template, text
-from .sql_time import TimeSource, day_of, fine_value, grain_of, stripped
+from ...data.raw import OneCell
+from ...errors import Diagnostic, DirectiveDataError
+from ...periods import GRAINS, Grain, Period
+from ...plan import TableInfo
+from .conditions import cast, dimension_text, ident, template, text
+from .periods import TimeSource, day_of, fine_value, grain_of, stripped
+from .query import Convert, SqlDataset, bound_info
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "other"]
 Fetch = Callable[[exp.Expr], list[tuple[Any, ...]]]

@@ -36,13 +36,13 @@ from typing import IO, Any
 import attrs
 from sqlglot import exp
 
-from ..data import FORMATS, resolve_path
-from ..data.frames import check_unique
-from ..data.raw import data_error
-from ..data.readers import gzip_intact
-from ..source import display_path
-from .remote import is_uri, table_name
-from .remote_binding import Family, Relation
+from ...data import FORMATS, resolve_path
+from ...data.frames import check_unique
+from ...data.raw import data_error
+from ...data.readers import gzip_intact
+from ...source import display_path
+from ..sql.remote import is_uri, table_name
+from ..sql.remote_binding import Family, Relation
 
 _FAMILIES: dict[str, Family] = {
     "StringType": "text", "VarcharType": "text", "CharType": "text",

@@ -17,23 +17,23 @@ from typing import Any, Literal
 
 from sqlglot import exp
 
-from ..data import TIME_NAMES, DatasetSchema, RawTable
-from ..data.binding import (
+from ...data import TIME_NAMES, DatasetSchema, RawTable
+from ...data.binding import (
     check_present,
     dimension_columns,
     infer_time,
     number_problem,
     time_problem,
 )
-from ..data.raw import OneCell
-from ..errors import Diagnostic, DirectiveDataError
-from ..periods import GRAINS, Grain, Period
-from ..plan import TableInfo
-from .duckdb_sources import Loader, Source, Unsupported, row_lines
-from .sql import Convert, SqlDataset, bound_info, same
-from .sql_cache import duckdb_sql
-from .sql_conditions import cast, dimension_text, ident, number_text, template, text
-from .sql_time import TimeSource, day_of, fine_value, grain_of
+from ...data.raw import OneCell
+from ...errors import Diagnostic, DirectiveDataError
+from ...periods import GRAINS, Grain, Period
+from ...plan import TableInfo
+from ..sql.cache import duckdb_sql
+from ..sql.conditions import cast, dimension_text, ident, number_text, template, text
+from ..sql.periods import TimeSource, day_of, fine_value, grain_of
+from ..sql.query import Convert, SqlDataset, bound_info, same
+from .sources import Loader, Source, Unsupported, row_lines
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
 

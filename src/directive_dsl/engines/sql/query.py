@@ -39,10 +39,10 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 from sqlglot import exp
 
-from .. import model as m
-from ..aggregates import kind_of
-from ..periods import Grain, Period
-from ..plan import (
+from ... import model as m
+from ...aggregates import kind_of
+from ...periods import Grain, Period
+from ...plan import (
     AggregateRequest,
     Bucket,
     Cell,
@@ -52,8 +52,8 @@ from ..plan import (
     GrainBucket,
     TableInfo,
 )
-from .sql_conditions import condition, ident, number_text, row_expr
-from .sql_time import TimeSource, bucket_key, day_of, fine_value, grain_of
+from .conditions import condition, ident, number_text, row_expr
+from .periods import TimeSource, bucket_key, day_of, fine_value, grain_of
 
 AggregateAnswers = dict[AggregateRequest, dict[CellKey, Cell]]
 CoverageAnswers = dict[CoverageRequest, frozenset[CoverageKey]]

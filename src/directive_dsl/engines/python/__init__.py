@@ -3,7 +3,7 @@
 Each dataset is read and checked by :mod:`directive_dsl.data`, a CSV file while
 it is read (``data/chunks.py``), into chunks of coded columns: text and times
 as a small integer per row. Every request then folds the chunks one after the
-other into its own state (``python_fold.py``), so no more than a chunk's rows
+other into its own state (:mod:`.fold`), so no more than a chunk's rows
 are ever expanded. A condition on a dimension is decided once per distinct
 value, and each cell of an aggregate is keyed by one integer:
 ``group code × number of buckets + bucket code``, the same in every chunk.
@@ -20,9 +20,9 @@ from operator import add, and_, mul, or_
 from pathlib import Path
 from typing import Any
 
-from .. import model as m
-from ..aggregates import kind_of
-from ..conditions import (
+from ... import model as m
+from ...aggregates import kind_of
+from ...conditions import (
     OPERATORS,
     Truth,
     compare_cell,
@@ -31,12 +31,12 @@ from ..conditions import (
     truth_all,
     truth_any,
 )
-from ..data import DatasetSchema, bind_table, read_table
-from ..data.chunks import Chunk, ChunkedTable, chunked_from_bound, read_csv_chunks
-from ..data.raw import gc_paused
-from ..data.readers import delimited_file
-from ..periods import GRAINS, Period
-from ..plan import (
+from ...data import DatasetSchema, bind_table, read_table
+from ...data.chunks import Chunk, ChunkedTable, chunked_from_bound, read_csv_chunks
+from ...data.raw import gc_paused
+from ...data.readers import delimited_file
+from ...periods import GRAINS, Period
+from ...plan import (
     AggregateRequest,
     Answers,
     Bucket,
@@ -48,8 +48,8 @@ from ..plan import (
     TableInfo,
     requests_by_dataset,
 )
-from ..run_progress import SILENT, Progress, stepping
-from .python_fold import Fold, Keys, fold_for
+from ...run_progress import SILENT, Progress, stepping
+from .fold import Fold, Keys, fold_for
 
 
 class PythonEngine:
