@@ -14,10 +14,12 @@ once, in judge.py, from these answers, so every engine gives the same report.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Protocol, TypeAlias
 
 import attrs
 
+from .data import DatasetSchema
 from .data.binding import BoundTable
 from .model import Aggregate, AggregateFunc, MeasureInfo, RowCondition
 from .periods import GRAINS, Grain, Period
@@ -157,14 +159,31 @@ def requests_by_dataset(
     return found
 
 
-class Engine(Protocol):
-    """What an engine does: bind data, then answer requests."""
+#: What data is bound to a dataset: a path or :class:`~directive_dsl.data.DataFile`, a list of
+#: row dicts, a pandas or polars DataFrame, a pyarrow Table, or what an engine holds itself (a
+#: Spark DataFrame, a table name in PostgreSQL). Each engine says which it takes; any other is a
+#: usage error, so the type stays open here.
+DataValue: TypeAlias = object
 
+
+class Engine(Protocol):
+    """What an engine does: bind data to datasets, then answer a plan's requests.
+
+    Every engine (see :mod:`directive_dsl.engines.registry`) implements it, and nothing else
+    about an engine is read: binding gives one :class:`TableInfo` whatever the input, and
+    the answers are cells and coverage, so the judging after it is the same for all.
+    """
+
+    #: The name ``--engine`` knows it by, and the report's ``run.engine``.
     name: str
 
     def bind(
-        self, name: str, value: object, schema: object, *, base_dir: object, allow_outside: bool
-    ) -> TableInfo: ...
+        self, name: str, value: DataValue, schema: DatasetSchema, *, base_dir: Path | None,
+        allow_outside: bool,
+    ) -> TableInfo:
+        """Bind *value* to dataset *name* and check it against *schema* (SPEC §6, §13.1); a
+        relative path is read from *base_dir*, and leaves it only with *allow_outside*."""
+        ...
 
     def run(
         self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
@@ -173,4 +192,6 @@ class Engine(Protocol):
         """The answers; *progress* hears of a ``scan`` stage with a step per dataset."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Let go of what the engine holds (connections, sessions, temporary tables)."""
+        ...

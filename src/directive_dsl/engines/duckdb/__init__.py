@@ -26,6 +26,7 @@ from ...plan import (
     AggregateRequest,
     Answers,
     CoverageRequest,
+    DataValue,
     TableInfo,
     requests_by_dataset,
     table_info,
@@ -103,10 +104,9 @@ class DuckDBEngine:
         self.row_counts: dict[str, int] = {}
         self._read_from: dict[str, tuple[object, Path | None, bool]] = {}  # what bind was given
 
-    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
+    def bind(self, name: str, value: DataValue, schema: DatasetSchema, *, base_dir: Path | None,
              allow_outside: bool) -> TableInfo:
-        assert isinstance(schema, DatasetSchema)
-        folder = base_dir if isinstance(base_dir, Path) else None
+        folder = base_dir
         try:
             dataset, info = self._bind_native(name, value, schema, folder, allow_outside)
             route = "duckdb"

@@ -44,6 +44,7 @@ from ...plan import (
     CellKey,
     CoverageKey,
     CoverageRequest,
+    DataValue,
     GrainBucket,
     TableInfo,
     requests_by_dataset,
@@ -60,11 +61,9 @@ class PythonEngine:
     def __init__(self) -> None:
         self.tables: dict[str, _Table] = {}
 
-    def bind(
-        self, name: str, value: object, schema: object, *, base_dir: object, allow_outside: bool
-    ) -> TableInfo:
-        assert isinstance(schema, DatasetSchema)
-        folder = base_dir if isinstance(base_dir, Path) else None
+    def bind(self, name: str, value: DataValue, schema: DatasetSchema, *, base_dir: Path | None,
+             allow_outside: bool) -> TableInfo:
+        folder = base_dir
         with gc_paused():  # millions of short lists: the collector would only slow them down
             source = delimited_file(value, base_dir=folder, allow_outside=allow_outside)
             chunked = read_csv_chunks(schema, source) if source is not None else None

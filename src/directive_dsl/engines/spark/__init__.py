@@ -28,7 +28,7 @@ from sqlglot import exp
 
 from ...data import DatasetSchema
 from ...errors import DirectiveDataError, DirectiveEngineError, DirectiveError, DirectiveUsageError
-from ...plan import TableInfo
+from ...plan import DataValue, TableInfo
 from ..sql.remote import ColumnTypes, RemoteEngine, reason_of
 from .sources import NotNative, Sources, is_spark_error
 
@@ -112,10 +112,9 @@ class SparkEngine(RemoteEngine):
         self.session = session
         self.sources = Sources(session, f"__directive_{next(_ENGINES)}")
 
-    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
+    def bind(self, name: str, value: DataValue, schema: DatasetSchema, *, base_dir: Path | None,
              allow_outside: bool) -> TableInfo:
-        assert isinstance(schema, DatasetSchema)
-        folder = base_dir if isinstance(base_dir, Path) else None
+        folder = base_dir
         try:
             opened = self.sources.open(name, value, base_dir=folder, allow_outside=allow_outside)
         except NotNative:

@@ -22,7 +22,7 @@ from sqlglot import exp
 from ...data import DatasetSchema
 from ...data.raw import data_error
 from ...errors import DirectiveEngineError, DirectiveError
-from ...plan import TableInfo
+from ...plan import DataValue, TableInfo
 from .remote import ColumnTypes, RemoteEngine, reason_of, table_name
 from .remote_binding import Family, Relation
 
@@ -73,10 +73,9 @@ class DbApiEngine(RemoteEngine):
         self._tables: list[str] = []
         adapter.prepare(self.connection)
 
-    def bind(self, name: str, value: object, schema: object, *, base_dir: object,
+    def bind(self, name: str, value: DataValue, schema: DatasetSchema, *, base_dir: Path | None,
              allow_outside: bool) -> TableInfo:
-        assert isinstance(schema, DatasetSchema)
-        folder = base_dir if isinstance(base_dir, Path) else None
+        folder = base_dir
         table = table_name(value, base_dir=folder, allow_outside=allow_outside)
         if table is None:
             return self.bind_reference(name, value, schema, base_dir=folder, allow_outside=allow_outside)
