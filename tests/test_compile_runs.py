@@ -8,10 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from directive_dsl.engines.sql.compile import compile_rules, compile_sql
-from directive_dsl.engines.sql.dialects import PREAMBLES
 
 import directive_dsl
+from directive_dsl.engines.sql.compile import compile_rules, compile_sql
+from directive_dsl.engines.sql.dialects import PREAMBLES
 
 ROOT = Path(__file__).resolve().parents[1]
 psycopg = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlglot
+
 from directive_dsl.engines.sql.dialects import adapt
 
 

@@ -13,7 +13,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from directive_dsl.engines.sql.compile import compile_sql
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,7 @@ from directive_dsl.data import DatasetSchema
 from directive_dsl.engines.duckdb import DuckDBEngine
 from directive_dsl.engines.duckdb.layout import choose_fine_sets
 from directive_dsl.engines.python import PythonEngine
+from directive_dsl.engines.sql.compile import compile_sql
 from directive_dsl.errors import DirectiveError
 from directive_dsl.plan import TableInfo
 
@@ -513,8 +513,9 @@ _CONNECTIONS: list[Any] = []
 
 @functools.cache
 def _time_query() -> str:
-    from directive_dsl.engines.sql.periods import day_of, grain_of
     from sqlglot import exp
+
+    from directive_dsl.engines.sql.periods import day_of, grain_of
 
     value = exp.column("t", quoted=True)
     grain = grain_of(value, "text")

@@ -179,6 +179,7 @@ def test_every_aggregate_has_help_and_a_stage() -> None:
 def test_compiled_statements_give_the_engines_verdicts() -> None:
     """`directive compile` writes each rule's judging as SQL; on DuckDB it agrees with the report."""
     import duckdb
+
     from directive_dsl.engines.sql.compile import compile_directive, compile_rules
 
     text = TRADE + (

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlglot
+
 from directive_dsl.engines.sql.cache import TemplateCache
 
 

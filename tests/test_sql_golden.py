@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from directive_dsl.engines.sql.dialects import PREAMBLES
 from sqlglot.errors import ErrorLevel
 
 from directive_dsl import cli
+from directive_dsl.engines.sql.dialects import PREAMBLES
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "sql"

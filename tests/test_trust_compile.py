@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import sqlglot
-from directive_dsl.engines.sql.compile import comment_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
 from directive_dsl.cli import main
+from directive_dsl.engines.sql.compile import comment_text
 
 DIALECTS = ["duckdb", "spark", "postgres", "bigquery", "snowflake"]
 BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"

@@ -17,11 +17,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from directive_dsl.engines.sql.compile import comment_text, compile_rules, compile_sql
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import directive_dsl
+from directive_dsl.engines.sql.compile import comment_text, compile_rules, compile_sql
 from directive_dsl.errors import DirectiveError
 from directive_dsl.fmt import format_source
 from directive_dsl.model import CheckedDirective
