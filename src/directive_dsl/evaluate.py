@@ -15,7 +15,8 @@ The first half, parse then check, is :func:`directive_dsl.api.loads`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 
 from . import model as m
 from .bind import bind_directive
@@ -50,14 +51,10 @@ def evaluate(
     engine's ``scan``, then ``judge`` (a step per rule).
     """
     options = RunOptions.parse(as_of=as_of, window=window, missing=missing)
-    runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
-    try:
+    with opened(engine, engine_options) as runner:
         bound = bind_directive(directive, data, runner, options, allow_outside=allow_outside, progress=progress)
         plan = plan_directive(directive, bound, options)
         answers = execute_plan(plan, runner, progress)
-    finally:
-        if isinstance(engine, str):
-            runner.close()
     judgement = judge_plan(plan, answers, progress)
     return build_report(plan, judgement, engine=runner.name, sources=bound.sources)
 
@@ -76,10 +73,17 @@ def plan(
     """The plan :func:`evaluate` would execute: the data is bound (what it holds decides the
     periods and groups), nothing is aggregated."""
     options = RunOptions.parse(as_of=as_of, window=window, missing=missing)
-    runner = make_engine(engine, engine_options or {}) if isinstance(engine, str) else engine
-    try:
+    with opened(engine, engine_options) as runner:
         bound = bind_directive(directive, data, runner, options, allow_outside=allow_outside, progress=SILENT)
         return plan_directive(directive, bound, options)
+
+
+@contextlib.contextmanager
+def opened(engine: str | Engine, options: Mapping[str, object] | None) -> Iterator[Engine]:
+    """The engine named, made here and closed after; or the engine given, left open."""
+    runner = make_engine(engine, options or {}) if isinstance(engine, str) else engine
+    try:
+        yield runner
     finally:
         if isinstance(engine, str):
             runner.close()
