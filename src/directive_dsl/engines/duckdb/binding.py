@@ -1,38 +1,30 @@
 """Check a DuckDB relation against its dataset declaration, in SQL.
 
-The rules are those of :func:`directive_dsl.data.bind_table`, and so are the
-errors: a declared column missing (E501), a measure with a non-number (E502)
-or a time value that is not a period (E503), each at the first offending row
-(for CSV, its line in the file). Which columns are measures is inferred the
-same way. Nothing is copied: the result is a :class:`SqlDataset` of
-expressions over the relation, each cell converted as the reference engine
-converts it (text "NA" is unknown, 3.0 as a dimension is "3", …).
+The flow, the rules and the errors are those of :mod:`..sql.binder`; this is
+its backend for DuckDB: DuckDB's cell families (JSON among them), the first
+offending row located in the file (for CSV, its line), and answers kept for
+files that have not changed. Nothing is copied: the result is a
+:class:`SqlDataset` of expressions over the relation, each cell converted as
+the reference engine converts it (text "NA" is unknown, 3.0 as a dimension
+is "3", …).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, Literal
 
+import attrs
 from sqlglot import exp
 
-from ...data import TIME_NAMES, DatasetSchema, RawTable
-from ...data.binding import (
-    check_present,
-    dimension_columns,
-    infer_time,
-    number_problem,
-    time_problem,
-)
-from ...data.raw import OneCell
-from ...errors import Diagnostic, DirectiveDataError
-from ...periods import GRAINS, Grain, Period
+from ...data import DatasetSchema
 from ...plan import TableInfo
+from ..sql.binder import Backend, NumberFacts, bind
 from ..sql.cache import duckdb_sql
 from ..sql.conditions import cast, dimension_text, ident, number_text, template, text
-from ..sql.periods import TimeSource, day_of, fine_value, grain_of
-from ..sql.query import Convert, SqlDataset, bound_info, same
+from ..sql.periods import TimeSource, grain_of
+from ..sql.query import Convert, SqlDataset, same
 from .sources import Loader, Source, Unsupported, row_lines
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "json"]
@@ -166,25 +158,46 @@ def _as_double(cell: exp.Expr) -> exp.Expr:
     return cast(cell, "DOUBLE")
 
 
-class _Binder:
-    """Checks one source against one schema, query by query."""
+class DuckDbBackend(Backend):
+    """A source loaded in DuckDB: rows located in the file, answers kept for unchanged files."""
 
-    def __init__(self, loader: Loader, schema: DatasetSchema, source: Source) -> None:
+    def __init__(self, loader: Loader, source: Source) -> None:
         self.loader = loader
-        self.schema = schema
         self.source = source
+        self.name = source.name
+        self.origin = source.origin
+        self.columns = source.columns
         self.kinds = {c: family(t) for c, t in source.types.items()}
-        self.relation = exp.Table(this=exp.to_identifier(source.relation, quoted=True))
+        self.families = self.kinds
+        self.table = exp.Table(this=exp.to_identifier(source.relation, quoted=True))
 
-    def cell(self, column: str) -> exp.Expr:
-        return ident(self.source.columns[column])
+    # ---------------------------------------------------------------- cells by family
+
+    def number_of(self, column: str) -> Convert:
+        return number_of(self.kinds[column])
+
+    def text_of(self, column: str) -> Convert:
+        return text_of(self.kinds[column], column not in self.source.no_blanks)
+
+    def not_a_number(self, column: str) -> exp.Expr | None:
+        check = not_a_number(self.cell(column), self.kinds[column])
+        return None if isinstance(check, exp.Boolean) else check
+
+    def time_source(self, column: str) -> TimeSource:
+        return time_source(self.cell(column), self.kinds[column])
+
+    # ---------------------------------------------------------------- running
+
+    def fetch(self, query: exp.Expr, *, remember: bool = False) -> list[tuple[Any, ...]]:
+        if remember:
+            return self.loader.remembered(self.source.relation, duckdb_sql(query))
+        return self.loader.execute(duckdb_sql(query))
 
     def exists(self, where: exp.Expr) -> bool:
-        probe = exp.select("1").from_(self.relation.copy()).where(where).limit(1)
+        probe = exp.select("1").from_(self.table.copy()).where(where).limit(1)
         return bool(self.loader.execute_exactly(duckdb_sql(probe)))
 
-    def first_row(self, where: exp.Expr, column: str) -> tuple[int, object]:
-        """The 0-based index and the cell of the first row where *where* holds."""
+    def first(self, where: exp.Expr, column: str) -> tuple[int | None, object]:
         numbered = exp.to_table("numbered")
         query = (exp.select(ident("__row"), self.cell(column)).from_(numbered)
                  .where(where).order_by(ident("__row")).limit(1))
@@ -194,59 +207,24 @@ class _Binder:
             value = json.loads(value)
         return int(row), value
 
-    # ---------------------------------------------------------------- checks
+    def line(self, row: int) -> int | None:
+        if self.source.delimiter is None and not self.source.json_lines:
+            return None
+        return row_lines(self.source, [row]).get(row)
 
-    def time(self, column: str) -> tuple[TimeSource, tuple[Period, ...], Grain | None, Diagnostic | None]:
-        source = time_source(self.cell(column), self.kinds[column])
-        value = fine_value(source)
-        distinct = exp.select(exp.alias_(value, "t", quoted=True)).from_(self.relation.copy()).distinct()
-        grain = grain_of(ident("t"), source.kind)
-        timed = exp.select(ident("t"), exp.alias_(grain, "grain", quoted=True)).from_(distinct.subquery("d"))
-        query = exp.select(ident("grain"), day_of(ident("t"), source.kind, ident("grain"))).from_(
-            timed.subquery("g"))
-        found = self.loader.remembered(self.source.relation, duckdb_sql(query))
-        if any(g is None or d is None for g, d in found):  # an unparsable or empty (NULL, NaT) time
-            missing = exp.or_(exp.Is(this=value.copy(), expression=exp.null()),
-                              exp.Is(this=grain_of(value, source.kind), expression=exp.null()))
-            row, cell = self.first_row(missing, column)
-            problem = time_problem(self._raw(column, row, cell), column, row,
-                                    inferred=self.schema.time is None)
-            return source, (), None, problem
-        periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
-        ordered = sorted(periods)
-        ordered.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-        grains = {p.grain for p in ordered}
-        return source, tuple(ordered), max(grains, key=GRAINS.index) if grains else None, None
-
-    def bad_numbers(self, columns: list[str]) -> list[Diagnostic]:
-        """E502 for each of *columns* holding a non-number, at its first one."""
+    def numbers(self, numeric: list[str], candidates: list[str]) -> NumberFacts:
+        """One scan of flags for the *numeric* columns, then a probe or two per candidate."""
         # float columns whose file statistics rule out infinities need no scan of their own
-        columns = [c for c in columns if not (self.kinds[c] == "float" and c in self.source.finite)]
-        checks = {c: not_a_number(self.cell(c), self.kinds[c]) for c in columns}
-        checks = {c: e for c, e in checks.items() if not isinstance(e, exp.Boolean)}
-        if not checks:
-            return []
-        query = exp.select(*(exp.func("bool_or", e) for e in checks.values())).from_(self.relation.copy())
-        flags = self.loader.remembered(self.source.relation, duckdb_sql(query))[0]
-        problems = []
-        for (column, check), bad in zip(checks.items(), flags, strict=True):
-            if bad:
-                row, cell = self.first_row(check, column)
-                problems.append(number_problem(self.schema, self._raw(column, row, cell), column, row))
-        return problems
-
-    def json_numbers(self, columns: list[str]) -> frozenset[str]:
-        """The JSON *columns* whose every known value is a number, with at least one."""
-        if not columns:
-            return frozenset()
-        checks = [template(f"bool_and(:v IS NULL OR json_type(:v) = 'NULL' OR {_JSON_NUMBER})",
-                           v=self.cell(c)) for c in columns]
-        seen = [template("bool_or(:v IS NOT NULL AND json_type(:v) <> 'NULL')", v=self.cell(c))
-                for c in columns]
-        row = self.loader.remembered(self.source.relation,
-                                     duckdb_sql(exp.select(*checks, *seen).from_(self.relation.copy())))[0]
-        return frozenset(c for c, numbers, any_ in zip(columns, row, row[len(columns):], strict=False)
-                         if numbers and any_)
+        checks = {c: self.not_a_number(c) for c in numeric
+                  if not (self.kinds[c] == "float" and c in self.source.finite)}
+        bad = {c: e for c, e in checks.items() if e is not None}
+        broken: frozenset[str] = frozenset()
+        if bad:
+            query = exp.select(*(exp.func("bool_or", e) for e in bad.values())).from_(self.table.copy())
+            flags = self.fetch(query, remember=True)[0]
+            broken = frozenset(c for c, flag in zip(bad, flags, strict=True) if flag)
+        measures = frozenset(c for c in candidates if self.is_measure(c))
+        return NumberFacts(broken=broken, measures=measures, n_rows=self.source.n_rows)
 
     def is_measure(self, column: str) -> bool:
         """Whether an undeclared column holds numbers only, and at least one."""
@@ -258,63 +236,37 @@ class _Binder:
         number = as_number(self.cell(column), kind)
         return self.exists(exp.Not(this=exp.Is(this=number, expression=exp.null())))
 
-    def _raw(self, column: str, row: int, cell: object) -> RawTable:
-        """A stand-in for the read table, holding just the cell the message shows."""
-        lines: Sequence[int] | None = None
-        if self.source.delimiter is not None or self.source.json_lines:
-            line = row_lines(self.source, [row]).get(row)
-            lines = OneCell(row, line) if line is not None else None
-        columns: dict[str, Any] = {c: () for c in self.source.columns}
-        columns[column] = OneCell(row, cell)
-        return RawTable(self.source.name, self.source.origin, columns, self.source.n_rows, None, lines)
+    # ---------------------------------------------------------------- the dataset
+
+    def finish(self, dataset: SqlDataset) -> SqlDataset:
+        measures = dict(dataset.numbers)
+        nan_checks: dict[str, Convert] = {}
+        if self.source.nan_rare:
+            nan_checks = {c: f for c, f in measures.items() if self.kinds[c] == "float"}
+            measures.update(dict.fromkeys(nan_checks, _as_double))
+        # A measure read by a plain cast from a column without NULLs is never unknown.
+        whole = frozenset(c for c in measures if c in self.source.no_nulls
+                          and (c in nan_checks or self.kinds[c] in ("int", "decimal")))
+        return attrs.evolve(dataset, numbers=measures, nan_checks=nan_checks, whole=whole)
+
+    def numeric_dimensions(self, dimensions: Iterable[str]) -> frozenset[str]:
+        dimensions = list(dimensions)
+        found = super().numeric_dimensions(dimensions)
+        return found | self.json_numbers([c for c in dimensions if self.kinds[c] == "json"])
+
+    def json_numbers(self, columns: list[str]) -> frozenset[str]:
+        """The JSON *columns* whose every known value is a number, with at least one."""
+        if not columns:
+            return frozenset()
+        checks = [template(f"bool_and(:v IS NULL OR json_type(:v) = 'NULL' OR {_JSON_NUMBER})",
+                           v=self.cell(c)) for c in columns]
+        seen = [template("bool_or(:v IS NOT NULL AND json_type(:v) <> 'NULL')", v=self.cell(c))
+                for c in columns]
+        row = self.fetch(exp.select(*checks, *seen).from_(self.table.copy()), remember=True)[0]
+        return frozenset(c for c, numbers, any_ in zip(columns, row, row[len(columns):], strict=False)
+                         if numbers and any_)
 
 
 def bind_source(loader: Loader, schema: DatasetSchema, source: Source) -> tuple[SqlDataset, TableInfo]:
     """Check *source* against *schema*; the dataset as SQL reads it, and what binding learned."""
-    stub = RawTable(schema.name, source.origin, {c: [] for c in source.columns}, source.n_rows)
-    check_present(schema, stub)
-    binder = _Binder(loader, schema, source)
-    time_column = schema.time or infer_time(schema, stub)
-    declared = dimension_columns(schema, source.columns, time_column)
-    numeric = set(schema.measures) | set(schema.numeric_columns)
-    numeric |= {c for c in schema.wanted if c in source.columns and c != schema.time}
-    problems: list[Diagnostic] = []
-    time: TimeSource | None = None
-    periods: tuple[Period, ...] = ()
-    grain: Grain | None = None
-    if time_column is not None:
-        time, periods, grain, problem = binder.time(time_column)
-        problems.extend([problem] if problem is not None else [])
-    problems.extend(binder.bad_numbers([c for c in source.columns if c in numeric]))
-    dims: dict[str, Convert] = {}
-    measures: dict[str, Convert] = {}
-    for column in source.columns:
-        kind = binder.kinds[column]
-        if column in numeric:
-            measures[column] = number_of(kind)
-        blanks = column not in source.no_blanks
-        if column in declared:
-            dims[column] = text_of(kind, blanks)
-        if column in numeric or column in declared or column == time_column:
-            continue
-        if not schema.complete and column.lower() not in TIME_NAMES and binder.is_measure(column):
-            measures[column] = number_of(kind)
-            continue
-        dims[column] = text_of(kind, blanks)
-    if problems:
-        raise DirectiveDataError(problems[0].message, diagnostics=problems)
-    cells = {c: binder.cell(c) for c in source.columns}
-    nan_checks: dict[str, Convert] = {}
-    if source.nan_rare:
-        nan_checks = {c: f for c, f in measures.items() if binder.kinds[c] == "float"}
-        measures.update(dict.fromkeys(nan_checks, _as_double))
-    # A measure read by a plain cast from a column without NULLs is never unknown.
-    whole = frozenset(c for c in measures if c in source.no_nulls
-                      and (c in nan_checks or binder.kinds[c] in ("int", "decimal")))
-    dataset = SqlDataset(name=schema.name, relation=binder.relation, cells=cells, text=dims,
-                         numbers=measures, time=time, grain=grain, nan_checks=nan_checks, whole=whole)
-    numeric_dimensions = frozenset(c for c in dims if binder.kinds[c] in ("int", "float", "decimal"))
-    numeric_dimensions |= binder.json_numbers([c for c in dims if binder.kinds[c] == "json"])
-    info = bound_info(dataset, origin=source.origin, n_rows=source.n_rows, time_column=time_column,
-                      periods=periods, numeric_dimensions=numeric_dimensions)
-    return dataset, info
+    return bind(DuckDbBackend(loader, source), schema)

@@ -1,11 +1,8 @@
 """Check a relation in another database (Spark, PostgreSQL, …) against its declaration, in SQL.
 
-The rules and the errors are those of :func:`directive_dsl.data.bind_table`:
-a declared column missing (E501), a measure holding something that is not a
-number (E502), a time value that is no period (E503), each at its first
-offending row; undeclared numeric columns become measures. Only a few
-aggregates come back: one row of flags for every column, and the distinct
-periods.
+The flow, the rules and the errors are those of :mod:`.binder`; this is its
+backend for other databases. Only a few aggregates come back: one row of
+flags for every column, and the distinct periods.
 
 Cells are read by *family* (text, int, float, …, from the database's column
 types) with the reference reader's rules: "NA" or an empty cell is unknown,
@@ -26,21 +23,12 @@ from typing import Any, Literal
 import attrs
 from sqlglot import exp
 
-from ...data import TIME_NAMES, DatasetSchema, RawTable
-from ...data.binding import (
-    check_present,
-    dimension_columns,
-    infer_time,
-    number_problem,
-    time_problem,
-)
-from ...data.raw import OneCell
-from ...errors import Diagnostic, DirectiveDataError
-from ...periods import GRAINS, Grain, Period
+from ...data import DatasetSchema
 from ...plan import TableInfo
+from .binder import Backend, NumberFacts, bind
 from .conditions import cast, dimension_text, ident, template, text
-from .periods import TimeSource, day_of, fine_value, grain_of, stripped
-from .query import Convert, SqlDataset, bound_info
+from .periods import TimeSource, stripped
+from .query import Convert, SqlDataset
 
 Family = Literal["text", "int", "float", "decimal", "bool", "date", "timestamp", "null", "other"]
 Fetch = Callable[[exp.Expr], list[tuple[Any, ...]]]
@@ -143,85 +131,70 @@ def _flag(condition: exp.Expr) -> exp.Expr:
                                  default=exp.Literal.number(0)))
 
 
-class _Checker:
-    """Runs the checks of one relation."""
+class RemoteBackend(Backend):
+    """A relation of another database, read by family; every check in one scan of flags."""
 
-    def __init__(self, fetch: Fetch, schema: DatasetSchema, relation: Relation) -> None:
-        self.fetch = fetch
-        self.schema = schema
+    def __init__(self, fetch: Fetch, relation: Relation) -> None:
+        self.run = fetch
         self.relation = relation
-
-    def cell(self, column: str) -> exp.Expr:
-        return ident(self.relation.columns[column])
+        self.name = relation.name
+        self.origin = relation.origin
+        self.table = relation.table
+        self.columns = relation.columns
+        self.families = relation.families
 
     def family(self, column: str) -> Family:
         return self.relation.families[column]
 
-    def scan(self, bad: Mapping[str, exp.Expr], known: Mapping[str, exp.Expr]) -> tuple[int, set[str], set[str]]:
-        """The row count, the columns where *bad* holds somewhere, those where *known* does."""
+    def number_of(self, column: str) -> Convert:
+        return number_of(self.family(column))
+
+    def text_of(self, column: str) -> Convert:
+        return text_of(self.family(column))
+
+    def not_a_number(self, column: str) -> exp.Expr | None:
+        return not_a_number(self.cell(column), self.family(column))
+
+    def time_source(self, column: str) -> TimeSource:
+        return time_source(self.cell(column), self.family(column))
+
+    def fetch(self, query: exp.Expr, *, remember: bool = False) -> list[tuple[Any, ...]]:
+        return self.run(query)
+
+    def line(self, row: int) -> int | None:
+        return self.relation.lines(row) if self.relation.lines is not None else None
+
+    def numbers(self, numeric: list[str], candidates: list[str]) -> NumberFacts:
+        """One scan: the row count, a flag per column for a non-number, one per candidate for a number."""
+        candidates = [c for c in candidates if self.family(c) in (*_NUMERIC, "text")]
+        bad: dict[str, exp.Expr] = {}
+        for column in [*numeric, *candidates]:
+            check = self.not_a_number(column)
+            if check is not None:
+                bad[column] = check
+        known = {c: exp.Not(this=exp.Is(this=self.number_of(c)(self.cell(c)), expression=exp.null()))
+                 for c in candidates}
         flags = [_flag(e) for e in (*bad.values(), *known.values())]
-        row = self.fetch(exp.select(exp.Count(this=exp.Star()), *flags).from_(self.relation.table.copy()))[0]
+        row = self.run(exp.select(exp.Count(this=exp.Star()), *flags).from_(self.table.copy()))[0]
         found = [bool(v) for v in row[1:]]
-        return (int(row[0]), {c for c, f in zip(bad, found, strict=False) if f},
-                {c for c, f in zip(known, found[len(bad):], strict=True) if f})
+        broken = {c for c, f in zip(bad, found, strict=False) if f}
+        holding = {c for c, f in zip(known, found[len(bad):], strict=True) if f}
+        return NumberFacts(broken=frozenset(broken), measures=frozenset(holding - broken), n_rows=int(row[0]))
 
     def first(self, where: exp.Expr, column: str) -> tuple[int | None, object]:
-        """The 0-based row (None when rows have no order) and the cell of the first row where *where* holds."""
         relation = self.relation
         if relation.numbered is None:
             query = exp.select(self.cell(column)).from_(relation.table.copy()).where(where).limit(1)
-            return None, self.fetch(query)[0][0]
+            return None, self.run(query)[0][0]
         numbered = relation.numbered.copy()
         query = (exp.select(ident("__row"), self.cell(column)).from_(numbered)
                  .where(where).order_by(ident("__row")).limit(1))
-        row, value = self.fetch(query)[0]
+        row, value = self.run(query)[0]
         if not relation.dense:
             before = exp.LT(this=ident("__row"), expression=exp.Literal.number(int(row)))
             counted = exp.select(exp.Count(this=exp.Star())).from_(relation.numbered.copy()).where(before)
-            row = self.fetch(counted)[0][0]
+            row = self.run(counted)[0][0]
         return int(row), value
-
-    def time(self, column: str) -> tuple[TimeSource, tuple[Period, ...], Grain | None, Diagnostic | None]:
-        source = time_source(self.cell(column), self.family(column))
-        distinct = exp.select(exp.alias_(fine_value(source), "t", quoted=True)).from_(
-            self.relation.table.copy()).distinct()
-        grain, day = grain_of(ident("t"), source.kind), day_of(ident("t"), source.kind, ident("grain"))
-        timed = exp.select(ident("t"), exp.alias_(grain, "grain", quoted=True)).from_(distinct.subquery("d"))
-        query = exp.select(ident("grain"), exp.alias_(day, "day", quoted=True)).from_(
-            timed.subquery("g")).distinct()
-        found = self.fetch(query)
-        if any(g is None or d is None for g, d in found):  # not a period, or no value (a null date)
-            value = fine_value(source)
-            bad = exp.or_(exp.Is(this=value, expression=exp.null()),
-                          exp.Is(this=grain_of(value.copy(), source.kind), expression=exp.null()))
-            row, cell = self.first(bad, column)
-            problem = self.problem(column, row, cell, lambda raw, r: time_problem(
-                raw, column, r, inferred=self.schema.time is None))
-            return source, (), None, problem
-        periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
-        ordered = sorted(periods)
-        ordered.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-        grains = {p.grain for p in ordered}
-        return source, tuple(ordered), max(grains, key=GRAINS.index) if grains else None, None
-
-    def problem(self, column: str, row: int | None, cell: object,
-                make: Callable[[RawTable, int], Diagnostic]) -> Diagnostic:
-        """The reference engine's diagnostic for *cell*, at *row* (and its line) when known."""
-        at = 0 if row is None else row
-        line = self.relation.lines(at) if self.relation.lines is not None and row is not None else None
-        columns: dict[str, Any] = {c: () for c in self.relation.columns}
-        columns[column] = OneCell(at, cell)
-        lines = OneCell(at, line) if line is not None else None
-        diagnostic = make(RawTable(self.schema.name, self.relation.origin, columns, at + 1, None, lines), at)
-        if row is None:  # located by its value only
-            diagnostic = attrs.evolve(diagnostic, message=diagnostic.message.removeprefix("row 1, "))
-        return diagnostic
-
-    def bad_number(self, column: str) -> Diagnostic:
-        check = not_a_number(self.cell(column), self.family(column))
-        assert check is not None
-        row, cell = self.first(check, column)
-        return self.problem(column, row, cell, lambda raw, r: number_problem(self.schema, raw, column, r))
 
 
 def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tuple[SqlDataset, TableInfo]:
@@ -229,53 +202,4 @@ def bind_relation(fetch: Fetch, schema: DatasetSchema, relation: Relation) -> tu
 
     Returns the dataset as the shared SQL reads it, and what binding learned.
     """
-    stub = RawTable(schema.name, relation.origin, {c: [] for c in relation.columns}, 0)
-    check_present(schema, stub)
-    checker = _Checker(fetch, schema, relation)
-    time_column = schema.time or infer_time(schema, stub)
-    declared = dimension_columns(schema, relation.columns, time_column)
-    numeric = set(schema.measures) | set(schema.numeric_columns)
-    numeric |= {c for c in schema.wanted if c in relation.columns and c != schema.time}
-    candidates = [c for c in relation.columns
-                  if c not in numeric and c not in declared and c != time_column
-                  and not schema.complete and c.lower() not in TIME_NAMES
-                  and relation.families[c] in (*_NUMERIC, "text")]
-    bad: dict[str, exp.Expr] = {}
-    for column in [*(c for c in relation.columns if c in numeric), *candidates]:
-        check = not_a_number(checker.cell(column), checker.family(column))
-        if check is not None:
-            bad[column] = check
-    known = {c: exp.Not(this=exp.Is(this=number_of(checker.family(c))(checker.cell(c)), expression=exp.null()))
-             for c in candidates}
-    n_rows, broken, holding = checker.scan(bad, known)
-    problems: list[Diagnostic] = []
-    time: TimeSource | None = None
-    periods: tuple[Period, ...] = ()
-    grain: Grain | None = None
-    if time_column is not None:
-        time, periods, grain, problem = checker.time(time_column)
-        problems.extend([problem] if problem is not None else [])
-    problems.extend(checker.bad_number(c) for c in relation.columns if c in numeric and c in broken)
-    if problems:
-        raise DirectiveDataError(problems[0].message, diagnostics=problems)
-    dims: dict[str, Convert] = {}
-    measures: dict[str, Convert] = {}
-    for column in relation.columns:
-        family = relation.families[column]
-        if column in numeric:
-            measures[column] = number_of(family)
-        if column in declared:
-            dims[column] = text_of(family)
-        if column in numeric or column in declared or column == time_column:
-            continue
-        if column in holding and column not in broken:
-            measures[column] = number_of(family)
-            continue
-        dims[column] = text_of(family)
-    cells = {c: checker.cell(c) for c in relation.columns}
-    dataset = SqlDataset(name=schema.name, relation=relation.table, cells=cells, text=dims,
-                         numbers=measures, time=time, grain=grain)
-    numeric_dimensions = frozenset(c for c in dims if relation.families[c] in _NUMERIC)
-    info = bound_info(dataset, origin=relation.origin, n_rows=n_rows, time_column=time_column,
-                      periods=periods, numeric_dimensions=numeric_dimensions)
-    return dataset, info
+    return bind(RemoteBackend(fetch, relation), schema)
