@@ -61,6 +61,8 @@ class Evaluator:
         # per leaf and bucket: the coverage of each dimension, and the cells (looked up once)
         self._reads: dict[tuple[int, Bucket], tuple[list[tuple[str | None, frozenset[CoverageKey]]],
                                                      Mapping[CellKey, Cell]]] = {}
+        self._period_reads: dict[tuple[int, str], tuple[GrainBucket, list[tuple[str | None, frozenset[CoverageKey]]],
+                                                         Mapping[CellKey, Cell]]] = {}
         self._by_value: dict[tuple[str, str | None, Bucket], Mapping[str | None, frozenset[Period]]] = {}
         # per group and period: the sub-periods without data that were let through (SPEC §13.4)
         self.gaps: dict[tuple[tuple[tuple[str, str], ...], str], set[Period]] = {}
@@ -108,13 +110,17 @@ class Evaluator:
 
     def _leaf(self, leaf: m.Aggregate, group: Mapping[str, str], at: At) -> Result:
         bucket: Bucket
-        if isinstance(at, Period):
-            bucket = GrainBucket(at.grain, self.plan.until)
+        if isinstance(at, Period):  # the common case, once per outcome: its reads kept by grain
+            known = self._period_reads.get((id(leaf), at.grain))
+            if known is None:
+                bucket = GrainBucket(at.grain, self.plan.until)
+                known = self._period_reads[(id(leaf), at.grain)] = (bucket, *self._read(leaf, bucket))
+            bucket, coverage, cells = known
         else:
             bucket = at.bucket() if isinstance(at, PartialPeriod) else at
+            coverage, cells = self._read(leaf, bucket)
         table = self.tables[leaf.dataset]
         period: Period | None = at if isinstance(at, Period) and table.time_column else None
-        coverage, cells = self._read(leaf, bucket)
         for dim, seen in coverage:
             value = group[dim] if dim is not None else None
             if (value, period) not in seen and _filled(table, at):
@@ -136,11 +142,12 @@ class Evaluator:
                 about = ", ".join(f"{d} = {group[d]}" for d in leaf.groups)
                 return None, f"no data for {about} in {_label(at, self.plan)} ({leaf.dataset})"
         cell = cells.get(key)
+        kind = kind_of(leaf.func)
         if cell is None or cell.rows == 0:
-            if kind_of(leaf.func).empty_is_zero:  # nothing happened: no sum, no row, no value
+            if kind.empty_is_zero:  # nothing happened: no sum, no row, no value
                 return 0.0, None
             return None, f"no rows match in {_label(at, self.plan)} ({leaf.dataset})"
-        if kind_of(leaf.func).counts_rows:
+        if kind.counts_rows:
             return float(cell.rows), None
         if cell.known == 0 or cell.value is None:
             return None, (f"no values in {_label(at, self.plan)} ({leaf.dataset}: "
