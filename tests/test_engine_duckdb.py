@@ -568,6 +568,18 @@ def test_number_text_is_read_in_sql_as_in_python(texts: list[str]) -> None:
         assert number == expected or (number is None and expected is None), text
 
 
+def test_an_undeclared_float_column_with_an_infinity_is_a_dimension_as_in_the_reference() -> None:
+    """An infinite value is no figure (SPEC §13.1): the column is not inferred to be a measure."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"year": [2020, 2021], "x": [1.0, float("inf")], "y": [1.0, 2.0]})
+    schema = DatasetSchema(name="t")
+    found = [engine.bind("t", frame, schema, base_dir=None, allow_outside=False)
+             for engine in (PythonEngine(), DuckDBEngine())]
+    assert found[0].numeric == found[1].numeric == frozenset({"y"})
+    assert found[0].dimensions == found[1].dimensions == ("x",)
+
+
 def test_an_empty_date_in_a_dataframe_is_located_like_the_reference() -> None:
     """A NaT in a datetime time column is E503 "empty time value" on both engines."""
     import pandas as pd

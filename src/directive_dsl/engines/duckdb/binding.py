@@ -231,7 +231,10 @@ class DuckDbBackend(Backend):
         kind = self.kinds[column]
         if kind not in ("text", "int", "float", "decimal", "json"):
             return False
-        if kind in ("text", "json") and self.exists(not_a_number(self.cell(column), kind)):
+        # An infinite float is no figure either (SPEC §13.1): unless the file's statistics
+        # rule it out, the column is a dimension, as the reference reader makes it.
+        check = self.not_a_number(column)
+        if check is not None and not (kind == "float" and column in self.source.finite) and self.exists(check):
             return False
         number = as_number(self.cell(column), kind)
         return self.exists(exp.Not(this=exp.Is(this=number, expression=exp.null())))
