@@ -10,6 +10,7 @@ methods must not share a name with a grammar rule (lark looks callbacks up by na
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -50,12 +51,14 @@ class Builder:
         self.offset = 0
         self._depth: dict[int, int] = {}
         self.comments: list[n.Comment] = []
+        self._keywords: dict[str, list[int]] = {}
 
     def start_parse(self, source: Source, offset: int) -> None:
         self.source = source
         self.offset = offset
         self._depth = {}
         self.comments = []
+        self._keywords = {}
 
     def comment(self, token: Token) -> Token:
         """The lexer's callback for each comment: kept for the formatter."""
@@ -63,6 +66,13 @@ class Builder:
         self.comments.append(
             n.Comment(text=str(token), span=Span(self.source, start, start + len(token)))
         )
+        return token
+
+    def keyword(self, token: Token) -> Token:
+        """The lexer's callback for each keyword that opens a node (`rule`, `per`, `[`, …): where
+        it stands, so a node's span starts at its keyword, found among the tokens and never in
+        a string or a comment."""
+        self._keywords.setdefault(str(token), []).append(self.offset + (token.start_pos or 0))
         return token
 
     # ---------------------------------------------------------------- spans
@@ -93,12 +103,15 @@ class Builder:
         return Span(self.source, start, end)
 
     def _from_keyword(self, keyword: str, span: Span) -> Span:
-        """*span* stretched back to the keyword that opens it."""
+        """*span* stretched back to the keyword token that opens it."""
+        starts = self._keywords.get(keyword, [])
+        found = starts[bisect.bisect_left(starts, span.start) - 1] if starts and starts[0] < span.start else -1
+        if found < max(0, span.start - 400):
+            return span
         text = self.source.text
-        found = text.rfind(keyword, max(0, span.start - 400), span.start)
-        if found >= 0 and not text[found + len(keyword) : span.start].strip(" \t\r\n"):
+        if not text[found + len(keyword) : span.start].strip(" \t\r\n"):
             return Span(self.source, found, span.end)
-        if found >= 0 and keyword in ("rule", "require", "directive", "dataset", "measure", "waive"):
+        if keyword in ("rule", "require", "directive", "dataset", "measure", "waive"):
             return Span(self.source, found, span.end)
         return span
 

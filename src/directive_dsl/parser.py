@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import re
 import threading
+from collections.abc import Iterator
 
 import attrs
 import lark
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 from . import nodes as n
 from .builder import MAX_DEPTH, Builder, BuildError
@@ -47,6 +49,26 @@ def grammar_text() -> str:
 
 
 _BUILDER = Builder()
+
+
+class _KeywordPositions(PostLex):
+    """Tells the builder where each keyword stands (`rule`, `per`, `[`, …), so that a node's
+    span starts at its keyword token. A post-lexer, since a callback on a keyword's terminal
+    misses a keyword lark first lexed as a name."""
+
+    always_accept = ()
+
+    def __init__(self) -> None:
+        self.keywords: frozenset[str] = frozenset()  # the terminals of the grammar's literal words
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        for token in stream:
+            if token.type in self.keywords:
+                _BUILDER.keyword(token)
+            yield token
+
+
+_KEYWORDS = _KeywordPositions()
 _LOCK = threading.Lock()  # one builder serves every parse: they take turns
 
 
@@ -55,15 +77,19 @@ def _lark() -> Lark:
     # Nodes are built as the LALR parser reduces (no intermediate tree);
     # cache=True keeps the LALR tables in the temp folder, keyed by the
     # grammar's hash, so a command-line run does not rebuild them.
-    return Lark(
+    parser = Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=True,
         transformer=_BUILDER,
         lexer_callbacks={"COMMENT": _BUILDER.comment},
+        postlex=_KEYWORDS,
         cache=True,
     )
+    _KEYWORDS.keywords = frozenset(t.name for t in parser.terminals
+                                   if isinstance(t.pattern, lark.lexer.PatternStr))
+    return parser
 
 
 @functools.cache
