@@ -145,9 +145,15 @@ def measures(draw: st.DrawFn, grouped: str | None) -> str:
     if grouped is not None:
         items.append(grouped)
     base = f"trade.{column}" + (f"[{', '.join(items)}]" if items else "")
-    func = draw(st.sampled_from(["", "", "sum", "mean", "min", "max", "first", "last", "count"]))
+    func = draw(st.sampled_from(["", "", "sum", "mean", "min", "max", "first", "last", "count",
+                                 "median", "quantile", "count_distinct", "distinct dimension"]))
     if func == "count":
         return f"count(trade[{', '.join(items)}])" if items else "count(trade)"
+    if func == "quantile":
+        return f"quantile({base}, {draw(st.sampled_from(['0', '0.1', '0.5', '0.9', '1', '25%']))})"
+    if func == "distinct dimension":  # the partners (or kinds) with a row
+        dimension = draw(st.sampled_from(["partner", "kind"]))
+        return f"count_distinct(trade.{dimension}" + (f"[{', '.join(items)}])" if items else ")")
     return f"{func}({base})" if func else base
 
 
