@@ -13,7 +13,7 @@ once, in judge.py, from these answers, so every engine gives the same report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
@@ -131,19 +131,49 @@ def table_info(bound: BoundTable) -> TableInfo:
         distinct = (
             list({t for t in bound.times if t is not None}) if bound.times is not None else []
         )
-    distinct.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-    columns = {**bound.dimensions, **bound.measures}
-    return TableInfo(
+    return bound_table_info(
         name=bound.name,
         origin=bound.origin,
         n_rows=bound.n_rows,
-        columns=tuple(columns) + ((bound.time_column,) if bound.time_column else ()),
-        numeric=frozenset(bound.measures),
-        dimensions=tuple(bound.dimensions),
+        dimensions=bound.dimensions,
+        measures=bound.measures,
         time_column=bound.time_column,
         grain=bound.grain,
-        periods=tuple(distinct),
+        periods=distinct,
         numeric_dimensions=bound.numeric_dimensions,
+    )
+
+
+def bound_table_info(
+    *,
+    name: str,
+    origin: str,
+    n_rows: int,
+    dimensions: Iterable[str],
+    measures: Iterable[str],
+    time_column: str | None,
+    grain: Grain | None,
+    periods: Iterable[Period],
+    numeric_dimensions: frozenset[str] = frozenset(),
+) -> TableInfo:
+    """What binding learned about a table, as engines report it: every binder ends here.
+
+    The columns are the dimensions, then the measures, then the time column;
+    the periods are ordered by their first day, coarser grains first.
+    """
+    dimensions, measures = tuple(dimensions), tuple(measures)
+    columns = tuple(dict.fromkeys([*dimensions, *measures]))
+    return TableInfo(
+        name=name,
+        origin=origin,
+        n_rows=n_rows,
+        columns=columns + ((time_column,) if time_column else ()),
+        numeric=frozenset(measures),
+        dimensions=dimensions,
+        time_column=time_column,
+        grain=grain,
+        periods=tuple(sorted(periods, key=lambda p: (p.start_day(), GRAINS.index(p.grain)))),
+        numeric_dimensions=numeric_dimensions,
     )
 
 

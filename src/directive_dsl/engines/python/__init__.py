@@ -47,6 +47,7 @@ from ...plan import (
     DataValue,
     GrainBucket,
     TableInfo,
+    bound_table_info,
     requests_by_dataset,
 )
 from ...run_progress import SILENT, Progress, stepping
@@ -127,18 +128,15 @@ class _Table:
     def info(self) -> TableInfo:
         """What binding learned, as every engine reports it."""
         table = self.table
-        periods = sorted(table.periods, key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-        columns = dict.fromkeys([*table.dimensions, *table.measures])
-        return TableInfo(
+        return bound_table_info(
             name=table.name,
             origin=table.origin,
             n_rows=table.n_rows,
-            columns=tuple(columns) + ((table.time_column,) if table.time_column else ()),
-            numeric=self.numeric,
-            dimensions=tuple(table.dimensions),
+            dimensions=table.dimensions,
+            measures=table.measures,
             time_column=table.time_column,
             grain=table.grain,
-            periods=tuple(periods),
+            periods=table.periods,
             numeric_dimensions=table.numeric_dimensions,
         )
 

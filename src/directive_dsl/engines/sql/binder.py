@@ -34,10 +34,10 @@ from ...data.binding import (
 from ...data.raw import OneCell
 from ...errors import Diagnostic, DirectiveDataError
 from ...periods import GRAINS, Grain, Period
-from ...plan import TableInfo
+from ...plan import TableInfo, bound_table_info
 from .conditions import ident
 from .periods import TimeSource, day_of, fine_value, grain_of
-from .query import Convert, SqlDataset, bound_info
+from .query import Convert, SqlDataset
 
 #: The families whose cells are numbers as typed: such a dimension is numeric (3.0 reads "3").
 NUMERIC_FAMILIES = ("int", "float", "decimal")
@@ -159,8 +159,9 @@ def bind(backend: Backend, schema: DatasetSchema) -> tuple[SqlDataset, TableInfo
     cells = {c: backend.cell(c) for c in columns}
     dataset = backend.finish(SqlDataset(name=schema.name, relation=backend.table, cells=cells, text=dims,
                                         numbers=measures, time=time, grain=grain))
-    info = bound_info(dataset, origin=backend.origin, n_rows=facts.n_rows, time_column=time_column,
-                      periods=periods, numeric_dimensions=backend.numeric_dimensions(dims))
+    info = bound_table_info(name=schema.name, origin=backend.origin, n_rows=facts.n_rows, dimensions=dims,
+                            measures=dataset.numbers, time_column=time_column, grain=grain, periods=periods,
+                            numeric_dimensions=backend.numeric_dimensions(dims))
     return dataset, info
 
 
@@ -184,10 +185,8 @@ def _time(backend: Backend, schema: DatasetSchema,
             raw, column, r, inferred=schema.time is None))
         return source, (), None, problem
     periods = {Period("day", d.toordinal()).to_grain(GRAINS[int(g)]) for g, d in found}
-    ordered = sorted(periods)
-    ordered.sort(key=lambda p: (p.start_day(), GRAINS.index(p.grain)))
-    grains = {p.grain for p in ordered}
-    return source, tuple(ordered), max(grains, key=GRAINS.index) if grains else None, None
+    grains = {p.grain for p in periods}
+    return source, tuple(periods), max(grains, key=GRAINS.index) if grains else None, None
 
 
 def _bad_number(backend: Backend, schema: DatasetSchema, column: str) -> Diagnostic:

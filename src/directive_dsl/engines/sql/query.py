@@ -41,7 +41,7 @@ from sqlglot import exp
 
 from ... import model as m
 from ...aggregates import kind_of
-from ...periods import Grain, Period
+from ...periods import Grain
 from ...plan import (
     AggregateRequest,
     Bucket,
@@ -50,7 +50,6 @@ from ...plan import (
     CoverageKey,
     CoverageRequest,
     GrainBucket,
-    TableInfo,
 )
 from .conditions import condition, ident, number_text, row_expr
 from .periods import TimeSource, bucket_key, day_of, fine_value, grain_of
@@ -110,24 +109,6 @@ class SqlDataset:
         if name in self.text:
             return self.text[name](cell.copy())
         return number_text(self.numbers[name](cell.copy()))
-
-
-def bound_info(ds: SqlDataset, *, origin: str, n_rows: int, time_column: str | None,
-               periods: tuple[Period, ...],
-               numeric_dimensions: frozenset[str] = frozenset()) -> TableInfo:
-    """What binding *ds* learned, as the plan reads it."""
-    return TableInfo(
-        name=ds.name,
-        origin=origin,
-        n_rows=n_rows,
-        columns=tuple({**ds.text, **ds.numbers}) + ((time_column,) if time_column else ()),
-        numeric=frozenset(ds.numbers),
-        dimensions=tuple(ds.text),
-        time_column=time_column,
-        grain=ds.grain,
-        periods=periods,
-        numeric_dimensions=numeric_dimensions,
-    )
 
 
 class Cells:
