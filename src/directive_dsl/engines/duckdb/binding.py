@@ -21,6 +21,7 @@ from sqlglot import exp
 from ...data import DatasetSchema
 from ...plan import TableInfo
 from ..sql.binder import Backend, NumberFacts, bind
+from ..sql.binder import time_source as family_time_source
 from ..sql.cache import duckdb_sql
 from ..sql.conditions import cast, dimension_text, ident, number_text, template, text
 from ..sql.periods import TimeSource, grain_of
@@ -135,19 +136,13 @@ def as_text(cell: exp.Expr, kind: Family) -> exp.Expr:
 
 def time_source(cell: exp.Expr, kind: Family) -> TimeSource:
     """How the time column reads (booleans and nulls are never periods)."""
-    if kind in ("int", "float", "decimal"):
-        return TimeSource(cell, "year")
-    if kind in ("date", "timestamp"):
-        return TimeSource(cell, "date")
-    if kind == "text":
-        return TimeSource(cell, "text")
     if kind == "json":  # whole numbers 1000..9999 as their digits, anything else but text refused
         return TimeSource(template(
             f"CASE WHEN json_type(:v) = 'VARCHAR' THEN json_extract_string(:v, '$')"
             f" WHEN {_JSON_NUMBER} AND :y = 0 THEN CAST(CAST(CAST(:v AS DOUBLE) AS INT) AS TEXT)"
             " WHEN json_type(:v) <> 'NULL' THEN 'not a period' END",
             v=cell, y=grain_of(cell, "year")), "text")
-    return TimeSource(cast(exp.null(), "TEXT"), "text")
+    return family_time_source(cell, kind)
 
 
 # ---------------------------------------------------------------- binding

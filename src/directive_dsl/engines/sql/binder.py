@@ -35,7 +35,7 @@ from ...data.raw import OneCell
 from ...errors import Diagnostic, DirectiveDataError
 from ...periods import GRAINS, Grain, Period
 from ...plan import TableInfo, bound_table_info
-from .conditions import ident
+from .conditions import cast, ident
 from .periods import TimeSource, day_of, fine_value, grain_of
 from .query import Convert, SqlDataset
 
@@ -51,6 +51,18 @@ class NumberFacts:
     broken: frozenset[str]
     measures: frozenset[str]
     n_rows: int
+
+
+def time_source(cell: exp.Expr, family: str) -> TimeSource:
+    """How a time column of *family* reads: numbers are years, dates days, text any period;
+    other families (booleans, nulls, …) are never periods."""
+    if family in NUMERIC_FAMILIES:
+        return TimeSource(cell, "year")
+    if family in ("date", "timestamp"):
+        return TimeSource(cell, "date")
+    if family == "text":
+        return TimeSource(cell, "text")
+    return TimeSource(cast(exp.null(), "TEXT"), "text")
 
 
 class Backend(ABC):

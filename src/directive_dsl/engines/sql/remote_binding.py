@@ -25,7 +25,7 @@ from sqlglot import exp
 
 from ...data import DatasetSchema
 from ...plan import TableInfo
-from .binder import Backend, NumberFacts, bind
+from .binder import NUMERIC_FAMILIES, Backend, NumberFacts, bind, time_source
 from .conditions import cast, dimension_text, ident, template, text
 from .periods import TimeSource, stripped
 from .query import Convert, SqlDataset
@@ -36,7 +36,6 @@ Fetch = Callable[[exp.Expr], list[tuple[Any, ...]]]
 _UNKNOWN = ("", "na", "n/a", "nan", "null", "none", "+nan", "-nan")
 # What the reference reader takes for a finite number (Python's float() without "_", NaN and inf).
 _NUMBER = r"^[+-]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?)$"
-_NUMERIC: tuple[Family, ...] = ("int", "float", "decimal")
 
 
 @attrs.frozen(kw_only=True)
@@ -111,17 +110,6 @@ def text_of(family: Family) -> Convert:
     return lambda cell: dimension_text(cell, family)
 
 
-def time_source(cell: exp.Expr, family: Family) -> TimeSource:
-    """How the time column reads (booleans and the like are never periods)."""
-    if family in _NUMERIC:
-        return TimeSource(cell, "year")
-    if family in ("date", "timestamp"):
-        return TimeSource(cell, "date")
-    if family == "text":
-        return TimeSource(cell, "text")
-    return TimeSource(cast(exp.null(), "TEXT"), "text")
-
-
 # ---------------------------------------------------------------- binding
 
 
@@ -166,7 +154,7 @@ class RemoteBackend(Backend):
 
     def numbers(self, numeric: list[str], candidates: list[str]) -> NumberFacts:
         """One scan: the row count, a flag per column for a non-number, one per candidate for a number."""
-        candidates = [c for c in candidates if self.family(c) in (*_NUMERIC, "text")]
+        candidates = [c for c in candidates if self.family(c) in (*NUMERIC_FAMILIES, "text")]
         bad: dict[str, exp.Expr] = {}
         for column in [*numeric, *candidates]:
             check = self.not_a_number(column)
