@@ -57,9 +57,14 @@ def _outcome(
         deadline = plan.window.end.label
     values: list[float | None] = [None] * 3
     if at is not None:
-        computed = [evaluator.value(v, group, at) for v in rule.values()]
-        missing = next((why for value, why in computed if value is None), None)
-        values = [value for value, _ in computed] + [None] * (3 - len(computed))
+        values = []
+        missing, seen_missing = None, False  # the reason of the first side without a value
+        for side in rule.values():
+            value, why = evaluator.value(side, group, at)
+            if value is None and not seen_missing:
+                missing, seen_missing = why, True
+            values.append(value)
+        values += [None] * (3 - len(values))
         if missing is not None:
             status = "pending" if point.mode == "pending" else "missing"
             # A missing outcome reports no actual value (SPEC §10); a pending one shows what it has.
@@ -78,7 +83,8 @@ def _outcome(
                 None,
                 deadline,
             )
-    actual, threshold, upper = (in_rule_unit(v, factor) for v in values)
+    actual, threshold, upper = in_rule_unit(values[0], factor), in_rule_unit(values[1], factor), in_rule_unit(
+        values[2], factor)
     if point.mode == "pending":
         target = threshold if rule.time.kind == "by" else None
         return _record(

@@ -325,6 +325,7 @@ class Report:
 #: Report numbers keep this many significant digits (SPEC §13.1): engines that add in
 #: another order differ in the last bits, and the report must not.
 SIGNIFICANT_DIGITS = 12
+_SIGNIFICANT_FORMAT = f".{SIGNIFICANT_DIGITS}g"  # a few numbers per outcome: the spec built once
 
 
 @overload
@@ -341,7 +342,7 @@ def significant(value: float | None) -> float | None:
     """
     if value is None or not math.isfinite(value):
         return value
-    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") + 0.0
+    return float(format(value, _SIGNIFICANT_FORMAT)) + 0.0
 
 
 def _number(value: float | None) -> float | None:
