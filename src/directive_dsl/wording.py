@@ -82,7 +82,7 @@ def figures(o: Outcome) -> Figures:
     actual value from the threshold (and the upper bound); each with its magnitude word, and
     a gap of percentages in percentage points.
 
-    >>> from directive_dsl.report import Location
+    >>> from directive_dsl.report import Location, Outcome
     >>> o = Outcome(rule="r", severity="error", status="fail", group={}, period="2026",
     ...             actual=149_990_000.0, op=">=", threshold=150_000_000.0, unit="USD",
     ...             gap=10_000.0, location=Location(file="t", line=1, column=1))
