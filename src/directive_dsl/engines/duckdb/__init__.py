@@ -28,17 +28,15 @@ from ...plan import (
     CoverageRequest,
     DataValue,
     TableInfo,
-    requests_by_dataset,
     table_info,
 )
-from ...run_progress import SILENT, Progress, stepping
-from ..sql.answers import decode, nan_seen
+from ...run_progress import SILENT, Progress
 from ..sql.cache import duckdb_sql
 from ..sql.conditions import ident
-from ..sql.one_stage import OneStageQuery, one_stage
 from ..sql.periods import TimeSource, fine_value
 from ..sql.query import Convert, DatasetQuery, SqlDataset, filter_columns, grouped_columns, same
 from ..sql.remote import reason_of
+from ..sql.run import answer_requests
 from .binding import bind_source, number_of
 from .layout import choose_fine_sets
 from .sources import Loader, Unsupported, parquet_file, reference_table
@@ -150,24 +148,10 @@ class DuckDBEngine:
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
             progress: Progress = SILENT) -> Answers:
-        by_dataset = requests_by_dataset(aggregates, coverage)
-        answers: dict[AggregateRequest, Any] = {}
-        covered: dict[CoverageRequest, Any] = {}
-        for name in stepping(list(by_dataset), progress, "scan"):
-            requested, covers = by_dataset[name]
-            asked = [r for r in requested if not one_stage(r)]
-            staged = [r for r in requested if one_stage(r)]
-            if asked or covers:
-                query, rows = self._query(self.datasets[name], asked, covers)
-                if nan_seen(query, rows):
-                    query, rows = self._query(self.datasets[name].guarded(), asked, covers, exactly=True)
-                found, seen = decode(query, rows)
-                answers.update(found)
-                covered.update(seen)
-            if staged:
-                staging = OneStageQuery(self.datasets[name], staged)
-                answers.update(staging.decode(self._execute(name, staging.expression)))
-        return Answers(aggregates=answers, coverage=covered)
+        return answer_requests(self.datasets, aggregates, coverage,
+                               lambda dataset, asked, covers, exactly: self._query(dataset, asked, covers,
+                                                                                   exactly=exactly),
+                               self._execute, progress)
 
     def _query(self, dataset: SqlDataset, asked: list[AggregateRequest], covers: list[CoverageRequest],
                *, exactly: bool = False) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:

@@ -31,17 +31,15 @@ from ...plan import (
     Answers,
     CoverageRequest,
     TableInfo,
-    requests_by_dataset,
     table_info,
 )
-from ...run_progress import SILENT, Progress, stepping
-from .answers import decode, nan_seen
+from ...run_progress import SILENT, Progress
 from .conditions import ident
 from .dialects import render
-from .one_stage import OneStageQuery, one_stage
 from .periods import TimeSource
 from .query import Convert, DatasetQuery, SqlDataset, same
 from .remote_binding import Relation, bind_relation, text_number
+from .run import answer_requests
 
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
@@ -96,26 +94,12 @@ class RemoteEngine:
 
     def run(self, aggregates: list[AggregateRequest], coverage: list[CoverageRequest], *,
             progress: Progress = SILENT) -> Answers:
-        by_dataset = requests_by_dataset(aggregates, coverage)
-        answers: dict[AggregateRequest, Any] = {}
-        covered: dict[CoverageRequest, Any] = {}
-        for name in stepping(list(by_dataset), progress, "scan"):
-            requested, covers = by_dataset[name]
-            asked = [r for r in requested if not one_stage(r)]
-            staged = [r for r in requested if one_stage(r)]
-            if asked or covers:
-                query = DatasetQuery(self.datasets[name], asked, covers)
-                rows = self._statement(name, query.expression)
-                if nan_seen(query, rows):
-                    query = DatasetQuery(self.datasets[name].guarded(), asked, covers)
-                    rows = self._statement(name, query.expression)
-                found, seen = decode(query, rows)
-                answers.update(found)
-                covered.update(seen)
-            if staged:
-                staging = OneStageQuery(self.datasets[name], staged)
-                answers.update(staging.decode(self._statement(name, staging.expression)))
-        return Answers(aggregates=answers, coverage=covered)
+        return answer_requests(self.datasets, aggregates, coverage, self._scan, self._statement, progress)
+
+    def _scan(self, dataset: SqlDataset, asked: list[AggregateRequest], covers: list[CoverageRequest],
+              _exactly: bool) -> tuple[DatasetQuery, list[tuple[Any, ...]]]:
+        query = DatasetQuery(dataset, asked, covers)
+        return query, self._statement(dataset.name, query.expression)
 
     def _statement(self, name: str, statement: exp.Expr) -> list[tuple[Any, ...]]:
         sql = render(statement, self.dialect)
