@@ -116,3 +116,12 @@ def test_a_per_range_with_a_coarser_bound_covers_it_whole() -> None:
     first, second = (rule.time for rule in directive.rules)
     assert (str(first.start), str(first.end)) == ("2027-Q1", "2028-Q4")
     assert (str(second.start), str(second.end)) == ("2027-Q1", "2027-Q2")
+
+
+def test_a_clause_never_starts_at_its_keyword_written_in_a_comment() -> None:
+    """Spans start at the keyword the lexer found: the word `in` inside the comment is not it."""
+    text = "require x >= 1 in # in\n  2026\n"
+    time = directive_dsl.parse(text).statements[0].time
+    assert time is not None
+    comment = text.index("# in")
+    assert not comment <= time.span.start < text.index("\n")

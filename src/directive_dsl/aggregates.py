@@ -102,7 +102,7 @@ def reduce_distinct(values: Values, _: float | None) -> float:
 
 def _quantile_sql(value: exp.Expr, fraction: float | None) -> exp.Expr:
     """``quantile_cont(value, q)``; sqlglot writes ``percentile_cont … WITHIN GROUP`` where a
-    dialect wants it, and :mod:`.engines.dialects` Spark's exact ``percentile``."""
+    dialect wants it, and :mod:`.engines.sql.dialects` Spark's exact ``percentile``."""
     from sqlglot import exp
 
     q = 0.5 if fraction is None else fraction

@@ -1,8 +1,8 @@
 """The DuckDB engine: data read in place, one SQL statement per dataset.
 
-``bind`` brings each dataset into DuckDB (see :mod:`.duckdb_sources`) and
-checks it in SQL (see :mod:`.duckdb_binding`); ``run`` compiles every request
-about a dataset into one statement (see :mod:`.sql`) and reads the answers
+``bind`` brings each dataset into DuckDB (see :mod:`.sources`) and
+checks it in SQL (see :mod:`.binding`); ``run`` compiles every request
+about a dataset into one statement (see :mod:`directive_dsl.engines.sql.query`) and reads the answers
 back. Bindings DuckDB cannot read exactly as the reference reader does (lists
 of dicts, nested JSON values, broken files) are read by :mod:`directive_dsl.data`,
 which raises the reference engine's error or returns rows handed to DuckDB
@@ -206,7 +206,7 @@ class DuckDBEngine:
 
     def _fine_sets(self, dataset: SqlDataset, asked: list[AggregateRequest],
                    covers: list[CoverageRequest]) -> list[tuple[str, ...]]:
-        """The scan's groupings (see :mod:`.duckdb_layout`), from the values of the first rows;
+        """The scan's groupings (see :mod:`.layout`), from the values of the first rows;
         the same requests on the same data are laid out once."""
         key = ("layout", tuple(asked), tuple(covers))
         known = dataset.memo.get(key)

@@ -1,7 +1,7 @@
 """Which groupings the DuckDB engine's scan computes, chosen by a small cost model.
 
 Every request about a dataset is answered from one scan that groups the rows
-(see :mod:`.sql`). A condition on a column the scan groups by is decided once
+(see :mod:`directive_dsl.engines.sql.query`). A condition on a column the scan groups by is decided once
 per group, after the scan; a condition left in the scan costs a FILTERed
 aggregate per row for each measure it filters. Grouping by more columns makes
 the scan's hash table larger and each aggregate dearer, and every further

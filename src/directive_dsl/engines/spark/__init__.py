@@ -5,7 +5,7 @@ YARN or Kubernetes, Databricks, …); without one it uses the active session,
 or starts one and stops it on close: the one ``spark-submit`` configured
 when it launched this process, else a local one (:func:`local_session`). Data
 stays in Spark: DataFrames, catalog tables and files Spark reads (see
-:mod:`.spark_sources`) are checked against their declarations in SQL, and
+:mod:`.sources`) are checked against their declarations in SQL, and
 each dataset is answered by one statement whose result (one row per group,
 period and grouping set) is all that comes back to the driver. Lists of
 dicts and pandas, polars or Arrow tables are read and checked by the

@@ -129,7 +129,7 @@ def compile_directive(directive: m.CheckedDirective, dialect: str) -> list[tuple
 
 
 def compile_rules(directive: m.CheckedDirective, dialect: str) -> list[tuple[list[str], str]]:
-    """Per rule, the heading lines and the statement that yields its outcomes (see ``sql_verdicts``)."""
+    """Per rule, the heading lines and the statement that yields its outcomes (see :mod:`.verdicts`)."""
     from .verdicts import rule_statements
 
     rules = []

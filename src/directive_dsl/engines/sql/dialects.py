@@ -1,6 +1,6 @@
 """Rewrites that let the shared SQL trees run as written on other databases.
 
-The trees of :mod:`.sql` are built once, for every dialect; sqlglot renders
+The trees of :mod:`.query` are built once, for every dialect; sqlglot renders
 most of them faithfully, and :func:`adapt` fixes the rest just before
 rendering, per dialect:
 

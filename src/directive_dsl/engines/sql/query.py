@@ -17,11 +17,11 @@ The scan's cost grows with the number of distinct columns and aggregate
 expressions, not with the number of rules: identical aggregates are computed
 once, and conditions on grouped columns are applied to the small grouped
 result. Coverage comes from the same grouping sets; ``first``/``last`` read
-the per-day sums of a set that also groups by day. :mod:`.sql_answers` reads
+the per-day sums of a set that also groups by day. :mod:`.answers` reads
 the rows back (:func:`.sql_answers.decode`).
 
 An engine that computes a CTE once (DuckDB) may go further, see
-:mod:`.duckdb_layout`: the scan may group by more columns, so that conditions
+:mod:`directive_dsl.engines.duckdb.layout`: the scan may group by more columns, so that conditions
 on them are decided per group, and by several *fine sets* of columns at once
 (``GROUPING SETS`` in the scan, told apart by ``fine_set``); the final stage
 is then a ``UNION ALL`` of one ``GROUP BY`` per grouping (``set_by_set``),

@@ -1,6 +1,6 @@
 """What the engines running the shared SQL elsewhere (Spark, DB-API databases) have in common.
 
-- :meth:`RemoteEngine.run`: one statement per dataset (see :mod:`.sql`),
+- :meth:`RemoteEngine.run`: one statement per dataset (see :mod:`.query`),
   fitted to the dialect (see :mod:`.dialects`); only its aggregates come back;
 - :meth:`RemoteEngine.bind_reference`: data the database cannot read itself
   (lists of dicts, pandas/polars/Arrow tables, local files for a server that

@@ -33,7 +33,7 @@ from .conditions import condition, ident, number, row_expr, template, text
 from .periods import date_literal, day_of, grain_of, ordinal
 
 TIME = "__time"  # a row's time value, as written
-GRAIN = "__grain"  # a row's grain rank (0 year … 3 day), as sql_time counts
+GRAIN = "__grain"  # a row's grain rank (0 year … 3 day), as sql/periods.py counts
 DAY = "__day"  # the first day of a row's period
 
 
