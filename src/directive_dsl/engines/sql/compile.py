@@ -28,7 +28,7 @@ from sqlglot import exp
 from ... import model as m
 from ...errors import DirectiveUsageError, listing, suggest
 from ...periods import Period
-from ...plan import AggregateRequest, CoverageRequest, TableInfo
+from ...plan import AggregateRequest, CoverageRequest, TableInfo, bound_table_info
 from ...rule_requests import rule_requests
 from ...rule_values import RulePlan
 from ...timing import Window
@@ -186,13 +186,11 @@ def _columns(info: m.DatasetInfo) -> tuple[str, ...]:
 
 
 def _table_info(info: m.DatasetInfo) -> TableInfo:
-    """What binding would learn, as far as the declaration tells."""
-    numeric = {c for measure in info.measures.values() for c in m.row_columns(measure.expr)}
-    return TableInfo(
-        name=info.name, origin=info.name, n_rows=0,
-        columns=(*_columns(info), info.time or "year"),
-        numeric=frozenset(numeric), dimensions=tuple(info.dimensions or ()),
-        time_column=info.time or "year", grain=None, periods=(),
+    """What binding would learn, as far as the declaration tells (no rows, no periods)."""
+    measures = [c for measure in info.measures.values() for c in m.row_columns(measure.expr)]
+    return bound_table_info(
+        name=info.name, origin=info.name, n_rows=0, dimensions=info.dimensions or (),
+        measures=measures, time_column=info.time or "year", grain=None, periods=(),
     )
 
 
