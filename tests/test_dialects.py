@@ -39,3 +39,26 @@ def test_bigquery_groups_one_column_at_a_time() -> None:
     tree = sqlglot.parse_one("SELECT GROUPING(a, b) FROM t GROUP BY GROUPING SETS ((a), (a, b))")
     sql = adapt(tree, "bigquery").sql("bigquery")
     assert "GROUPING(a) AS INT64) * 2 + CAST(GROUPING(b) AS INT64)" in sql
+
+
+def test_bigquery_computes_a_grouped_quantile_over_a_window_with_the_same_answers() -> None:
+    import duckdb
+
+    grouped = ("SELECT t.k, EXTRACT(YEAR FROM t.d) AS y, COUNT(*) AS n, QUANTILE_CONT(t.v, 0.9) AS q, "
+               "CASE WHEN COUNT(t.v) > 1 THEN QUANTILE_CONT(t.v, 0.5) END AS m FROM t WHERE t.v IS NULL OR t.v <> 7 "
+               "GROUP BY t.k, EXTRACT(YEAR FROM t.d) ORDER BY 1, 2")
+    tree = sqlglot.parse_one(grouped, read="duckdb")
+    rewritten = adapt(tree, "bigquery")
+    bigquery = rewritten.sql("bigquery")
+    assert bigquery.count("PERCENTILE_CONT") == 2 and bigquery.count(") OVER (PARTITION BY") == 2
+    sqlglot.parse_one(bigquery, read="bigquery")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', DATE '2026-01-05', 1.0), "
+                "('a', DATE '2026-07-01', 4.0), ('a', DATE '2026-09-01', NULL), ('a', DATE '2027-01-01', 7.0), "
+                "('a', DATE '2027-02-01', 2.5), ('b', DATE '2026-03-01', 10.0), ('b', DATE '2026-04-01', 20.0), "
+                "('b', DATE '2026-05-01', 40.0), ('c', DATE '2026-01-01', NULL)) AS rows(k, d, v)")
+    con.execute("ALTER TABLE t ALTER v TYPE DOUBLE")
+    expected = con.execute(grouped).fetchall()
+    assert con.execute(rewritten.sql("duckdb")).fetchall() == expected
+    assert expected == [("a", 2026, 3, 3.7, 2.5), ("a", 2027, 1, 2.5, None), ("b", 2026, 3, 36.0, 20.0),
+                        ("c", 2026, 1, None, None)]

@@ -19,7 +19,9 @@ rendering, per dialect:
   its name;
 - BigQuery and Snowflake: ``REGEXP_REPLACE`` replaces every match there
   without DuckDB's ``'g'`` flag (in Snowflake that place holds the position
-  to start from); BigQuery's ``GROUPING`` takes one column, as Spark's.
+  to start from); BigQuery's ``GROUPING`` takes one column, as Spark's, and
+  its ``PERCENTILE_CONT`` is a window function only, so a grouped quantile
+  is computed over a window and read back per group.
 
 >>> import sqlglot
 >>> tree = sqlglot.parse_one("SELECT GROUPING(a, b) FROM t GROUP BY GROUPING SETS ((a), (a, b))")
@@ -144,8 +146,38 @@ def _replace_all(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _windowed_quantiles(node: exp.Expr) -> exp.Expr:
+    """A grouped ``SELECT`` whose ``PERCENTILE_CONT`` is an aggregate, for dialects where it is
+    analytic only (BigQuery): each is computed as a window over the same rows, partitioned by
+    the same keys, in a subquery, and read back once per group with ``ANY_VALUE``.
+
+    The subquery takes the alias of the table it replaces, so qualified columns still resolve.
+    """
+    if not isinstance(node, exp.Select):
+        return node
+    found = [p for p in node.find_all(exp.PercentileCont)
+             if not isinstance(p.parent, exp.Window) and p.parent_select is node]
+    if not found:
+        return node
+    source = node.args.get("from_") or node.args.get("from")
+    assert source is not None and not node.args.get("joins"), "a quantile over one relation"
+    keys = [k.copy() for k in node.args["group"].expressions] if node.args.get("group") else []
+    windows = [exp.alias_(exp.Window(this=p.copy(), partition_by=[k.copy() for k in keys]), f"__q{i}")
+               for i, p in enumerate(found)]
+    rows = exp.Select(expressions=[exp.Star(), *windows]).from_(source.this.copy(), copy=False)
+    if node.args.get("where") is not None:
+        rows.set("where", node.args["where"].copy())
+    outer = node.copy()
+    for i, copied in enumerate(p for p in outer.find_all(exp.PercentileCont)
+                               if not isinstance(p.parent, exp.Window) and p.parent_select is outer):
+        copied.replace(exp.AnyValue(this=exp.column(f"__q{i}")))
+    outer.set("where", None)
+    return outer.from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(
+        source.this.alias_or_name))), copy=False)
+
+
 def _bigquery(node: exp.Expr) -> exp.Expr:
-    return _grouping_bits(_replace_all(node))
+    return _windowed_quantiles(_grouping_bits(_replace_all(node)))
 
 
 def _spark(node: exp.Expr) -> exp.Expr:
