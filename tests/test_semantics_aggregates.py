@@ -133,6 +133,13 @@ def test_a_partial_year_keeps_the_whole_threshold_of_a_median(engine: str) -> No
         ("require trade.partner >= 3 per year", "E202", "dimension"),
         ("require count_distinct(trade.partner) >= 3 USD per year", "E300", ""),
         ("require medain(trade.amount) >= 3 USD per year", "E204", "median"),
+        # An aggregate of an aggregate has no meaning here (the median of regional sums would need
+        # two groupings): it must not silently become the outer aggregate of the rows.
+        ("require median(sum(trade.amount[region])) >= 3 USD per year", "E402", "another aggregate"),
+        ("require quantile(median(trade.amount), 0.5) >= 3 USD per year", "E402", "another aggregate"),
+        ("require count_distinct(count_distinct(trade.partner)) >= 3 per year", "E402", "another aggregate"),
+        ("require sum(mean(trade.amount)[region]) >= 3 USD per year", "E402", "another aggregate"),
+        ("require median(count(trade)) >= 3 per year", "E402", "another aggregate"),
     ],
 )
 def test_checker_errors(rule: str, code: str, message: str) -> None:
@@ -148,6 +155,18 @@ def test_a_dimension_error_hints_at_count_distinct() -> None:
     with pytest.raises(DirectiveError) as caught:
         directive_dsl.loads(TRADE + "rule r: require median(trade.partner) <= 3 USD per year\n")
     assert "count_distinct(trade.partner)" in (caught.value.diagnostics[0].hint or "")
+
+
+def test_an_aggregate_of_a_let_holding_an_aggregate_is_an_error() -> None:
+    """`let s = sum(…)` then `median(s)` is the same nesting, whichever is resolved first."""
+    text = TRADE + ("let s = sum(trade.amount[region])\n"
+                    "rule plain: require s >= 1 USD per year\n"
+                    "rule r: require median(s) >= 1 USD per year\n")
+    with pytest.raises(DirectiveError) as caught:
+        directive_dsl.loads(text, filename="t.directive")
+    (found,) = caught.value.diagnostics
+    assert (found.code, found.span.line, found.span.column) == ("E402", 10, 24), str(found)
+    assert "write `median(trade.amount)`" in (found.hint or "")
 
 
 def test_a_measure_may_default_to_a_median_but_not_to_a_quantile() -> None:

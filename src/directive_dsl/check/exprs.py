@@ -449,11 +449,23 @@ class Resolver:
             self._aggregating = outer
         if arg.kind == "broken":
             return arg
+        if arg.aggregated:
+            # Taking the outer aggregate over the rows would silently drop the inner one.
+            leaf = arg.value
+            assert isinstance(leaf, m.Aggregate), "an aggregate call gives a leaf"
+            read = leaf.measure.name if leaf.measure is not None else leaf.column or leaf.deferred
+            written = f"{leaf.dataset}.{read}" if read else leaf.dataset
+            return self._fail(
+                call.args[0].span,
+                "E402",
+                f"`{func}` applies to a measure, not to another aggregate",
+                f"write `{func}({written})`: an aggregate of aggregates is not defined",
+            )
         if kind.counts_rows and arg.kind == "dataset":
-            return attrs.evolve(arg, kind="value", unit=DIMENSIONLESS)
+            return attrs.evolve(arg, kind="value", unit=DIMENSIONLESS, aggregated=True)
         if arg.kind == "column":  # the values of a dimension, counted
             assert isinstance(arg.value, m.Aggregate)
-            return attrs.evolve(arg, kind="value", value=attrs.evolve(arg.value, func=func))
+            return attrs.evolve(arg, kind="value", value=attrs.evolve(arg.value, func=func), aggregated=True)
         arg = self.as_value(arg, call.args[0].span)
         if arg.kind == "broken":
             return arg
@@ -470,9 +482,11 @@ class Resolver:
                 arg,
                 value=attrs.evolve(leaf, func=func, measure=None, deferred=None),
                 unit=DIMENSIONLESS,
+                aggregated=True,
             )
         unit = DIMENSIONLESS if kind.unit == "number" else arg.unit
-        return attrs.evolve(arg, value=attrs.evolve(leaf, func=func, parameter=parameter), unit=unit)
+        return attrs.evolve(arg, value=attrs.evolve(leaf, func=func, parameter=parameter), unit=unit,
+                            aggregated=True)
 
     def _parameter(self, call: n.Call, kind: AggregateKind) -> float | None:
         """Quantile's fraction: a number from 0 to 1, or a percentage (``90%``)."""

@@ -24,6 +24,8 @@ class Typed:
     unit: Unit | None = DIMENSIONLESS
     items: tuple[str | float, ...] = ()  # a list's items, a string's text
     narrowing: Narrowing = attrs.field(factory=dict)
+    #: An aggregate call (`sum(x)`) made this value: another aggregate may not wrap it.
+    aggregated: bool = False
 
 
 BROKEN = Typed(kind="broken", unit=None)
