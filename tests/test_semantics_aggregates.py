@@ -118,6 +118,43 @@ def test_a_partial_year_keeps_the_whole_threshold_of_a_median(engine: str) -> No
     assert outcome["status"] in ("on_track", "pass")
 
 
+def test_a_quantile_between_values_far_apart_is_not_an_overflow(engine: str) -> None:
+    """Neighbours whose difference is past the largest double still have a finite quantile between
+    them: the median of −1.7e308 and 1.7e308 is 0, not "overflow" (only an aggregate that truly
+    overflows is missing, SPEC §13.1). Worked out exactly with fractions, independently of floats."""
+    from fractions import Fraction
+
+    low, high = -1.7e308, 1.7e308
+    text = TRADE + (
+        "rule med: require median(trade.amount[region]) >= 1 USD per year\n"
+        "rule q3: require quantile(trade.amount[region], 0.3) >= 1 USD per year\n"
+        "rule q9: require quantile(trade.amount[region], 0.9) >= 1 USD per year\n"
+    )
+    rows = rows_of("year region partner kind amount", (2020, "A", "CN", "direct", low),
+                   (2020, "A", "RU", "direct", high))
+    doc = run(text, {"trade": rows}, engine)
+    for rule, q in (("med", "0.5"), ("q3", "0.3"), ("q9", "0.9")):
+        want = float(Fraction(low) + Fraction(q) * (Fraction(high) - Fraction(low)))
+        (outcome,) = table(doc, rule).values()
+        assert outcome["actual"] == pytest.approx(want, rel=1e-12, abs=1e-300), (rule, outcome)
+    expect(table(doc, "med")["A", "2020"], "fail", actual=0, gap=1)
+
+
+def test_a_quantile_of_values_near_the_smallest_double(engine: str) -> None:
+    """The other end: ±5e-324 (the smallest double) stop no engine, and the quantile between them
+    is worked out exactly (−5e-324 + 0.9 × 1e-323 = 4e-324, the nearest double being 5e-324)."""
+    text = TRADE + (
+        "rule med: require median(trade.amount[region]) >= 1 USD per year\n"
+        "rule q9: require quantile(trade.amount[region], 0.9) >= 1 USD per year\n"
+    )
+    rows = rows_of("year region partner kind amount", (2020, "A", "CN", "direct", 5e-324),
+                   (2020, "A", "RU", "direct", -5e-324), (2021, "A", "CN", "direct", 1.7e308))
+    doc = run(text, {"trade": rows}, engine)
+    assert table(doc, "med")["A", "2020"]["actual"] == 0
+    assert table(doc, "q9")["A", "2020"]["actual"] == 5e-324
+    assert table(doc, "q9")["A", "2021"]["actual"] == pytest.approx(1.7e308, rel=1e-12)
+
+
 # ---------------------------------------------------------------- what the checker says
 
 
@@ -182,11 +219,11 @@ def test_quantile_reducer_matches_duckdb() -> None:
     """The reference reducer against DuckDB's quantile_cont on awkward fractions and repeats."""
     import duckdb
 
-    values = [3.5, -1.0, 7.25, 7.25, 0.0, 12.0, 1e6]
     con = duckdb.connect()
-    for q in (0.0, 0.1, 0.25, 1 / 3, 0.5, 0.9, 0.999, 1.0):
-        want = con.execute("SELECT quantile_cont(v, ?) FROM unnest(?) AS t(v)", [q, values]).fetchone()
-        assert reduce_quantile(values, q) == pytest.approx(want[0], rel=1e-15)
+    for values in ([3.5, -1.0, 7.25, 7.25, 0.0, 12.0, 1e6], [-1.7e308, 1.7e308, 1.7e308, 1e308]):
+        for q in (0.0, 0.1, 0.25, 1 / 3, 0.5, 0.9, 0.999, 1.0):
+            want = con.execute("SELECT quantile_cont(v, ?) FROM unnest(?) AS t(v)", [q, values]).fetchone()
+            assert reduce_quantile(values, q) == pytest.approx(want[0], rel=1e-15)
 
 
 def test_every_aggregate_has_help_and_a_stage() -> None:

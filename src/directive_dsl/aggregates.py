@@ -80,13 +80,23 @@ class AggregateKind:
 
 def reduce_quantile(values: Values, fraction: float | None) -> float:
     """The *fraction* quantile of *values* by linear interpolation (DuckDB's ``quantile_cont``,
-    PostgreSQL's ``percentile_cont``): position ``(n − 1) × fraction`` in the sorted values."""
+    PostgreSQL's ``percentile_cont``): position ``(n − 1) × fraction`` in the sorted values.
+
+    The two neighbours are weighted rather than subtracted: their difference may pass the largest
+    double (−1.7e308 and 1.7e308) while the quantile between them does not.
+
+    >>> reduce_quantile([-1.7e308, 1.7e308], 0.5)
+    0.0
+    """
     ordered = sorted(float(v) for v in values)
     position = (len(ordered) - 1) * (0.5 if fraction is None else fraction)
     lower = math.floor(position)
     upper = math.ceil(position)
     low, high = ordered[lower], ordered[upper]
-    return low + (position - lower) * (high - low)
+    if lower == upper or low == high:
+        return low
+    weight = position - lower
+    return low * (1.0 - weight) + high * weight
 
 
 def reduce_median(values: Values, _: float | None) -> float:

@@ -9,7 +9,9 @@ rendering, per dialect:
   ``FLOOR`` is kept away from values it cannot hold as a ``BIGINT``, so that
   ANSI mode (the default since Spark 4) never stops a query where the
   reference engine reads an unknown; a quantile is Spark's exact
-  ``PERCENTILE``, which interpolates as ``QUANTILE_CONT`` does;
+  ``PERCENTILE``, which interpolates as ``QUANTILE_CONT`` does (over halved
+  values, doubled, where they near the largest double: :func:`_without_overflow`,
+  as in PostgreSQL);
 - PostgreSQL: sums are added as NUMERIC and read back as a double (infinite
   past the largest one, as elsewhere, where PostgreSQL would stop), and so
   is arithmetic on measures marked by :func:`on_doubles` (a derived measure,
@@ -190,8 +192,26 @@ def _spark(node: exp.Expr) -> exp.Expr:
         small = exp.LT(this=exp.Abs(this=value.copy()), expression=exp.Literal.number(_FLOOR_SAFE))
         return exp.Case(ifs=[exp.If(this=small, true=exp.Floor(this=value.copy()))], default=value.copy())
     if isinstance(node, exp.PercentileCont) and node.expression is not None:
-        return exp.Anonymous(this="PERCENTILE", expressions=[node.this.copy(), node.expression.copy()])
+        fraction = node.expression
+        return _without_overflow(node.this, lambda value: exp.Anonymous(
+            this="PERCENTILE", expressions=[value, fraction.copy()]))
     return node
+
+
+def _without_overflow(value: exp.Expr, quantile: Rewrite) -> exp.Expr:
+    """*quantile* of *value*, where the dialect's interpolation subtracts the two neighbours: for a
+    group holding values near the largest double (−1.7e308 and 1.7e308) their difference overflows
+    where the quantile between them does not, so there it is the quantile of the halved values,
+    doubled. Halving and doubling are exact; values within 1e-300 of zero count as 0 there, so
+    that no product falls below the smallest double (which stops a PostgreSQL query). Elsewhere
+    the values are taken as they are."""
+    operand = exp.paren(value.copy(), copy=False) if isinstance(value, exp.Binary) else value.copy()
+    tiny = exp.LT(this=exp.Abs(this=operand.copy()), expression=exp.Literal.number("1e-300"))
+    halved = exp.Case(ifs=[exp.If(this=tiny, true=exp.Literal.number(0))],
+                      default=exp.Mul(this=operand, expression=exp.Literal.number(0.5)))
+    far = exp.GT(this=exp.Max(this=exp.Abs(this=value.copy())), expression=exp.Literal.number("8e307"))
+    doubled = exp.Mul(this=quantile(halved), expression=exp.Literal.number(2))
+    return exp.Case(ifs=[exp.If(this=far, true=doubled)], default=quantile(value.copy()))
 
 
 def _postgres(node: exp.Expr) -> exp.Expr:
@@ -209,6 +229,9 @@ def _postgres(node: exp.Expr) -> exp.Expr:
         cells = not any(isinstance(n, _NESTED) for operand in operands for n in operand.walk())
         return exp.Anonymous(this=_ARITHMETIC[type(node)] + ("_cells" if cells else ""),
                              expressions=operands)
+    if isinstance(node, exp.PercentileCont) and node.expression is not None:
+        fraction = node.expression
+        return _without_overflow(node.this, lambda value: exp.PercentileCont(this=value, expression=fraction.copy()))
     if isinstance(node, exp.IsNan):
         nan = exp.cast(exp.Literal.string("NaN"), "DOUBLE")
         return exp.paren(exp.EQ(this=node.this.copy(), expression=nan), copy=False)
