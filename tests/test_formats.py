@@ -485,3 +485,11 @@ def test_numbers_summed_in_another_order_read_alike() -> None:
     assert number(5992.584999999999, "t") == number(5992.585000000001, "t") == "5,992.585 t"
     assert number(57504637.00000001) == number(57504636.99999999) == "57,504,637"
     assert number(0.1 + 0.2, "%") == "0.3%"
+
+
+def test_a_number_in_full_shows_no_digits_past_the_twelfth() -> None:
+    """A double past 2**53 written out in full shows its binary noise (1.234e25 is
+    12,339,999,999,999,999,052,087,296 as a float); the report holds 12 significant digits."""
+    assert number(1.234e25, "USD") == "12,340,000,000,000,000,000,000,000 USD"
+    assert number(-9.87654321012345e20) == "-987,654,321,012,000,000,000"
+    assert number(1.7e308).replace(",", "") == "17" + "0" * 307

@@ -46,7 +46,9 @@ def number(value: float | None, unit: str | None = None) -> str:
         text = "0"
     else:
         decimals = max(0, 11 - math.floor(math.log10(abs(value))))
-        text = f"{value:,.{decimals}f}"
+        # From the shortest digits that read back as the value: the float itself, written out,
+        # shows binary noise past 2**53 (1.234e25 is 12,339,999,999,999,999,052,087,296).
+        text = f"{Decimal(repr(value)):,.{decimals}f}"
         if "." in text:
             text = text.rstrip("0").rstrip(".")
     return with_unit(current().figure(text), unit)
