@@ -39,7 +39,7 @@ def caller_as_ofs(as_of: str | Mapping[str, str] | None) -> dict[str, Period]:
     for name, text in given.items():
         period = Period.parse(str(text).strip())
         if period is None:
-            option = "--as-of" if name == EVERY_DATASET else f"--as-of {name}="
+            option = "--as-of " if name == EVERY_DATASET else f"--as-of {name}="
             raise DirectiveUsageError(
                 f"{option}`{text}` is not a period",
                 hint="write a year (2027), a quarter (2027-Q2) or a month (2027-03)",
