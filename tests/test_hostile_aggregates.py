@@ -64,3 +64,29 @@ def test_hostile_values_stay_values_in_one_stage_aggregates(engine: Any) -> None
         expect(table(doc, f"q{i}")["2021",], "pass", actual=i + 3)
         expect(table(doc, f"c{i}")["2020",], "pass", actual=2)
         expect(table(doc, f"c{i}")["2021",], "fail", actual=1)
+
+
+def test_one_stage_aggregates_of_a_dataset_without_time(engine: Any) -> None:
+    """Rows without a time column hold in every period (docs/semantics.md §1): A's amounts 1 and 4
+    have the median 2.5 each year and the 0.75 quantile 1 + 0.75 × 3 = 3.25; A has partners x and
+    y, B only x; B's single amount is unknown."""
+    text = '''directive "Timeless"
+  period 2020 to 2021
+dataset s
+  dimensions region, partner
+  measure amount USD
+rule med: require median(s.amount[region]) >= 2 USD per year
+rule partners: require count_distinct(s.partner[region]) >= 2 in total
+rule q: require quantile(s.amount, 0.75) >= 2 USD in 2021
+'''
+    rows = [{"region": "A", "partner": "x", "amount": 1.0}, {"region": "A", "partner": "y", "amount": 4.0},
+            {"region": "B", "partner": "x", "amount": None}]
+    doc = run(text, {"s": rows}, engine)
+    med = table(doc, "med")
+    expect(med["A", "2020"], "pass", actual=2.5)
+    expect(med["A", "2021"], "pass", actual=2.5)
+    expect(med["B", "2021"], "missing")
+    partners = table(doc, "partners")
+    expect(partners["A", "2020..2021"], "pass", actual=2)
+    expect(partners["B", "2020..2021"], "fail", actual=1, gap=1)
+    expect(table(doc, "q")["2021",], "pass", actual=3.25)

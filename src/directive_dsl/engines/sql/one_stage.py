@@ -103,7 +103,10 @@ class OneStageQuery:
             aliased(exp.Count(this=value.copy()), "known"),
             aliased(kind.one_stage(value.copy(), request.parameter), "value"),
         ]
-        branch = select_from(columns, source, [*(k.copy() for k in keys), bucket.copy()])
+        # A bucket that is a constant (rows without time are in every period) is no key: a
+        # number in GROUP BY is read as a column's position there.
+        grouped = [*(k.copy() for k in keys), *([] if isinstance(bucket, exp.Literal) else [bucket.copy()])]
+        branch = select_from(columns, source, grouped)
         if request.where is not None:
             branch = branch.where(condition(request.where, cells), copy=False)
         return branch
