@@ -68,3 +68,23 @@ def test_plan_is_frozen_and_every_engine_gets_the_same_requests() -> None:
 def test_a_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", str(tmp_path / "nothing.directive")]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_a_total_before_the_windows_end_says_whether_its_threshold_is_pro_rata(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sum in total is compared with the elapsed share of its target; a median or a number of
+    distinct values with the whole target (docs/semantics.md §3): the plan must not call both pro rata."""
+    (tmp_path / "t.csv").write_text("year,region,v\n2020,A,1\n2021,A,3\n")
+    (tmp_path / "t.directive").write_text(
+        'directive "T"\n  period 2020 to 2023\n'
+        'dataset t from "t.csv"\n  time year\n  dimensions region\n  measure v\n'
+        "rule s: require t.v >= 8 in total\n"
+        "rule m: require median(t.v) >= 1 in total\n"
+        "rule d: require count_distinct(t.region) >= 1 in total\n")
+    assert main(["plan", str(tmp_path / "t.directive"), "--format", "json"]) == 0
+    points = {r["id"]: r["points"] for r in json.loads(capsys.readouterr().out)["rules"]}
+    assert points["s"] == ["2020..2023: pro rata (50% of the window elapsed)"]
+    whole = "2020..2023: before the window's end (50% elapsed), against the whole threshold"
+    assert points["m"] == points["d"] == [whole]
+    doc = directive_dsl.load(tmp_path / "t.directive").evaluate({}).to_dict(include_passing=True)
+    assert {o["rule"]: o["threshold"] for o in doc["outcomes"]} == {"s": 4, "m": 1, "d": 1}

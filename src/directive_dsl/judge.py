@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from . import model as m
-from .aggregates import kind_of
 from .comparison import holds, shortfall
 from .partial import PartialPeriod, covers_whole_period
 from .periods import Period, period_range
@@ -20,7 +19,7 @@ from .plan import (
     TableInfo,
 )
 from .report import Coverage, Location, Outcome, Status, significant
-from .rule_points import Point
+from .rule_points import Point, accumulates, pro_rata
 from .rule_values import Evaluator, RulePlan, in_rule_unit
 from .timing import elapsed_path_fraction, last_within, path_fraction
 
@@ -114,7 +113,7 @@ def _outcome(
     coverage = None
     if isinstance(at, PartialPeriod):
         coverage = Coverage(through=at.through.label, fraction=significant(at.fraction))
-        if _accumulates(rule.left) and all(covers_whole_period(v, evaluator.tables, at.period)
+        if accumulates(rule.left) and all(covers_whole_period(v, evaluator.tables, at.period)
                                            for v in rule.values()[1:]):
             # the threshold stands for the whole period: its part for the part covered
             target = target if target is not None else threshold
@@ -231,11 +230,7 @@ def _path(
     """The threshold's value on the path at this point, in the reported unit."""
     rule = plan.rule
     if point.mode == "prorata":
-        if any(True for v in rule.values()[1:] for _ in m.aggregates(v)):
-            return target  # a threshold read from data is already "so far"
-        if not _accumulates(rule.left):
-            return target  # a mean, a stock or a ratio does not grow from zero over the window
-        return target * point.fraction
+        return target * point.fraction if pro_rata(rule) else target
     time = rule.time
     assert (
         time.deadline is not None
@@ -254,30 +249,6 @@ def _path(
     else:
         fraction = path_fraction(time.baseline_period, time.deadline, point.at)
     return base + (target - base) * fraction
-
-
-def _accumulates(value: m.Value) -> bool:
-    """Whether *value* is a total that grows with the window: sums and counts, added or scaled.
-
-    Only such a value has a pro-rata path from zero; a mean, a minimum, a
-    first/last value or a ratio of totals is compared with the whole target.
-    """
-    if isinstance(value, m.Aggregate):
-        return kind_of(value.func).accumulates
-    if isinstance(value, m.Constant):
-        return True
-    if isinstance(value, m.Negate | m.Scale):
-        return _accumulates(value.operand)
-    if isinstance(value, m.Arith):
-        fixed = [not any(True for _ in m.aggregates(side)) for side in (value.left, value.right)]
-        if value.op in "+-":
-            return _accumulates(value.left) and _accumulates(value.right)
-        if value.op == "*":
-            return (fixed[0] and _accumulates(value.right)) or (
-                fixed[1] and _accumulates(value.left)
-            )
-        return fixed[1] and _accumulates(value.left)
-    return False  # a value fixed in time (`at`) or a lookback
 
 
 def _record(

@@ -16,7 +16,7 @@ from .aggregates import kind_of
 from .partial import PartialPeriod
 from .plan import AggregateRequest, Bucket, CoverageRequest, GrainBucket, RangeBucket, TableInfo
 from .planner import DirectivePlan, PlannedRule
-from .rule_points import Point
+from .rule_points import Point, pro_rata
 from .source import display_path
 
 
@@ -50,7 +50,7 @@ def plan_dict(plan: DirectivePlan) -> dict[str, Any]:
              "reads_through": _day(rule.timing.until),
              "missing": rule.timing.missing,
              "groups": list(rule.rule.dimensions),
-             "points": [point_text(p) for p in rule.points],
+             "points": [point_text(p, rule.rule) for p in rule.points],
              "not_judged": [{"period": p, "reason": why} for p, why in rule.not_judged],
              "requests": len(rule.aggregates) + len(rule.coverage)}
             for rule in plan.rules
@@ -94,7 +94,7 @@ def _rule_lines(planned: PlannedRule) -> list[str]:
     if time.kind == "by" and time.deadline is not None:
         base = f" from {time.baseline_period}" if time.baseline_period is not None else ""
         lines.append(f"  deadline {time.deadline}{base}, tracked by {rule.track}")
-    lines += _section("judged", (point_text(p) for p in planned.points))
+    lines += _section("judged", (point_text(p, rule) for p in planned.points))
     lines += _section("not judged", (f"{p}: {why}" for p, why in planned.not_judged))
     lines.append(f"  compares: {_comparison(rule)}")
     lines.append(f"  asks: {_count(len(planned.aggregates), 'aggregate')}, "
@@ -117,8 +117,8 @@ def _comparison(rule: m.CheckedRule) -> str:
     return f"left {rule.op} right{between}{unit}, equal within a relative 1e-9"
 
 
-def point_text(point: Point) -> str:
-    """One point: the period, and how it is judged."""
+def point_text(point: Point, rule: m.CheckedRule) -> str:
+    """One point of *rule*: the period, and how it is judged."""
     at = point.at
     if point.mode == "pending":
         return f"{point.period}: pending ({point.reason})"
@@ -129,8 +129,10 @@ def point_text(point: Point) -> str:
         return f"{point.period}: {how}"
     if point.mode == "path":
         return f"{point.period}: on the straight path to the deadline"
-    if point.mode == "prorata":
+    if point.mode == "prorata" and pro_rata(rule):
         return f"{point.period}: pro rata ({point.fraction:.0%} of the window elapsed)"
+    if point.mode == "prorata":
+        return f"{point.period}: before the window's end ({point.fraction:.0%} elapsed), against the whole threshold"
     return f"{point.period}: whole"
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 import attrs
 
+from . import model as m
+from .aggregates import kind_of
 from .partial import PartialPeriod, partial_at
 from .periods import Period, elapsed_fraction, is_finer
 from .rule_values import At, RulePlan
@@ -30,6 +32,40 @@ class Point:
     mode: Literal["judge", "path", "pending", "prorata", "partial"] = "judge"
     fraction: float = 1.0  # prorata: share of the window elapsed; partial: of the period covered
     reason: str | None = None
+
+
+def accumulates(value: m.Value) -> bool:
+    """Whether *value* is a total that grows with the window: sums and counts, added or scaled.
+
+    Only such a value has a pro-rata path from zero; a mean, a minimum, a
+    first/last value or a ratio of totals is compared with the whole target.
+    """
+    if isinstance(value, m.Aggregate):
+        return kind_of(value.func).accumulates
+    if isinstance(value, m.Constant):
+        return True
+    if isinstance(value, m.Negate | m.Scale):
+        return accumulates(value.operand)
+    if isinstance(value, m.Arith):
+        fixed = [not any(True for _ in m.aggregates(side)) for side in (value.left, value.right)]
+        if value.op in "+-":
+            return accumulates(value.left) and accumulates(value.right)
+        if value.op == "*":
+            return (fixed[0] and accumulates(value.right)) or (
+                fixed[1] and accumulates(value.left)
+            )
+        return fixed[1] and accumulates(value.left)
+    return False  # a value fixed in time (`at`) or a lookback
+
+
+def pro_rata(rule: m.CheckedRule) -> bool:
+    """Whether a total judged before its window's end is compared with the elapsed share of its
+    threshold (SPEC §7.5, §13.4): a sum or a count, against a constant. A threshold read from data
+    is already "so far", and a mean, a median or a number of distinct values does not grow from
+    zero over the window: those are compared with the whole threshold."""
+    if any(True for v in rule.values()[1:] for _ in m.aggregates(v)):
+        return False
+    return accumulates(rule.left)
 
 
 def partial_periods(plan: RulePlan) -> list[PartialPeriod]:
