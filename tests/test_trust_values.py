@@ -216,6 +216,20 @@ def test_units_in_a_column_added_up_are_a_warning(engine: Any) -> None:
     assert "`kg`, `pcs` and `t`" in report.warnings[0].message
 
 
+def test_the_warning_says_what_the_aggregate_does_with_the_mixed_units() -> None:
+    """A median compares t with kg as plain numbers, a distinct count counts them: neither adds."""
+    rows = [{"year": 2026, "product": "0402", "uom": "t", "quantity": 50.0},
+            {"year": 2026, "product": "0402", "uom": "kg", "quantity": 30000.0}]
+    text = UNITS_IN_A_COLUMN.split("rule q:")[0] + (
+        "rule m: require median(ex.quantity) >= 50 per year\n"
+        "rule d: require count_distinct(ex.quantity) >= 1 per year\n"
+        "rule s: require ex.quantity >= 1 per year\n")
+    report = directive_dsl.loads(text, filename="t.directive").evaluate({"ex": rows}, engine="python")
+    endings = [w.message.rsplit(": ", 1)[1] for w in report.warnings]
+    assert endings == ["they are compared as plain numbers", "they are counted as plain numbers",
+                       "they are added up as plain numbers"]
+
+
 def test_one_unit_in_the_column_is_no_warning(engine: Any) -> None:
     rows = [{"year": 2026, "product": "0402", "uom": "t", "quantity": 50.0}]
     report = directive_dsl.loads(UNITS_IN_A_COLUMN, filename="t.directive").evaluate(

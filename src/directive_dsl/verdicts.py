@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .aggregates import kind_of
 from .errors import Diagnostic, DirectiveError, listing
 from .judge import judge_rule
 from .plan import Answers
@@ -73,9 +74,17 @@ def _mixed_units(checks: tuple[UnitColumnCheck, ...], answers: Any) -> tuple[Dia
             leaf.span,
             "W110",
             f"`{leaf.dataset}.{leaf.measure.name}` has no unit and column `{request.dimension}` "
-            f"holds {shown}: they are added up as plain numbers",
+            f"holds {shown}: they are {_treated(leaf.func)} as plain numbers",
             hint=f'select one kind, e.g. [{request.dimension} = "{values[0]}"], or group by it: '
                  f"[{request.dimension}]",
             severity="warning",
         )
     return tuple(warnings.values())
+
+
+def _treated(func: str) -> str:
+    """What aggregate *func* does with values of several units: a median compares them."""
+    kind = kind_of(func)
+    if kind.reads_dimensions:
+        return "counted"
+    return "added up" if kind.partial in ("sum", "by_day") else "compared"
