@@ -224,6 +224,8 @@ def test_usage_errors_exit_2(folder: Path, capsys: pytest.CaptureFixture[str]) -
     assert "error[E700]: --as-of `later` is not a period" in capsys.readouterr().err
     assert run("plan", "targets.directive", "--as-of", "2026-13") == 2
     assert "error[E700]: --as-of `2026-13` is not a period" in capsys.readouterr().err
+    assert run("check", "targets.directive", "--engine", "python", "--as-of", "=2020") == 2
+    assert "--as-of `=2020` names no dataset before `=`" in capsys.readouterr().err
     assert run("check", "targets.directive", "--engine", "warp") == 2
     assert "unknown engine `warp`" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:

@@ -67,7 +67,10 @@ def as_of_option(values: str | list[str] | None) -> str | dict[str, str] | None:
         return values
     found: dict[str, str] = {}
     for value in values:
-        name, _, period = value.rpartition("=")
+        name, sep, period = value.rpartition("=")
+        if sep and not name.strip():
+            raise DirectiveUsageError(f"--as-of `{value}` names no dataset before `=`",
+                                      hint=f"--as-of {period} for every dataset, or --as-of NAME={period}")
         found[name.strip() or EVERY_DATASET] = period
     if list(found) == [EVERY_DATASET]:
         return found[EVERY_DATASET]
