@@ -132,10 +132,10 @@ def directive_program(text: str, path: Path, *, new_file: bool = False) -> str:
     """)
 
 
-def duckdb_program(query: str, path: Path) -> str:
+def duckdb_program(query: str, path: Path, *, also_import: str = "") -> str:
     return _timed(f"""
         EXTRA = {{}}
-        import duckdb
+        import {also_import}duckdb
         con = duckdb.connect()
         con.execute("SET enable_progress_bar = false")
         answer = con.execute({query.format(path=path)!r}).fetchall()
@@ -145,7 +145,7 @@ def duckdb_program(query: str, path: Path) -> str:
 def stack_floor_program(query: str, path: Path) -> str:
     """The hand-written query after importing the libraries the package is built on (lark,
     attrs, sqlglot): what any program on this stack pays before its own code runs."""
-    return duckdb_program(query, path).replace("import duckdb\n", "import attrs, lark, sqlglot, duckdb\n", 1)
+    return duckdb_program(query, path, also_import="attrs, lark, sqlglot, ")
 
 
 def polars_program(body: str, path: Path, eu: list[str]) -> str:

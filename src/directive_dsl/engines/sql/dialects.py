@@ -148,6 +148,12 @@ def _replace_all(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _grouped_quantiles(select: exp.Select) -> list[exp.PercentileCont]:
+    """The ``PERCENTILE_CONT`` aggregates of *select* itself (not windows, not subqueries')."""
+    return [p for p in select.find_all(exp.PercentileCont)
+            if not isinstance(p.parent, exp.Window) and p.parent_select is select]
+
+
 def _windowed_quantiles(node: exp.Expr) -> exp.Expr:
     """A grouped ``SELECT`` whose ``PERCENTILE_CONT`` is an aggregate, for dialects where it is
     analytic only (BigQuery): each is computed as a window over the same rows, partitioned by
@@ -155,27 +161,23 @@ def _windowed_quantiles(node: exp.Expr) -> exp.Expr:
 
     The subquery takes the alias of the table it replaces, so qualified columns still resolve.
     """
-    if not isinstance(node, exp.Select):
+    if not isinstance(node, exp.Select) or not _grouped_quantiles(node):
         return node
-    found = [p for p in node.find_all(exp.PercentileCont)
-             if not isinstance(p.parent, exp.Window) and p.parent_select is node]
-    if not found:
-        return node
-    source = node.args.get("from_") or node.args.get("from")
+    source = node.args.get("from_")
     assert source is not None and not node.args.get("joins"), "a quantile over one relation"
-    keys = [k.copy() for k in node.args["group"].expressions] if node.args.get("group") else []
-    windows = [exp.alias_(exp.Window(this=p.copy(), partition_by=[k.copy() for k in keys]), f"__q{i}")
-               for i, p in enumerate(found)]
+    keys = node.args["group"].expressions if node.args.get("group") else []
+    outer = node.copy()
+    windows = []
+    for i, quantile in enumerate(_grouped_quantiles(outer)):
+        partition = [k.copy() for k in keys]
+        windows.append(exp.alias_(exp.Window(this=quantile.copy(), partition_by=partition), f"__q{i}"))
+        quantile.replace(exp.AnyValue(this=exp.column(f"__q{i}")))
     rows = exp.Select(expressions=[exp.Star(), *windows]).from_(source.this.copy(), copy=False)
     if node.args.get("where") is not None:
         rows.set("where", node.args["where"].copy())
-    outer = node.copy()
-    for i, copied in enumerate(p for p in outer.find_all(exp.PercentileCont)
-                               if not isinstance(p.parent, exp.Window) and p.parent_select is outer):
-        copied.replace(exp.AnyValue(this=exp.column(f"__q{i}")))
     outer.set("where", None)
-    return outer.from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier(
-        source.this.alias_or_name))), copy=False)
+    alias = exp.TableAlias(this=exp.to_identifier(source.this.alias_or_name))
+    return outer.from_(exp.Subquery(this=rows, alias=alias), copy=False)
 
 
 def _bigquery(node: exp.Expr) -> exp.Expr:
